@@ -1,0 +1,57 @@
+"""Strict decoding of Kafka message values into contract models.
+
+Every way a message can be malformed maps to one :class:`DecodeError` kind, which becomes the dead-letter reason:
+``invalid_utf8``, ``invalid_json``, ``not_an_object``, ``unknown_schema_version``, ``invalid_fields``, ``empty``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from powderkeg_contracts import SCHEMA_VERSION
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DecodeError(ValueError):
+    """A message value that is not a valid instance of the expected contract."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+        self.detail = message
+
+
+def decode(model: type[M], raw: bytes | None) -> M:
+    """Decode ``raw`` (UTF-8 JSON) into ``model`` or raise :class:`DecodeError` naming what is wrong."""
+    if not raw:
+        raise DecodeError("empty", "message value is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError("invalid_utf8", str(exc)) from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DecodeError("invalid_json", str(exc)) from None
+    if not isinstance(obj, dict):
+        raise DecodeError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    version = obj.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise DecodeError(
+            "unknown_schema_version", f"schema_version {version!r} is not supported (this build knows {SCHEMA_VERSION})"
+        )
+    try:
+        return model.model_validate(obj)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()[:5]
+        )
+        raise DecodeError("invalid_fields", problems) from None
+
+
+def encode(message: BaseModel) -> bytes:
+    return message.model_dump_json().encode("utf-8")
