@@ -195,6 +195,9 @@ class EventRecord(_Versioned):
     published_at: datetime | None = Field(default=None, description="The article's publication time.")
     url: str | None = Field(default=None, description="The article's URL, for alert links.")
     source: str | None = Field(default=None, description="The article's outlet.")
+    ingested_at: datetime | None = Field(
+        default=None, description="When ingest accepted the article; for end-to-end latency, not for event time."
+    )
     extractor_version: str
 
 
