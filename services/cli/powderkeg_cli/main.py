@@ -1,0 +1,55 @@
+"""``powderkeg``: one command line for the embedded pipeline, the three services and the offline tools.
+
+Service and tool commands are imported only when chosen, so ``powderkeg ingest`` never loads spaCy and
+``powderkeg --help`` starts instantly. Each delegated command parses its own arguments and has its own ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+
+# command -> (module, help). Each module exposes ``main(argv: list[str]) -> int``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("powderkeg_cli.embedded", "Run the whole pipeline in one process over files or folders (no broker)."),
+    "ingest": ("powderkeg_ingest.service", "Ingest service: files, folders, JSONL, stdin, feeds, HTTP push -> Kafka."),
+    "extractor": ("powderkeg_extractor.app", "Extractor service: articles -> events (faust worker)."),
+    "alerting": ("powderkeg_alerting.app", "Alerting service: events -> alerts, Alertmanager, webhooks (faust)."),
+    "extract": ("powderkeg_extractor.offline", "Offline: JSONL or text files in, event records as JSONL out."),
+    "eval": ("powderkeg_extractor.evaluate", "Score the extractor against a gold file (PLOVER or pentacode format)."),
+    "bench": ("powderkeg_cli.bench", "Benchmark bare spaCy, the embedded pipeline and the pipeline through Kafka."),
+    "dlq": ("powderkeg_cli.dlq", "List dead letters and replay them after a fix."),
+    "schemas": ("powderkeg_cli.schemas", "Write or check the JSON Schema files generated from the contracts."),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="powderkeg",
+        description="Powderkeg: streaming escalation alerts from the news. Run `powderkeg COMMAND --help` for a "
+        "command's options.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not args or args[0] in {"-h", "--help"}:
+        parser.print_help()
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command not in COMMANDS:
+        parser.error(f"unknown command {command!r} (choose from {', '.join(COMMANDS)})")
+    module = importlib.import_module(COMMANDS[command][0])
+    entry: Callable[[list[str]], int] = module.main
+    return entry(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Unit tests of the shared service runtime: dead-letter envelopes and the metrics/health server."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from prometheus_client import CollectorRegistry, Counter
+
+from powderkeg_contracts import topics
+from powderkeg_runtime.dlq import build_dead_letter, original_bytes
+from powderkeg_runtime.httpserver import ServiceHttpServer
+
+
+def test_dead_letter_keeps_original_bytes_and_connect_headers() -> None:
+    raw = b"\xff not utf-8 {"
+    letter, headers = build_dead_letter(
+        value=raw, key=b"k1", stage="extractor", error=ValueError("invalid_utf8: boom"),
+        topic=topics.ARTICLES, partition=2, offset=41,
+    )
+    assert original_bytes(letter) == (b"k1", raw)
+    h = dict(headers)
+    assert h["__connect.errors.topic"] == topics.ARTICLES.encode()
+    assert h["__connect.errors.partition"] == b"2"
+    assert h["__connect.errors.offset"] == b"41"
+    assert h["__connect.errors.exception.class.name"] == b"builtins.ValueError"
+    assert b"boom" in h["__connect.errors.exception.message"]
+
+
+def test_dead_letter_from_outside_kafka_records_origin() -> None:
+    letter, headers = build_dead_letter(
+        value=b"x", key=None, stage="ingest", error=RuntimeError(""), origin="seeds/a.jsonl:3"
+    )
+    assert letter.original_topic is None and letter.origin == "seeds/a.jsonl:3"
+    assert letter.error_message == "RuntimeError"
+    assert dict(headers)["__connect.errors.partition"] == b"-1"
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+@pytest.fixture
+def server() -> ServiceHttpServer:
+    registry = CollectorRegistry()
+    Counter("powderkeg_test_things_total", "Things.", registry=registry).inc(3)
+    srv = ServiceHttpServer("127.0.0.1", 0, service="test", registry=registry).start()
+    yield srv
+    srv.stop()
+
+
+def test_server_serves_metrics_health_and_readiness(server: ServiceHttpServer) -> None:
+    base = f"http://127.0.0.1:{server.port}"
+    status, body = _get(base + "/metrics")
+    assert status == 200 and b"powderkeg_test_things_total 3.0" in body
+    status, body = _get(base + "/healthz")
+    assert status == 200 and json.loads(body)["status"] == "alive"
+    server.set_readiness(lambda: (False, "no partitions"))
+    status, body = _get(base + "/readyz")
+    assert status == 503 and json.loads(body) == {"service": "test", "ready": False, "detail": "no partitions"}
+    assert _get(base + "/nope")[0] == 404
