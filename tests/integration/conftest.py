@@ -100,9 +100,7 @@ def topic_factory(kafka_bootstrap: str) -> Iterator[Callable[..., str]]:
 
     def create(prefix: str = "topic", partitions: int = 1) -> str:
         name = f"pk-test.{prefix}.{_suffix()}"
-        admin.create_topics(
-            {name: {"num_partitions": partitions, "replication_factor": 1}}, wait_for_metadata=True
-        )
+        admin.create_topics({name: {"num_partitions": partitions, "replication_factor": 1}}, wait_for_metadata=True)
         created.append(name)
         return name
 

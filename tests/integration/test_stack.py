@@ -127,7 +127,7 @@ def test_prometheus_ready_and_scrapes_powderkeg_jobs(prometheus_url: str) -> Non
     response.raise_for_status()
     active = response.json()["data"]["activeTargets"]
     jobs = {target["labels"]["job"]: target["scrapeUrl"] for target in active}
-    assert POWDERKEG_JOBS <= set(jobs)
+    assert set(jobs) >= POWDERKEG_JOBS
     assert jobs["powderkeg-ingest"] == "http://127.0.0.1:9101/metrics"
     assert jobs["powderkeg-extractor"] == "http://127.0.0.1:9102/metrics"
     assert jobs["powderkeg-alerting"] == "http://127.0.0.1:9103/metrics"
@@ -153,9 +153,7 @@ def test_alertmanager_accepts_and_returns_alert(alertmanager_url: str) -> None:
     posted = httpx.post(f"{alertmanager_url}/api/v2/alerts", json=[alert], timeout=10)
     assert posted.status_code == 200, posted.text
 
-    response = httpx.get(
-        f"{alertmanager_url}/api/v2/alerts", params={"filter": f'dyad="{marker}"'}, timeout=10
-    )
+    response = httpx.get(f"{alertmanager_url}/api/v2/alerts", params={"filter": f'dyad="{marker}"'}, timeout=10)
     response.raise_for_status()
     alerts = response.json()
     assert len(alerts) == 1

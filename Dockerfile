@@ -1,0 +1,28 @@
+# One image for the three Powderkeg services (ingest, extractor, alerting); docker-compose.yml picks the
+# command. Dependencies come only from the hash-locked requirements.lock; the project itself adds none.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, in their own layer: code changes do not reinstall spaCy.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+COPY pyproject.toml README.md ./
+COPY contracts ./contracts
+COPY services ./services
+RUN pip install --no-deps . \
+    && useradd --system --uid 10001 --no-create-home powderkeg
+
+COPY seeds ./seeds
+
+USER powderkeg
+# Metrics/health servers must listen on all interfaces inside a container so Prometheus can scrape them.
+ENV POWDERKEG_METRICS_HOST=0.0.0.0
+ENTRYPOINT ["powderkeg"]
+CMD ["--help"]
