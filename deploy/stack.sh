@@ -114,10 +114,10 @@ http_ready() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   # Try with the current package lists first; refresh them only if that fails (stale or empty lists).
-  if ! apt-get install -y -qq "$@" >/dev/null 2>&1; then
+  if ! apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1; then
     log "apt-get update"
     apt-get update -qq
-    apt-get install -y -qq "$@" >/dev/null
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
   fi
 }
 
