@@ -1,0 +1,225 @@
+"""``powderkeg bench``: throughput and latency, measured side by side in one run on the same articles.
+
+Three measurements over the same VOA articles:
+
+1. bare spaCy: ``nlp.pipe`` of ``en_core_web_sm`` over the full texts, every component on (the reference point);
+2. embedded: the whole Powderkeg pipeline in one process (ingest core, extractor, alert engine);
+3. broker (``--kafka``): the real services as separate processes through the real Kafka broker: articles produced
+   by ingest's producer, the extractor and alerting services consuming; end-to-end latency is measured from the
+   moment an article is produced to the moment its outcome (extractor) and its alerts (alerting) are read back.
+
+It prints figures; it asserts nothing. Ratios are to bare spaCy measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from powderkeg_cli.embedded import default_voa_path, run_pipeline
+from powderkeg_contracts import Article, topics
+from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
+
+
+@dataclass
+class Figure:
+    name: str
+    articles: int
+    tokens: int
+    seconds: float
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds if self.seconds else 0.0
+
+
+def _load_articles(path: Path, limit: int | None, repeat: int) -> list[RawArticle]:
+    raws = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                raws.append(RawArticle.model_validate(json.loads(line)))
+    raws = raws[:limit] if limit else raws
+    out = []
+    for r in range(repeat):
+        for raw in raws:
+            out.append(raw if r == 0 else raw.model_copy(update={"id": f"{raw.id}-r{r}", "text": raw.text + f" ({r})"}))
+    return out
+
+
+def _percentiles(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
+
+    def fmt(v: float) -> str:
+        return f"{v * 1000:.0f} ms"
+
+    return f"p50 {fmt(q[49])}, p95 {fmt(q[94])}, p99 {fmt(q[98])}, max {fmt(ordered[-1])} (n={len(ordered)})"
+
+
+def bench_bare_spacy(texts: list[str]) -> Figure:
+    from powderkeg_extractor.core.nlp import load_nlp
+
+    nlp = load_nlp()
+    start = time.perf_counter()
+    tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=16))
+    return Figure("bare spaCy nlp.pipe (en_core_web_sm, full texts)", len(texts), tokens, time.perf_counter() - start)
+
+
+def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, int]:
+    start = time.perf_counter()
+    result = run_pipeline(raws)
+    seconds = time.perf_counter() - start
+    return Figure("embedded pipeline (ingest + extract + alert)", len(raws), tokens, seconds), len(
+        result.events
+    ), len(result.alerts)
+
+
+def bench_broker(raws: list[RawArticle], tokens: int, bootstrap: str, timeout_s: float) -> Figure | None:
+    """Produce the articles through Kafka into freshly started extractor and alerting services."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from powderkeg_runtime.codec import decode, encode
+    from powderkeg_runtime.kafka_admin import ensure_topics
+
+    run = uuid.uuid4().hex[:8]
+    ensure_topics(bootstrap, topics.ALL_TOPICS)
+    env = {
+        **os.environ,
+        "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,
+        "POWDERKEG_EXTRACTOR_APP_ID": f"bench-extractor-{run}",
+        "POWDERKEG_ALERTING_APP_ID": f"bench-alerting-{run}",
+        "POWDERKEG_EXTRACTOR_METRICS_PORT": "19102",
+        "POWDERKEG_ALERTING_METRICS_PORT": "19103",
+        "POWDERKEG_ALERTING_ALERTMANAGER_URL": "",
+    }
+    exe = [sys.executable, "-m", "powderkeg_cli.main"]
+    logs = Path(tempfile.mkdtemp(prefix="powderkeg-bench-"))
+    procs = [
+        subprocess.Popen([*exe, svc], env=env, stdout=(logs / f"{svc}.log").open("w"), stderr=subprocess.STDOUT)
+        for svc in ("extractor", "alerting")
+    ]
+    consumer = KafkaConsumer(
+        topics.OUTCOMES, topics.ALERTS, bootstrap_servers=bootstrap, auto_offset_reset="latest",
+        group_id=f"bench-reader-{run}", enable_auto_commit=False, consumer_timeout_ms=500,
+    )
+    try:
+        _wait_ready(["http://127.0.0.1:19102/readyz", "http://127.0.0.1:19103/readyz"], timeout_s=120)
+        consumer.poll(timeout_ms=1000)
+        core = IngestCore()
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+        sent: dict[str, float] = {}
+        start = time.perf_counter()
+        for raw in raws:
+            res = core.accept(raw.model_copy(update={"id": f"bench-{run}-{raw.id}"}), now=_utcnow())
+            if res.article is None:
+                continue
+            sent[res.article.article_id] = time.perf_counter()
+            producer.send(topics.ARTICLES, key=res.article.article_id.encode(), value=encode(res.article))
+        producer.flush()
+        outcome_latency: list[float] = []
+        alert_latency: list[float] = []
+        seen_outcomes: set[str] = set()
+        deadline = time.monotonic() + timeout_s
+        while len(seen_outcomes) < len(sent) and time.monotonic() < deadline:
+            for record in consumer:
+                now = time.perf_counter()
+                if record.topic == topics.OUTCOMES:
+                    article_id = record.key.decode() if record.key else ""
+                    if article_id in sent and article_id not in seen_outcomes:
+                        seen_outcomes.add(article_id)
+                        outcome_latency.append(now - sent[article_id])
+                elif record.topic == topics.ALERTS:
+                    from powderkeg_contracts import Alert
+
+                    alert = decode(Alert, record.value)
+                    firsts = [sent[a] for a in alert.article_ids if a in sent]
+                    if firsts and alert.revision == 1:
+                        alert_latency.append(now - min(firsts))
+        seconds = time.perf_counter() - start
+        print(f"  broker: {len(seen_outcomes)}/{len(sent)} outcomes read back in {seconds:.1f}s")
+        print(f"  end-to-end article -> outcome latency: {_percentiles(outcome_latency)}")
+        print(f"  end-to-end article -> first alert latency: {_percentiles(alert_latency)}")
+        return Figure("through the real broker (3 processes)", len(seen_outcomes), tokens, seconds)
+    finally:
+        consumer.close()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        print(f"  service logs: {logs}")
+
+
+def _utcnow():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _wait_ready(urls: list[str], timeout_s: float) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    pending = list(urls)
+    while pending:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"services not ready within {timeout_s:.0f}s: {pending}")
+        try:
+            if httpx.get(pending[0], timeout=2).status_code == 200:
+                pending.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="powderkeg bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("articles", nargs="?", type=Path, default=None,
+                        help="JSONL of articles (default: ../shared/data/voa/voa_stories.jsonl, else seeds/voa/).")
+    parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles.")
+    parser.add_argument("--repeat", type=int, default=1, help="Repeat the set N times (copies are made unique).")
+    parser.add_argument("--kafka", action="store_true", help="Also measure through the real broker.")
+    parser.add_argument("--bootstrap", default=os.environ.get("POWDERKEG_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    parser.add_argument("--timeout", type=float, default=300.0, help="Broker run time limit, seconds.")
+    parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
+    args = parser.parse_args(argv)
+    path = args.articles or default_voa_path()
+    raws = _load_articles(path, args.limit, args.repeat)
+    texts = [r.text for r in raws]
+    print(f"benchmark over {len(raws)} articles from {path}")
+    bare = bench_bare_spacy(texts)
+    embedded, n_events, n_alerts = bench_embedded(raws, bare.tokens)
+    figures = [bare, embedded]
+    if args.kafka:
+        broker = bench_broker(raws, bare.tokens, args.bootstrap, args.timeout)
+        if broker is not None:
+            figures.append(broker)
+    print(f"\n{'measurement':<52}{'articles/s':>12}{'tokens/s':>12}{'x bare':>9}")
+    for fig in figures:
+        ratio = fig.articles_per_s / bare.articles_per_s if bare.articles_per_s else 0.0
+        print(f"{fig.name:<52}{fig.articles_per_s:>12.1f}{fig.tokens_per_s:>12.0f}{ratio:>9.2f}")
+    print(f"\nembedded run: {n_events} events, {n_alerts} alerts; tokens counted by the spaCy tokenizer: {bare.tokens}")
+    if args.json_out:
+        args.json_out.write_text(json.dumps([{**fig.__dict__, "articles_per_s": fig.articles_per_s,
+                                               "tokens_per_s": fig.tokens_per_s} for fig in figures], indent=2))
+    return 0

@@ -1,0 +1,141 @@
+"""``powderkeg run``: the whole pipeline in one process, no broker.
+
+The same pure cores the services run (ingest's normalise/de-duplicate, the extractor, the alert engine) wired
+directly: files in, alerts out. Useful to try Powderkeg on a laptop, to replay a folder of articles, and as the
+reference the Kafka pipeline is compared with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from powderkeg_contracts import Alert, Article, ArticleOutcome, EventRecord
+from powderkeg_ingest.core.pipeline import IngestCore, IngestResult, RawArticle
+from powderkeg_ingest.sources.files import InputError, read_inputs
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+MAX_FILE_BYTES = 50_000_000
+
+
+def default_voa_path() -> Path:
+    """The 89 VOA articles beside the repository when present, else the selection committed in seeds/."""
+    shared = REPO_ROOT.parent / "shared" / "data" / "voa" / "voa_stories.jsonl"
+    return shared if shared.exists() else REPO_ROOT / "seeds" / "voa" / "voa_selection.jsonl"
+
+
+@dataclass
+class PipelineResult:
+    articles: list[Article] = field(default_factory=list)
+    ingest: list[IngestResult] = field(default_factory=list)
+    input_errors: list[InputError] = field(default_factory=list)
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    """The latest revision of every alert, in the order alerts were first raised."""
+
+
+def run_pipeline(
+    raws: Iterable[RawArticle], *, input_errors: Sequence[InputError] = (), now: datetime | None = None
+) -> PipelineResult:
+    """Ingest, extract and alert over ``raws`` in one process."""
+    from powderkeg_alerting.core.engine import AlertEngine
+    from powderkeg_extractor.core.pipeline import Extractor
+    from powderkeg_extractor.outcome import process_articles
+
+    clock = now or datetime.now(UTC)
+    result = PipelineResult(input_errors=list(input_errors))
+    core = IngestCore()
+    for raw in raws:
+        decision = core.accept(raw, now=clock)
+        result.ingest.append(decision)
+        if decision.article is not None:
+            result.articles.append(decision.article)
+    extractor = Extractor()
+    processed = process_articles(extractor, result.articles, languages=("en",), max_chars=10_000_000, now=clock)
+    engine = AlertEngine()
+    latest: dict[str, Alert] = {}
+    for item in processed:
+        result.outcomes.append(item.outcome)
+        for event in item.events:
+            result.events.append(event)
+            for alert in engine.process(event):
+                latest[alert.alert_id] = alert
+    result.alerts = list(latest.values())
+    return result
+
+
+def _read(paths: Sequence[str]) -> tuple[list[RawArticle], list[InputError]]:
+    raws: list[RawArticle] = []
+    errors: list[InputError] = []
+    for item in read_inputs(paths, stdin=sys.stdin.buffer, max_file_bytes=MAX_FILE_BYTES):
+        if isinstance(item, InputError):
+            errors.append(item)
+        else:
+            raws.append(item.raw)
+    return raws, errors
+
+
+def _print_table(result: PipelineResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"Powderkeg alerts ({len(result.alerts)})", show_lines=True, expand=True)
+    for column, style in (
+        ("signal", "bold"), ("sev.", ""), ("dyad", "cyan"), ("factuality", ""), ("art.", "right"),
+        ("first seen", ""), ("summary and evidence", ""),
+    ):
+        table.add_column(column, style=style or None, overflow="fold")
+    for alert in result.alerts:
+        sev_style = {"critical": "bold red", "warning": "yellow"}.get(alert.severity.value, "")
+        evidence = alert.evidence[0] if alert.evidence else ""
+        claimed = f"claimed by {', '.join(alert.claimed_by)}" if alert.claimed_by else "asserted"
+        table.add_row(
+            alert.signal,
+            f"[{sev_style}]{alert.severity.value}[/]" if sev_style else alert.severity.value,
+            f"{alert.dyad.a}-{alert.dyad.b}",
+            f"{claimed}\nconf {alert.confidence:.2f}",
+            str(len(alert.article_ids)),
+            alert.first_seen.strftime("%Y-%m-%d %H:%M"),
+            f"{alert.summary}\n[dim]“{evidence}”[/]",
+        )
+    console.print(table)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="powderkeg run",
+        description="Run ingest, extraction and alerting in one process over files, folders, JSONL or stdin (-), "
+        "and print the alerts. No Kafka broker needed.",
+    )
+    parser.add_argument("paths", nargs="*", default=["seeds"], help="Files or folders (default: seeds).")
+    parser.add_argument("--json", action="store_true", help="Print one JSON object per alert per line.")
+    parser.add_argument("--events", action="store_true", help="Also print every event record as JSON lines.")
+    args = parser.parse_args(argv)
+    raws, errors = _read(args.paths)
+    result = run_pipeline(raws, input_errors=errors)
+    for error in errors:
+        print(f"input error: {error.ref}: {error.reason}: {error.message}", file=sys.stderr)
+    for decision in result.ingest:
+        if decision.kind == "rejected":
+            print(f"rejected: {decision.reason}: {decision.message}", file=sys.stderr)
+    if args.events:
+        for event in result.events:
+            print(event.model_dump_json())
+    if args.json:
+        for alert in result.alerts:
+            print(alert.model_dump_json())
+    else:
+        _print_table(result)
+    duplicates = sum(1 for d in result.ingest if d.kind in {"exact_duplicate", "near_duplicate"})
+    print(
+        f"{len(raws)} inputs, {len(result.articles)} articles ({duplicates} duplicates), {len(errors)} input errors, "
+        f"{len(result.events)} events, {len(result.alerts)} alerts",
+        file=sys.stderr,
+    )
+    return 1 if errors else 0
