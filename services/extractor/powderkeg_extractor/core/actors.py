@@ -1,0 +1,257 @@
+"""Actor resolution: noun phrases and sentences -> :class:`Actor` with country, sector and CAMEO-style code.
+
+A phrase is scanned once, left to right, for the longest gazetteer phrase at each word (dictionary lookups on token
+keys, never a regular expression per entry). Two kinds of match combine into one actor:
+
+* *entities* (countries, capitals, places and demonyms, people, organisations, armed groups, IGOs) give the country
+  and often the sector (``PAKGOV``, ``AFGREB``, ``IGOUNO``);
+* *agents* (titles and group nouns: minister, troops, police, protesters ...) give the sector when the entity does not
+  (``Three Pakistani security officials`` -> PAK + government).
+
+The most specific entity wins (a named person or group over a country named beside it), and a prepositional tail
+is ignored once an entity has been seen (``Pakistan's ambassador to the UN`` is Pakistani).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pycountry
+
+from powderkeg_contracts.models import Actor, Location, Sector
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, Hit, Token, load_gazetteer, tokenize
+
+GAZETTEER_FILE = "gazetteer.json.gz"
+
+SECTORS: dict[str, Sector] = {
+    "GOV": Sector.GOVERNMENT, "SPY": Sector.GOVERNMENT, "MIL": Sector.MILITARY, "COP": Sector.POLICE,
+    "REB": Sector.REBELS, "UAF": Sector.REBELS, "SEP": Sector.REBELS, "INS": Sector.INSURGENTS,
+    "IMG": Sector.INSURGENTS, "OPP": Sector.OPPOSITION, "CVL": Sector.CIVILIANS, "EDU": Sector.CIVILIANS,
+    "AGR": Sector.CIVILIANS, "LAB": Sector.CIVILIANS, "REF": Sector.CIVILIANS, "PPL": Sector.CIVILIANS,
+    "MED": Sector.MEDIA, "JRN": Sector.MEDIA, "JUD": Sector.JUDICIARY, "LEG": Sector.LEGISLATURE,
+    "BUS": Sector.BUSINESS, "MNC": Sector.BUSINESS, "NGO": Sector.NGO, "NGM": Sector.NGO, "HRI": Sector.NGO,
+    "REL": Sector.RELIGIOUS, "MUS": Sector.RELIGIOUS, "CHR": Sector.RELIGIOUS, "JEW": Sector.RELIGIOUS,
+    "HIN": Sector.RELIGIOUS, "BUD": Sector.RELIGIOUS, "CRM": Sector.CRIMINAL, "IGO": Sector.INTERNATIONAL_ORGANISATION,
+    "ELI": Sector.OTHER, "PTY": Sector.OTHER, "HLH": Sector.OTHER, "DEV": Sector.OTHER, "ENV": Sector.OTHER,
+}
+"""CAMEO role segments -> contract sectors; the first segment that maps decides (``GOVMED`` is government)."""
+
+OLD_CODES: dict[str, str] = {
+    "JAP": "JPN", "ITL": "ITA", "VTN": "VNM", "ROM": "ROU", "ZAR": "COD", "BUR": "MMR", "DDR": "DEU", "GDR": "DEU",
+    "USR": "RUS", "SUN": "RUS", "YUG": "SRB", "SCG": "SRB", "SRP": "SRB", "FRY": "SRB", "CSK": "CZE", "TMP": "TLS",
+    "CFR": "CAF", "ANG": "AGO", "KSV": "XKX", "ISM": "PAK",
+}
+"""Obsolete or non-ISO country codes in the CAMEO dictionaries and the PLOVER gold records -> ISO 3166 alpha-3."""
+
+_NON_STATE = {"IGO", "NGO", "MNC", "IMG", "INT"}
+_SPECIFICITY = {
+    EntryKind.PERSON: 5, EntryKind.ARMED_GROUP: 5, EntryKind.ORGANISATION: 5, EntryKind.IGO: 5, EntryKind.NGO: 5,
+    EntryKind.COMPANY: 4, EntryKind.CAPITAL: 3, EntryKind.COUNTRY: 2, EntryKind.PLACE: 1,
+}
+_PREPOSITIONS = {"to", "of", "in", "at", "for", "from", "with", "on", "against", "over", "near", "by", "about",
+                 "into", "across", "inside", "outside", "after", "before", "during", "under", "between"}
+_GLUE = {"s", "the", "state", "senior", "former", "top", "chief", "deputy", "acting", "security", "special", "local",
+         "provincial", "federal", "national", "central", "regional", "interim", "caretaker", "new", "self", "styled",
+         "so", "called", "elite", "pro", "anti", "armed", "main", "rival"}
+_MAX_GAP = 3
+_ABBREVIATIONS = {"gen", "lt", "col", "dr", "mr", "mrs", "ms", "sen", "rep", "gov", "pres", "adm", "capt", "maj", "sgt",
+                  "st", "brig", "cmdr", "prof", "rev", "amb", "sec", "min", "no", "co", "corp", "inc", "jr", "sr"}
+
+
+def split_code(code: str) -> tuple[str | None, Sector | None, str | None]:
+    """Interpret a CAMEO actor code: ISO country (or None with a reason) and the sector of its first role segment."""
+    if code.startswith("~"):
+        return None, _first_sector(code[1:]), "title or group word without a country"
+    prefix, rest = code[:3], code[3:]
+    if prefix in _NON_STATE:
+        country = OLD_CODES.get(rest[:3], rest[:3]) if prefix in {"MNC", "NGO"} and _is_country(rest[:3]) else None
+        sector = SECTORS.get(prefix) if prefix != "INT" else _first_sector(rest)
+        reason = None if country else "international organisation" if prefix == "IGO" else "transnational actor"
+        return country, sector, reason
+    iso = OLD_CODES.get(prefix, prefix)
+    if not _is_country(iso):
+        return None, _first_sector(rest), f"code {prefix} names a region or group, not a country"
+    return iso, _first_sector(rest), None
+
+
+def _first_sector(segments: str) -> Sector | None:
+    for i in range(0, len(segments) - 2, 3):
+        sector = SECTORS.get(segments[i : i + 3])
+        if sector is not None:
+            return sector
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _is_country(code: str) -> bool:
+    return code == "XKX" or (len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMatch:
+    """An actor mention found in a text: character offsets into that text and the resolved actor."""
+
+    start: int
+    end: int
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    hit: Hit
+    agent: bool
+
+
+class ActorResolver:
+    """Resolves actor phrases, finds actor mentions in sentences and resolves place names."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gaz = gazetteer
+
+    @classmethod
+    def default(cls) -> ActorResolver:
+        """The resolver over the packaged gazetteer, loaded and validated once per process."""
+        return _default_resolver()
+
+    @classmethod
+    def from_file(cls, path: Path) -> ActorResolver:
+        return cls(load_gazetteer(path))
+
+    def resolve(self, phrase: str, *, as_of: dt.date | None = None) -> Actor:
+        """Resolve a noun phrase to the best actor; an unresolved phrase keeps its text and says why."""
+        tokens = tokenize(phrase)
+        if not tokens:
+            return Actor(text=phrase or None, reason="empty actor phrase")
+        spans = self._scan(tokens, lowercase_ok=phrase.islower())
+        if not spans:
+            return Actor(text=phrase, reason="no known actor, country, organisation or title in phrase")
+        return self._combine(phrase, tokens, spans, as_of)
+
+    def find(self, text: str, *, as_of: dt.date | None = None) -> list[ActorMatch]:
+        """Every actor mention in a text: longest match, non-overlapping, in order of appearance."""
+        tokens = tokenize(text)
+        spans = self._scan(tokens, lowercase_ok=False)
+        out: list[ActorMatch] = []
+        for group in self._mentions(text, tokens, spans):
+            last = tokens[group[-1].end - 1]
+            start, end = tokens[group[0].start].start, last.end
+            if last.text.endswith(".") and last.text.count(".") == 1 and last.key not in _ABBREVIATIONS:
+                end -= 1
+            mention = text[start:end]
+            out.append(ActorMatch(start, end, self._combine(mention, tokens, group, as_of)))
+        return out
+
+    def resolve_place(self, name: str) -> Location:
+        """Map a place name (city, region, country) to its country; unknown places keep their name and say why."""
+        from powderkeg_extractor.core.places import resolve_place
+
+        return resolve_place(self._gaz, name)
+
+    def _scan(self, tokens: list[Token], *, lowercase_ok: bool) -> list[_Span]:
+        spans: list[_Span] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            best: _Span | None = None
+            longest = min(self._gaz.max_len(tokens[i].key), n - i)
+            for length in range(longest, 0, -1):
+                key = " ".join(t.key for t in tokens[i : i + length])
+                hit = self._gaz.actor(key)
+                if hit is not None and self._case_ok(hit, tokens[i : i + length], lowercase_ok):
+                    best = _Span(i, i + length, hit, agent=False)
+                    break
+                agent = self._gaz.agent(key)
+                if agent is not None:
+                    best = _Span(i, i + length, agent, agent=True)
+                    break
+            if best is None:
+                i += 1
+                continue
+            spans.append(best)
+            i = best.end
+        return spans
+
+    @staticmethod
+    def _case_ok(hit: Hit, words: list[Token], lowercase_ok: bool) -> bool:
+        if hit.acronym_only:
+            return all(w.is_upper for w in words)
+        return lowercase_ok or any(w.is_capitalised for w in words)
+
+    def _mentions(self, text: str, tokens: list[Token], spans: list[_Span]) -> list[list[_Span]]:
+        groups: list[list[_Span]] = []
+        coordinated = False
+        for span in spans:
+            joins = groups and self._joins(text, tokens, groups[-1][-1], span)
+            if joins and not (coordinated and not span.agent):
+                coordinated = coordinated or any(t.key == "and" for t in tokens[groups[-1][-1].end : span.start])
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+                coordinated = False
+        return groups
+
+    @staticmethod
+    def _joins(text: str, tokens: list[Token], left: _Span, right: _Span) -> bool:
+        gap = tokens[left.end : right.start]
+        if len(gap) > _MAX_GAP:
+            return False
+        between = text[tokens[left.end - 1].end : tokens[right.start].start]
+        if any(c in between for c in ",;:()[]\"“”!?") or "\n" in between:
+            return False
+        for word in tokens[left.end - 1 : right.start]:
+            if word.text.endswith(".") and word.text.count(".") == 1 and word.key not in _ABBREVIATIONS:
+                return False
+        for word in gap:
+            if word.key == "and":
+                if not right.agent or len(gap) > 2:
+                    return False
+            elif word.key not in _GLUE and not word.is_capitalised:
+                return False
+        return True
+
+    def _combine(self, text: str, tokens: list[Token], spans: list[_Span], as_of: dt.date | None) -> Actor:
+        entity_seen = False
+        kept: list[_Span] = []
+        for span in spans:
+            if entity_seen and any(t.key in _PREPOSITIONS for t in tokens[kept[-1].start + 1 : span.start]):
+                break
+            kept.append(span)
+            entity_seen = entity_seen or not span.agent
+        entities = [s for s in kept if not s.agent]
+        agents = [s for s in kept if s.agent]
+        agent_sector = next((split_code(a.hit.record.code_on(as_of).code)[1] for a in agents), None)
+        agent_code = next((a.hit.record.code_on(as_of).code[1:4] for a in agents), None)
+        if not entities:
+            return Actor(text=text, sector=agent_sector, code=agent_code,
+                         reason="no country or organisation named, only a title or group word")
+        entity = max(entities, key=lambda s: _SPECIFICITY[s.hit.record.kind])
+        record = entity.hit.record
+        code = record.code_on(as_of).code
+        country, sector, reason = split_code(code)
+        if country is None and reason is not None and record.kind is not EntryKind.IGO:
+            country = next((c for c in (split_code(e.hit.record.code_on(as_of).code)[0] for e in entities) if c),
+                           None)
+            reason = None if country else reason
+        if (sector is None or sector is Sector.OTHER) and agent_sector is not None and agent_code is not None:
+            sector = agent_sector
+            code = f"{country or code[:3]}{agent_code}"
+        elif sector is None and record.kind in (EntryKind.COUNTRY, EntryKind.CAPITAL):
+            sector = Sector.GOVERNMENT
+            code = f"{country}GOV"
+        elif country is not None and code[:3] != country and not code.startswith(("MNC", "NGO")):
+            code = country + code[3:]
+        if sector is None and reason is None:
+            reason = "no title or group word gives a sector"
+        return Actor(text=text, name=record.name, country=country, sector=sector, code=code, reason=reason)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_resolver() -> ActorResolver:
+    data = resources.files("powderkeg_extractor") / "data" / GAZETTEER_FILE
+    with resources.as_file(data) as path:
+        return ActorResolver(load_gazetteer(path))

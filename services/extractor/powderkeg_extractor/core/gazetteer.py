@@ -1,0 +1,259 @@
+"""The actor gazetteer: a validated data file of phrases mapped to CAMEO actor codes, with lookups by token key.
+
+The file (``data/gazetteer.json.gz``) is compiled by ``scripts/build_gazetteer.py`` from the PETRARCH2/Phoenix
+dictionaries plus a hand-checked supplement. Every phrase is stored as a *key*: the lowercased tokens of
+:func:`tokenize`, joined by single spaces, so that the builder and the matcher agree on what a phrase is and matching
+is a dictionary lookup per candidate span (no regular expression per entry).
+
+A code is written ``CODE`` (undated) or ``CODE|start|end`` with ISO dates, either side open, so that the resolver
+can pick the role an actor held on the article's date (a leader who later became an opposition figure, the Taliban
+before and after August 2021).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gzip
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+_TOKEN = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?")
+_CODE = re.compile(r"^(?:[A-Z]{3})+$|^~[A-Z]{3}(?:[A-Z]{3})*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: its key (lowercase, dots removed), its surface form and character offsets."""
+
+    key: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_upper(self) -> bool:
+        """True for all-caps words (``US``, ``U.S.``, ``TTP``): acronym-only entries need this."""
+        letters = [c for c in self.text if c.isalpha()]
+        return bool(letters) and all(c.isupper() for c in letters)
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[:1].isupper() or self.text[:1].isdigit()
+
+
+def _fold(word: str) -> str:
+    """Lowercase, drop dots and accents (``İstanbul`` -> ``istanbul``, ``Erdoğan`` -> ``erdogan``)."""
+    word = word.replace(".", "").lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word tokens; hyphens, apostrophes and other punctuation separate words.
+
+    Dots inside a word are kept together and dropped from the key (``U.S.`` -> ``us``, ``Oct.`` -> ``oct``), so that
+    a sentence-final period never changes a key.
+    """
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        key = _fold(m.group())
+        if key:
+            tokens.append(Token(key, m.group(), m.start(), m.end()))
+    return tokens
+
+
+def phrase_key(phrase: str) -> str:
+    """The lookup key of a phrase: its token keys joined by spaces (underscores count as spaces)."""
+    return " ".join(t.key for t in tokenize(phrase.replace("_", " ")))
+
+
+class EntryKind(str, Enum):
+    """What an entry names; decides whether it can stand for a government, a place, or only lend a sector."""
+
+    COUNTRY = "country"
+    CAPITAL = "capital"
+    PLACE = "place"
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    IGO = "igo"
+    ARMED_GROUP = "armed_group"
+    COMPANY = "company"
+    NGO = "ngo"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class DatedCode:
+    code: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def applies(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    @property
+    def dated(self) -> bool:
+        return self.start is not None or self.end is not None
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_code(raw: str) -> DatedCode:
+    """Parse ``CODE`` or ``CODE|start|end``; raises ValueError naming what is wrong."""
+    parts = raw.split("|")
+    if len(parts) not in (1, 3):
+        raise ValueError(f"code {raw!r} must be CODE or CODE|start|end")
+    code = parts[0]
+    if not _CODE.match(code):
+        raise ValueError(f"code {code!r} is not a CAMEO actor code (groups of 3 capitals, agents start with ~)")
+    if len(parts) == 1:
+        return DatedCode(code)
+    try:
+        start = dt.date.fromisoformat(parts[1]) if parts[1] else None
+        end = dt.date.fromisoformat(parts[2]) if parts[2] else None
+    except ValueError as exc:
+        raise ValueError(f"code {raw!r}: {exc}") from None
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"code {raw!r}: end date before start date")
+    return DatedCode(code, start, end)
+
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+CodeText = Annotated[
+    str, Field(pattern=rf"^(?:(?:[A-Z]{{3}})+|~[A-Z]{{3}}(?:[A-Z]{{3}})*)(?:\|(?:{_DATE})?\|(?:{_DATE})?)?$")
+]
+"""``CODE`` or ``CODE|start|end``; checked by a compiled pattern so that loading stays fast (dates parsed later)."""
+Key = Annotated[str, Field(pattern=r"^[^\W_A-Z]+(?: [^\W_A-Z]+)*$")]
+"""A normalised phrase key: lowercase words without dots, separated by single spaces."""
+
+
+class Entry(BaseModel):
+    """One gazetteer record: a named thing, the phrases that name it and its (dated) codes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    kind: EntryKind
+    codes: tuple[CodeText, ...] = Field(min_length=1)
+    phrases: tuple[Key, ...] = Field(default=(), description="Keys matched in any letter case.")
+    acronyms: tuple[Key, ...] = Field(default=(), description="Keys matched only when written in capitals.")
+
+
+class GazetteerFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1]
+    provenance: str
+    entries: tuple[Entry, ...]
+
+
+class GazetteerError(ValueError):
+    """A gazetteer data file is malformed; the message names the file, the entry and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A loaded entry with its codes parsed, as the resolver uses it."""
+
+    name: str
+    kind: EntryKind
+    codes: tuple[DatedCode, ...]
+
+    def code_on(self, day: dt.date | None) -> DatedCode:
+        """The code that applies on ``day``: a matching dated code, else the undated default, else the latest."""
+        if day is not None:
+            for code in self.codes:
+                if code.dated and code.applies(day):
+                    return code
+        for code in self.codes:
+            if not code.dated:
+                return code
+        return max(self.codes, key=lambda c: (c.end or dt.date.max, c.start or dt.date.min))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    record: Record
+    acronym_only: bool
+
+
+class Gazetteer:
+    """Phrase-key lookups over the loaded entries, with the longest phrase length per first word for matching."""
+
+    def __init__(self, entries: tuple[Entry, ...], source: str = "<memory>") -> None:
+        self._index: dict[str, Hit] = {}
+        self._agents: dict[str, Hit] = {}
+        self._max_len: dict[str, int] = {}
+        for number, entry in enumerate(entries):
+            try:
+                codes = tuple(parse_code(c) for c in entry.codes)
+            except ValueError as exc:
+                raise GazetteerError(f"{source}: entry {number} ({entry.name!r}): codes: {exc}") from None
+            record = Record(entry.name, entry.kind, codes)
+            target = self._agents if entry.kind is EntryKind.AGENT else self._index
+            for keys, acronym in ((entry.phrases, False), (entry.acronyms, True)):
+                hit = Hit(record, acronym)
+                for key in keys:
+                    if key not in target:
+                        target[key] = hit
+                    length = key.count(" ") + 1
+                    first = key.split(" ", 1)[0] if length > 1 else key
+                    if self._max_len.get(first, 0) < length:
+                        self._max_len[first] = length
+        self.size = len(entries)
+
+    def max_len(self, first_key: str) -> int:
+        return self._max_len.get(first_key, 0)
+
+    def actor(self, key: str) -> Hit | None:
+        return self._index.get(key)
+
+    def agent(self, key: str) -> Hit | None:
+        return self._agents.get(key)
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    """Load and validate a gazetteer file (``.json`` or ``.json.gz``).
+
+    Raises:
+        GazetteerError: the file cannot be read or an entry is invalid; the message names file, entry and problem.
+    """
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot read gazetteer: {exc}") from exc
+    try:
+        parsed = GazetteerFile.model_validate_json(raw)
+    except ValidationError as exc:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        raise GazetteerError(_describe(path, data, exc)) from exc
+    return Gazetteer(parsed.entries, str(path))
+
+
+def _describe(path: Path, data: object, exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors()[:5]:
+        loc = list(err["loc"])
+        where = "file"
+        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+            name = "?"
+            entries = data.get("entries") if isinstance(data, dict) else None
+            if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+                name = str(entries[loc[1]].get("name", "?"))
+            where = f"entry {loc[1]} ({name!r})"
+            loc = loc[2:]
+        field = ".".join(str(part) for part in loc) or "-"
+        problems.append(f"{path}: {where}: {field}: {err['msg']}")
+    return "; ".join(problems)
