@@ -1,0 +1,186 @@
+"""Who did what to whom, and where: the arguments of a trigger, read from the dependency parse.
+
+The verb and its arguments decide the roles (subject or passive agent -> actor; direct object or the object of a
+directional preposition -> recipient), not which names happen to sit in the sentence. Subjects are inherited
+through control and coordination ("vowed to take", "Pakistan said ..., accusing Kabul"); nominal triggers take
+their actor from "by X", a possessive or a nationality adjective, and their recipient from "on/against X".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from powderkeg_extractor.core.factuality import subject_of
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "toward", "towards", "into", "at", "over", "upon", "from"})
+_PLACE_PREPS = frozenset({"in", "at", "near", "along", "across", "inside", "outside"})
+_PHRASE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "prep", "ccomp", "xcomp"})
+_INHERIT_DEPS = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acomp"})
+_MAX_CLIMB = 6
+_PERSONAL = frozenset({"he", "she", "they", "it", "we"})
+_NOT_PARTIES = frozenset(
+    "january february march april may june july august september october november december jan feb mar apr jun jul aug"
+    " sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday week month year"
+    " day weekend night morning evening time round talk talks negotiation negotiations meeting course effort".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A noun phrase of the sentence: its head token and its char span relative to the sentence's doc."""
+
+    head: Token
+    start: int
+    end: int
+    text: str
+
+
+def phrase_of(head: Token) -> Phrase:
+    """The noun phrase headed by ``head`` without relative clauses, appositions and most prepositional phrases.
+
+    "of" phrases stay ("leaders of Hamas"); everything after a comma or a clause boundary goes.
+    """
+    keep = [head]
+    stack = [head]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            if child.dep_ in _PHRASE_STOP_DEPS and not (child.dep_ == "prep" and child.lower_ == "of"):
+                continue
+            keep.append(child)
+            stack.append(child)
+    indices = sorted(t.i for t in keep)
+    lo, hi = indices[0], indices[-1]
+    while lo < head.i and (head.doc[lo].dep_ in ("det", "punct", "cc") or head.doc[lo].is_space):
+        lo += 1
+    span = head.doc[lo : hi + 1]
+    return Phrase(head, span.start_char, span.end_char, span.text)
+
+
+def conjuncts(head: Token) -> list[Token]:
+    """``head`` and the nouns coordinated with it ("Hungarian and Romanian officials", "Qatar and Turkey")."""
+    out = [head]
+    for child in head.children:
+        if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
+            out.extend(conjuncts(child))
+    return out
+
+
+def _pobj(prep: Token) -> Token | None:
+    return next((c for c in prep.children if c.dep_ == "pobj"), None)
+
+
+def is_argument(token: Token) -> bool:
+    """Whether a noun can be a party (not a date, a number or an abstract event noun)."""
+    return (
+        token.pos_ in ("NOUN", "PROPN")
+        and not token.like_num
+        and token.lemma_.lower().rstrip(".") not in _NOT_PARTIES
+        and token.lower_ not in _NOT_PARTIES
+    )
+
+
+def verb_actor(verb: Token) -> list[Token]:
+    """The actor heads of a verbal trigger, climbing through control/coordination when it has no subject."""
+    node = verb
+    for _ in range(_MAX_CLIMB):
+        if node.dep_ in ("acl", "xcomp") and node.head.pos_ == "NOUN" and subject_of(node) is None:
+            from_noun = noun_actor(node.head)
+            if from_noun:
+                return from_noun
+        subject = subject_of(node)
+        if subject is not None and subject.pos_ != "PRON" and is_argument(subject):
+            return conjuncts(subject)
+        if subject is not None and subject.pos_ != "PRON" and node.dep_ not in _INHERIT_DEPS:
+            return []
+        if subject is not None and subject.pos_ == "PRON" and node.dep_ not in _INHERIT_DEPS:
+            return []
+        if node.dep_ not in _INHERIT_DEPS and not (node.dep_ == "relcl" and node.head.pos_ in ("NOUN", "PROPN")):
+            return []
+        if node.dep_ == "relcl":
+            return conjuncts(node.head)
+        node = node.head
+    return []
+
+
+def pronoun_subject(verb: Token) -> Token | None:
+    """The personal pronoun that is the (inherited) subject of ``verb``, for cross-sentence fallback."""
+    node = verb
+    for _ in range(_MAX_CLIMB):
+        subject = subject_of(node)
+        if subject is not None:
+            return subject if subject.lower_ in _PERSONAL else None
+        if node.dep_ not in _INHERIT_DEPS:
+            return None
+        node = node.head
+    return None
+
+
+def verb_recipient(verb: Token) -> list[Token]:
+    """The recipient heads of a verbal trigger: direct object, else the object of a directional preposition."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "dative") and is_argument(child):
+            return conjuncts(child)
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS:
+            obj = _pobj(child)
+            if obj is not None and is_argument(obj):
+                return conjuncts(obj)
+    for child in verb.children:
+        if child.dep_ == "nsubjpass" and is_argument(child):
+            return conjuncts(child)
+    return []
+
+
+def noun_actor(noun: Token) -> list[Token]:
+    """Actor of a nominal trigger: "strikes by Pakistan", "Pakistan's strikes", "Pakistani strikes"."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "by":
+            obj = _pobj(child)
+            if obj is not None:
+                return conjuncts(obj)
+        if child.dep_ == "prep" and child.lower_ == "between":
+            obj = _pobj(child)
+            if obj is not None:
+                return [obj]
+    for child in noun.children:
+        if child.dep_ == "poss" and child.pos_ != "PRON":
+            return [child]
+        if child.dep_ in ("amod", "compound") and child.pos_ in ("PROPN", "ADJ") and child.text[:1].isupper():
+            return [child]
+    return []
+
+
+def noun_recipient(noun: Token) -> list[Token]:
+    """Recipient of a nominal trigger: "strikes on TTP", "clashes between X and Y" (the second party)."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("on", "against", "with", "targeting", "into"):
+            obj = _pobj(child)
+            if obj is not None and is_argument(obj):
+                return conjuncts(obj)
+        if child.dep_ == "prep" and child.lower_ == "between":
+            obj = _pobj(child)
+            if obj is not None:
+                rest = conjuncts(obj)[1:]
+                if rest:
+                    return rest
+    return []
+
+
+def place_of(trigger: Token) -> Phrase | None:
+    """A place the parse attaches to the trigger or its governing verb ("in Istanbul", "along the border")."""
+    node = trigger
+    for _ in range(3):
+        for child in node.children:
+            if child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
+                obj = _pobj(child)
+                if obj is not None and obj.pos_ in ("PROPN", "NOUN") and obj.ent_type_ not in ("DATE", "TIME"):
+                    return phrase_of(obj)
+        if node.head is node:
+            break
+        node = node.head
+    return None

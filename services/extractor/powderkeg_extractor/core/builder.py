@@ -1,0 +1,217 @@
+"""From a trigger in a parsed sentence to :class:`EventRecord` objects (one per coordinated actor).
+
+Confidence is a simple additive score over what the evidence rests on (how specific the lexicon match was, how
+deeply the trigger is embedded, whether the actor resolved to a country); its calibration against the development
+data is reported in docs/extraction.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from powderkeg_contracts.models import (
+    Actor,
+    Article,
+    EventRecord,
+    Evidence,
+    Factuality,
+    Location,
+    PloverType,
+)
+from powderkeg_extractor.core import arguments
+from powderkeg_extractor.core.factuality import assess, subject_of
+from powderkeg_extractor.core.ids import event_id
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from powderkeg_extractor.core.detect import Trigger
+    from powderkeg_extractor.core.lexicon import Lexicon
+    from powderkeg_extractor.core.ontology import Ontology
+    from powderkeg_extractor.core.resolvers import Resolvers
+
+BASE_CONFIDENCE = {"predicate": 0.8, "pattern": 0.7, "supplement": 0.7, "verb": 0.55, "noun": 0.5}
+_STATEMENT_PENALTY = 0.25
+_DEPTH_PENALTY = 0.08
+_MAX_ACTORS = 3
+_NO_ACTOR = "no actor in the parse of the sentence"
+_NO_RECIPIENT = "no recipient in the parse of the sentence"
+
+
+class Detection(BaseModel):
+    """One coded finding: an event record, or a statement (CAMEO 01/02) that has no PLOVER type.
+
+    The evaluation needs statements (pentacode 0); the Kafka topic only carries records.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    sentence_start: int
+    sentence_end: int
+    cameo_code: str
+    confidence: float
+    actors: tuple[Actor, ...] = ()
+    recipients: tuple[Actor, ...] = ()
+    record: EventRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceContext:
+    """A parsed candidate sentence and where it sits in its article."""
+
+    article: Article
+    doc: Doc
+    start: int
+    end: int
+    as_of: dt.date | None
+    previous_actor: Actor | None = None
+    """The last actor with a country in an earlier sentence of the article: the referent of "he", "it"."""
+
+
+class RecordBuilder:
+    """Turns triggers into detections; holds the lexicon, ontology and resolvers."""
+
+    def __init__(self, lexicon: Lexicon, ontology: Ontology, resolvers: Resolvers, version: str) -> None:
+        self.lexicon = lexicon
+        self.ontology = ontology
+        self.resolvers = resolvers
+        self.version = version
+        self._claim = frozenset(lexicon.supplement.claim_verbs)
+
+    def _actor(self, token: Token, ctx: SentenceContext) -> Actor:
+        phrase = arguments.phrase_of(token)
+        return self.resolvers.actor(phrase.text, ctx.as_of)
+
+    def build(self, ctx: SentenceContext, trigger: Trigger) -> list[Detection]:
+        """The detections for one trigger: none, one, or one per coordinated actor."""
+        assert trigger.code is not None
+        entry = self.ontology.lookup(trigger.code)
+        token = trigger.token
+        is_noun = trigger.kind == "noun" or (trigger.kind == "predicate" and token.pos_ not in ("VERB", "AUX"))
+        if trigger.kind == "noun":
+            actor_heads, recipient_heads = arguments.noun_actor(token), arguments.noun_recipient(token)
+        else:
+            actor_heads, recipient_heads = arguments.verb_actor(token), arguments.verb_recipient(token)
+            if trigger.kind == "predicate":
+                actor_heads = []
+                subject = trigger.extra[0] if trigger.extra else None
+                if subject is not None:
+                    recipient_heads = _talks_partner(subject) or recipient_heads
+        own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in self._claim
+        fact = assess(token, self.lexicon.supplement, own_claim=own_claim)
+        factuality = fact.factuality
+        if entry.plover is PloverType.THREATEN and factuality is Factuality.ASSERTED:
+            factuality = Factuality.HYPOTHETICAL
+        speaker: Actor | None = None
+        if fact.speaker_verb is not None:
+            speaker_head = subject_of(fact.speaker_verb)
+            if speaker_head is not None and speaker_head.pos_ != "PRON":
+                speaker = self._actor(speaker_head, ctx)
+            elif speaker_head is not None and speaker_head.lower_ in ("he", "she", "they", "it", "we"):
+                speaker = ctx.previous_actor
+            elif fact.speaker_verb is not token:
+                inherited = arguments.verb_actor(fact.speaker_verb)
+                speaker = self._actor(inherited[0], ctx) if inherited else None
+        actors = [self._actor(h, ctx) for h in actor_heads[:_MAX_ACTORS]]
+        if not actors and trigger.kind != "noun" and arguments.pronoun_subject(token) is not None:
+            actors = [ctx.previous_actor] if ctx.previous_actor is not None else []
+        if not actors and speaker is not None and trigger.kind != "noun":
+            actors = [speaker]
+        recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
+        confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
+        detection_args = {
+            "sentence_start": ctx.start,
+            "sentence_end": ctx.end,
+            "cameo_code": entry.code if len(trigger.code) < len(entry.code) else trigger.code,
+            "confidence": confidence,
+            "actors": tuple(actors),
+            "recipients": tuple(recipients),
+        }
+        if entry.plover is None:
+            return [Detection(**detection_args)]
+        location = self._location(token, ctx)
+        event_date = self.resolvers.date(ctx.doc.text, ctx.article.published_at)
+        recipient = recipients[0] if recipients else Actor(reason=_NO_RECIPIENT)
+        mode = trigger.mode or entry.mode
+        tokens = trigger.tokens
+        trig_start = ctx.start + tokens[0].idx
+        trig_end = ctx.start + tokens[-1].idx + len(tokens[-1].text)
+        trigger_text = ctx.article.text[trig_start:trig_end]
+        evidence = Evidence(
+            sentence=ctx.article.text[ctx.start : ctx.end],
+            start=ctx.start,
+            end=ctx.end,
+            trigger=trigger_text,
+            trigger_start=trig_start,
+            trigger_end=trig_end,
+        )
+        out: list[Detection] = []
+        for actor in actors or [Actor(reason=_NO_ACTOR)]:
+            record = EventRecord(
+                event_id=event_id(
+                    ctx.article.text,
+                    ctx.start,
+                    ctx.end,
+                    f"{trig_start}:{trigger_text}",
+                    entry.plover.value,
+                    actor.code or actor.text or "",
+                    recipient.code or recipient.text or "",
+                ),
+                article_id=ctx.article.article_id,
+                story_id=ctx.article.story_id,
+                event_type=entry.plover,
+                mode=mode,
+                cameo_code=detection_args["cameo_code"],
+                quad_class=entry.quad_class,
+                pentacode=entry.pentacode,
+                goldstein=entry.goldstein,
+                actor=actor,
+                recipient=recipient,
+                location=location,
+                event_date=event_date,
+                factuality=factuality,
+                speaker=speaker,
+                evidence=evidence,
+                confidence=confidence,
+                published_at=ctx.article.published_at,
+                url=ctx.article.url,
+                source=ctx.article.source,
+                ingested_at=ctx.article.ingested_at,
+                extractor_version=self.version,
+            )
+            out.append(Detection(**detection_args, record=record))
+        return out
+
+    def _location(self, token: Token, ctx: SentenceContext) -> Location:
+        phrase = arguments.place_of(token)
+        if phrase is None:
+            return Location(reason="no place attached to the event in the sentence")
+        return self.resolvers.place(phrase.text)
+
+    @staticmethod
+    def _confidence(trigger: Trigger, statement: bool, depth: int, actors: list[Actor], is_noun: bool) -> float:
+        score = BASE_CONFIDENCE[trigger.kind] + 0.03 * min(trigger.size, 3)
+        if statement:
+            score -= _STATEMENT_PENALTY
+        score -= _DEPTH_PENALTY * min(depth, 4)
+        if actors and actors[0].country is not None:
+            score += 0.1
+        elif not actors:
+            score -= 0.1
+        if is_noun:
+            score -= 0.05
+        return round(min(max(score, 0.01), 0.99), 3)
+
+
+def _talks_partner(subject: Token) -> list[Token]:
+    """For "talks (with X) collapsed": X, the other party of the failed talks."""
+    for tok in subject.subtree:
+        if tok.dep_ == "prep" and tok.lower_ in ("with", "between"):
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return arguments.conjuncts(obj)
+    return []

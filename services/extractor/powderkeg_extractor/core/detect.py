@@ -1,0 +1,176 @@
+"""Event triggers in a parsed sentence: which words report an event, and which CAMEO code they carry.
+
+A *pure* matcher in the spirit of spaCy's span ruler: :func:`find_triggers` only reads the parse and the lexicon
+and returns :class:`Trigger` objects; building records from them is the pipeline's job. Four kinds of trigger,
+in order of precedence:
+
+1. ``predicate``: a supplement rule on a subject and its predicate ("talks collapsed", "crossings remain shut");
+2. ``pattern``: a PETRARCH verb pattern with at least one slot matched (the most specific one wins);
+3. ``verb``: the default code of a supplement verb, else of the PETRARCH verb block;
+4. ``noun``: a nominal trigger ("airstrike", "clashes", "ceasefire") not already the object of an event verb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from powderkeg_extractor.core.lexicon import Lexicon, Pattern
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+_VERB_TAGS = frozenset({"VERB"})
+_NOUN_POS = frozenset({"NOUN", "PROPN"})
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
+_ARG_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"})
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One event trigger: the head token, the code and where the code came from."""
+
+    token: Token
+    code: str | None
+    kind: str
+    mode: str | None = None
+    extra: tuple[Token, ...] = field(default=())
+    size: int = 0
+
+    @property
+    def tokens(self) -> list[Token]:
+        return sorted((self.token, *self.extra), key=lambda t: t.i)
+
+
+def _words(token: Token) -> set[str]:
+    return {token.lemma_.lower(), token.lower_}
+
+
+def _region_words(tokens: list[Token]) -> set[str]:
+    words: set[str] = set()
+    for i, tok in enumerate(tokens):
+        words |= _words(tok)
+        if i + 1 < len(tokens):
+            words.add(f"{tok.lower_} {tokens[i + 1].lower_}")
+            words.add(f"{tok.lower_} {tokens[i + 1].lemma_.lower()}")
+        if i + 2 < len(tokens):
+            words.add(f"{tok.lower_} {tokens[i + 1].lower_} {tokens[i + 2].lower_}")
+    return words
+
+
+def _pattern_matches(pattern: Pattern, pre: set[str], post: set[str]) -> bool:
+    if pattern.size == 0:
+        return False
+    return all(any(w in pre for w in slot) for slot in pattern.pre) and all(
+        any(w in post for w in slot) for slot in pattern.post
+    )
+
+
+def _post_tokens(verb: Token) -> list[Token]:
+    """Tokens of the verb's own arguments to its right, not inside embedded clauses of other verbs."""
+    out: list[Token] = []
+    for child in verb.rights:
+        if child.dep_ in ("ccomp", "advcl", "conj", "relcl", "parataxis", "punct", "cc"):
+            continue
+        out.extend(child.subtree)
+    return out
+
+
+def _particles_ok(verb: Token, particles: list[str]) -> bool:
+    if not particles:
+        return True
+    nearby = {t.lower_ for t in verb.children} | {t.lower_ for t in verb.doc[verb.i + 1 : verb.i + 3]}
+    return all(p in nearby for p in particles)
+
+
+def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
+    lemma = verb.lemma_.lower()
+    candidates = lexicon.by_lemma.get(lemma) or lexicon.by_lemma.get(verb.lower_) or []
+    supplement = lexicon.supplement_verbs.get(lemma)
+    if supplement is not None and supplement.objects:
+        args = {w for child in verb.children if child.dep_ in _ARG_DEPS for t in child.subtree for w in _words(t)}
+        if not args & set(supplement.objects):
+            supplement = None
+    pre = _region_words(list(verb.doc[max(verb.sent.start, verb.i - 6) : verb.i]))
+    post = _region_words(_post_tokens(verb))
+    best: tuple[int, Pattern] | None = None
+    default: str | None = None
+    null_verb = False
+    for block, entry in candidates:
+        if not _particles_ok(verb, entry.particles):
+            continue
+        for pattern in block.patterns:
+            if _pattern_matches(pattern, pre, post) and (best is None or pattern.size > best[0]):
+                best = (pattern.size, pattern)
+        if entry.particles or default is None:
+            default = entry.code or block.code or default
+            null_verb = null_verb or entry.null_code
+    if supplement is not None and (best is None or best[1].code is None or supplement.objects):
+        return Trigger(verb, supplement.code, "supplement", supplement.mode) if supplement.code else None
+    if best is not None:
+        code = best[1].code
+        return Trigger(verb, code, "pattern", size=best[0]) if code else None
+    if null_verb or default is None:
+        return None
+    return Trigger(verb, default, "verb")
+
+
+def _compound_noun(token: Token, lexicon: Lexicon) -> tuple[str, Token | None] | None:
+    prev = token.doc[token.i - 1] if token.i > token.sent.start else None
+    if prev is not None:
+        for first in (prev.lower_, prev.lemma_.lower()):
+            for last in (token.lower_, token.lemma_.lower()):
+                if f"{first} {last}" in lexicon.nouns:
+                    return f"{first} {last}", prev
+    for word in (token.lower_, token.lemma_.lower()):
+        if word in lexicon.nouns:
+            return word, None
+    return None
+
+
+def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
+    predicates = _words(verb) | {w for c in verb.children if c.dep_ in ("acomp", "oprd", "prt", "advmod") for w in _words(c)}
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return None
+    heads = _words(subject) | {
+        w for c in subject.children if c.dep_ in ("prep", "compound") for t in c.subtree for w in _words(t)
+    }
+    for rule in lexicon.supplement.predicates:
+        if heads & set(rule.subjects) and predicates & set(rule.predicates):
+            complements = tuple(c for c in verb.children if c.dep_ in ("acomp", "oprd"))
+            return Trigger(verb, rule.code, "predicate", rule.mode, extra=(subject, *complements))
+    return None
+
+
+def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
+    """All event triggers in one parsed sentence, in text order; ``code`` None never appears."""
+    triggers: list[Trigger] = []
+    verb_objects: set[int] = set()
+    for token in sent:
+        if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
+            continue
+        if token.dep_ in _MODIFIER_DEPS:
+            continue
+        trigger = _predicate_trigger(token, lexicon) or _verb_trigger(token, lexicon)
+        if trigger is None:
+            continue
+        triggers.append(trigger)
+        for child in token.children:
+            if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
+                verb_objects.add(child.i)
+            if child.dep_ == "prep":
+                verb_objects.update(g.i for g in child.children if g.dep_ == "pobj")
+        for extra in trigger.extra:
+            verb_objects.update(t.i for t in extra.subtree)
+    for token in sent:
+        if token.pos_ not in _NOUN_POS or token.i in verb_objects:
+            continue
+        found = _compound_noun(token, lexicon)
+        if found is None:
+            continue
+        phrase, prev = found
+        noun = lexicon.nouns[phrase]
+        triggers.append(Trigger(token, noun.code, "noun", noun.mode, extra=(prev,) if prev is not None else ()))
+    triggers.sort(key=lambda t: t.token.i)
+    return triggers

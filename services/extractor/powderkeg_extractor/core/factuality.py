@@ -1,0 +1,106 @@
+"""Factuality: does the text say the event happened, or that it did not, might, or is only alleged to have?
+
+Decided from the dependency path between the event's trigger and the sentence root, because the words that change
+factuality govern the trigger: a negation attached to it ("did not attack"), a modal or a future/intent verb above
+it ("would take", "threatened to close", "vowed that ... would"), a claim verb above it ("accused X of ...").
+A report verb above it ("say", "announce") makes the sayer the speaker but leaves the event asserted: "a ceasefire
+... which both sides say remains in effect" is an asserted ceasefire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from powderkeg_contracts.models import Factuality
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+    from powderkeg_extractor.core.lexicon import Supplement
+
+_MODALS = frozenset({"will", "would", "could", "may", "might", "should", "shall", "can", "ca", "'ll", "wo"})
+_CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
+_MAX_DEPTH = 12
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "conj"})
+
+
+@dataclass(frozen=True, slots=True)
+class FactualityResult:
+    """Factuality of one trigger, the token of the speaker's verb (if reported) and how deeply it is embedded."""
+
+    factuality: Factuality
+    speaker_verb: Token | None
+    depth: int
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The nominal subject of ``verb`` (or the agent of a passive), if the parse gives one."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+    return None
+
+
+def _negated(token: Token, supplement: Supplement) -> bool:
+    for child in token.children:
+        if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in supplement.negation_markers):
+            return True
+    return False
+
+
+def _modal(token: Token) -> bool:
+    return any(child.dep_ == "aux" and child.lower_ in _MODALS for child in token.children)
+
+
+def _conditional(token: Token) -> bool:
+    return any(child.dep_ == "mark" and child.lower_ in _CONDITIONAL_MARKS for child in token.children)
+
+
+def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -> FactualityResult:
+    """Classify ``trigger``'s factuality by walking up its heads to the sentence root.
+
+    Args:
+        trigger: the event's trigger token (verb or nominal head) in a parsed sentence.
+        supplement: the lexicon supplement with the report, claim, future and negation word lists.
+        own_claim: the event is itself an allegation (ACCUSE by a claim verb); it is then ``claimed`` by its actor.
+    """
+    claim = frozenset(supplement.claim_verbs)
+    report = frozenset(supplement.report_verbs)
+    future = frozenset(supplement.future_markers)
+    factuality = Factuality.CLAIMED if own_claim else Factuality.ASSERTED
+    speaker_verb: Token | None = trigger if own_claim else None
+    if _negated(trigger, supplement):
+        return FactualityResult(Factuality.NEGATED, speaker_verb, 0)
+    if _modal(trigger) or _conditional(trigger):
+        factuality = Factuality.HYPOTHETICAL
+    depth = 0
+    token = trigger
+    steps = 0
+    while token.head is not token and steps < _MAX_DEPTH:
+        child, token = token, token.head
+        steps += 1
+        if child.dep_ in _CLAUSE_DEPS:
+            depth += 1
+        if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN"):
+            continue
+        lemma = token.lemma_.lower()
+        if lemma in claim and factuality is not Factuality.NEGATED:
+            if factuality is Factuality.ASSERTED:
+                factuality = Factuality.CLAIMED
+            speaker_verb = speaker_verb or token
+        elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN"):
+            factuality = Factuality.HYPOTHETICAL
+            speaker_verb = speaker_verb or token
+        elif lemma in report:
+            speaker_verb = speaker_verb or token
+        if child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement):
+            factuality = Factuality.NEGATED
+        if child.dep_ in ("xcomp", "ccomp") and (_modal(token) or _conditional(token)):
+            factuality = Factuality.HYPOTHETICAL if factuality is Factuality.ASSERTED else factuality
+    return FactualityResult(factuality, speaker_verb, depth)

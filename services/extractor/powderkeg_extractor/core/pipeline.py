@@ -1,0 +1,127 @@
+"""The extractor: articles in, :class:`EventRecord` objects out.
+
+Speed comes from not parsing what cannot hold an event. Each article is split into sentences with the tokenizer
+and the rule-based sentencizer only; a sentence goes to the full parse (tagger, parser, lemmatizer; no NER) only if
+one of its words can be a trigger in the lexicon. Candidate sentences of a whole batch go through one
+``nlp.pipe`` call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from powderkeg_contracts.models import Actor, Article, EventRecord
+from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceContext
+from powderkeg_extractor.core.detect import find_triggers
+from powderkeg_extractor.core.lexicon import Lexicon
+from powderkeg_extractor.core.ontology import Ontology
+from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
+
+if TYPE_CHECKING:
+    import spacy
+    from spacy.tokens import Doc
+
+PACKAGE_VERSION = "0.1.0"
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""), ("d", ""))
+_MAX_SENTENCE_CHARS = 2000
+
+
+def _stems(word: str) -> set[str]:
+    out = {word}
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)] + repl
+            out.add(stem)
+            if len(stem) > 3 and stem[-1] == stem[-2] and not repl:
+                out.add(stem[:-1])
+    return out
+
+
+class Extractor:
+    """Extract PLOVER/CAMEO events from articles. Thread-compatible, not thread-safe (spaCy is not)."""
+
+    def __init__(self, nlp: spacy.Language | None = None, resolver: object | None = None) -> None:
+        if nlp is None:
+            from powderkeg_extractor.core.nlp import load_nlp
+
+            nlp = load_nlp()
+        from spacy.pipeline import Sentencizer
+
+        self.nlp = nlp
+        self.lexicon = Lexicon.default()
+        self.ontology = Ontology.default()
+        self.resolvers: Resolvers = default_resolvers(resolver)
+        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{self.lexicon.digest}"
+        self._sentencizer = Sentencizer()
+        self._disabled = [name for name in nlp.pipe_names if name == "ner"]
+        self._builder = RecordBuilder(self.lexicon, self.ontology, self.resolvers, self.version)
+
+    def _candidates(self, text: str) -> list[tuple[int, int]]:
+        """Sentence spans (char offsets) that contain a possible trigger word; cheap: tokenizer only."""
+        doc = self._sentencizer(self.nlp.tokenizer(text))
+        words = self.lexicon.trigger_words
+        spans: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            if not sent.text.strip():
+                continue
+            if any(not tok.is_punct and _stems(tok.lower_) & words for tok in sent):
+                start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
+                end = sent.start_char + len(sent.text.rstrip())
+                spans.extend(_chunks(start, end))
+        return spans
+
+    def detect_batch(self, articles: Sequence[Article]) -> list[list[Detection]]:
+        """Every detection (records and statements) for each article, parsing all candidates in one pipe."""
+        jobs: list[tuple[int, int, int]] = []
+        for index, article in enumerate(articles):
+            jobs.extend((index, start, end) for start, end in self._candidates(article.text))
+        texts = (articles[i].text[s:e] for i, s, e in jobs)
+        results: list[list[Detection]] = [[] for _ in articles]
+        previous: dict[int, Actor] = {}
+        docs = self.nlp.pipe(texts, disable=self._disabled) if self._disabled else self.nlp.pipe(texts)
+        for (index, start, end), doc in zip(jobs, docs, strict=True):
+            found = self._detect_sentence(articles[index], doc, start, end, previous.get(index))
+            results[index].extend(found)
+            for detection in found:
+                for actor in detection.actors:
+                    if actor.country is not None:
+                        previous[index] = actor
+        return results
+
+    def _detect_sentence(
+        self, article: Article, doc: Doc, start: int, end: int, previous: Actor | None
+    ) -> list[Detection]:
+        as_of: dt.date | None = article.published_at.date() if article.published_at else None
+        context = SentenceContext(
+            article=article, doc=doc, start=start, end=end, as_of=as_of, previous_actor=previous
+        )
+        detections: list[Detection] = []
+        for sent in doc.sents:
+            for trigger in find_triggers(sent, self.lexicon):
+                detections.extend(self._builder.build(context, trigger))
+        return detections
+
+    def extract_batch(self, articles: Sequence[Article]) -> list[list[EventRecord]]:
+        """Event records per article, in article order; duplicates (same event id) are dropped."""
+        out: list[list[EventRecord]] = []
+        for detections in self.detect_batch(articles):
+            seen: set[str] = set()
+            records: list[EventRecord] = []
+            for detection in detections:
+                record = detection.record
+                if record is not None and record.event_id not in seen:
+                    seen.add(record.event_id)
+                    records.append(record)
+            out.append(records)
+        return out
+
+    def extract(self, article: Article) -> list[EventRecord]:
+        """Event records of one article."""
+        return self.extract_batch([article])[0]
+
+
+def _chunks(start: int, end: int) -> list[tuple[int, int]]:
+    """Split an over-long "sentence" (lists, tables, missing punctuation) so one parse stays bounded."""
+    return [(s, min(s + _MAX_SENTENCE_CHARS, end)) for s in range(start, end, _MAX_SENTENCE_CHARS)]
