@@ -27,7 +27,7 @@ import pycountry
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from powderkeg_extractor.core.gazetteer import EntryKind, GazetteerFile, parse_code, phrase_key
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code, phrase_key
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
 _BRACKET = re.compile(r"\[([^\]\}]*)[\]\}]")
@@ -166,6 +166,10 @@ def _entry(name: str, kind: EntryKind, codes: list[str], keys: list[str], acrony
             "phrases": list(dict.fromkeys(phrases)), "acronyms": list(dict.fromkeys(caps))}
 
 
+def _row(entry: dict[str, object]) -> list[object]:
+    return [entry["name"], entry["kind"], entry["codes"], entry["phrases"], entry["acronyms"]]
+
+
 def _country_names(alpha3: str) -> list[str]:
     country = pycountry.countries.get(alpha_3=alpha3)
     if country is None:
@@ -288,7 +292,7 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
             entry["acronyms"] = [k for k in entry["acronyms"] if k not in drop]
     entries = [e for e in entries if e["phrases"] or e["acronyms"]]
     return {"version": 1, "provenance": "PETRARCH2/Phoenix dictionaries (MIT), pycountry, supplement.yaml; see README",
-            "entries": entries}
+            "entries": [_row(e) for e in entries]}
 
 
 def main(argv: list[str]) -> int:
@@ -298,12 +302,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DATA / "gazetteer.json.gz")
     args = parser.parse_args(argv)
     document = build(args.dictionaries, args.supplement)
-    GazetteerFile.model_validate(document)
+    Gazetteer(GazetteerFile.model_validate(document).entries, str(args.out)).check()
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     args.out.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
     counts: dict[str, int] = {}
     for entry in document["entries"]:  # type: ignore[union-attr]
-        counts[entry["kind"]] = counts.get(entry["kind"], 0) + 1
+        counts[entry[1]] = counts.get(entry[1], 0) + 1
     sys.stdout.write(f"wrote {args.out} ({args.out.stat().st_size} bytes): {counts}\n")
     return 0
 

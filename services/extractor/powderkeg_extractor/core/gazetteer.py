@@ -136,16 +136,18 @@ Key = Annotated[str, Field(pattern=r"^[^\W_A-Z]+(?: [^\W_A-Z]+)*$")]
 """A normalised phrase key: lowercase words without dots, separated by single spaces."""
 
 
-class Entry(BaseModel):
-    """One gazetteer record: a named thing, the phrases that name it and its (dated) codes."""
+Entry = tuple[
+    Annotated[str, Field(min_length=1)],
+    EntryKind,
+    Annotated[tuple[CodeText, ...], Field(min_length=1)],
+    tuple[Key, ...],
+    tuple[Key, ...],
+]
+"""One gazetteer record as a row: name, kind, codes, phrases (any letter case), acronyms (matched only in capitals).
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1)
-    kind: EntryKind
-    codes: tuple[CodeText, ...] = Field(min_length=1)
-    phrases: tuple[Key, ...] = Field(default=(), description="Keys matched in any letter case.")
-    acronyms: tuple[Key, ...] = Field(default=(), description="Keys matched only when written in capitals.")
+Rows rather than objects keep validation of ~40,000 entries in the compiled validator, so loading stays fast.
+"""
+ENTRY_FIELDS = ("name", "kind", "codes", "phrases", "acronyms")
 
 
 class GazetteerFile(BaseModel):
@@ -190,35 +192,55 @@ class Gazetteer:
     """Phrase-key lookups over the loaded entries, with the longest phrase length per first word for matching."""
 
     def __init__(self, entries: tuple[Entry, ...], source: str = "<memory>") -> None:
-        self._index: dict[str, Hit] = {}
-        self._agents: dict[str, Hit] = {}
-        self._max_len: dict[str, int] = {}
-        for number, entry in enumerate(entries):
-            try:
-                codes = tuple(parse_code(c) for c in entry.codes)
-            except ValueError as exc:
-                raise GazetteerError(f"{source}: entry {number} ({entry.name!r}): codes: {exc}") from None
-            record = Record(entry.name, entry.kind, codes)
-            target = self._agents if entry.kind is EntryKind.AGENT else self._index
-            for keys, acronym in ((entry.phrases, False), (entry.acronyms, True)):
-                hit = Hit(record, acronym)
+        self._rows = entries
+        self._source = source
+        self._hits: dict[int, Hit] = {}
+        self._index: dict[str, int] = {}
+        self._agents: dict[str, int] = {}
+        max_len: dict[str, int] = {}
+        agent_kind = EntryKind.AGENT
+        for number, (_, kind, _, phrases, acronyms) in enumerate(entries):
+            target = self._agents if kind is agent_kind else self._index
+            for keys, slot in ((phrases, number * 2), (acronyms, number * 2 + 1)):
                 for key in keys:
-                    if key not in target:
-                        target[key] = hit
-                    length = key.count(" ") + 1
-                    first = key.split(" ", 1)[0] if length > 1 else key
-                    if self._max_len.get(first, 0) < length:
-                        self._max_len[first] = length
+                    target.setdefault(key, slot)
+                    if " " in key:
+                        first, length = key.split(" ", 1)[0], key.count(" ") + 1
+                        if max_len.get(first, 0) < length:
+                            max_len[first] = length
+                    elif key not in max_len:
+                        max_len[key] = 1
+        self._max_len = max_len
         self.size = len(entries)
+
+    def check(self) -> None:
+        """Parse every code now (loading defers it); raises GazetteerError naming the first bad entry."""
+        for slot in range(len(self._rows)):
+            self._hit(slot * 2)
 
     def max_len(self, first_key: str) -> int:
         return self._max_len.get(first_key, 0)
 
     def actor(self, key: str) -> Hit | None:
-        return self._index.get(key)
+        slot = self._index.get(key)
+        return None if slot is None else self._hit(slot)
 
     def agent(self, key: str) -> Hit | None:
-        return self._agents.get(key)
+        slot = self._agents.get(key)
+        return None if slot is None else self._hit(slot)
+
+    def _hit(self, slot: int) -> Hit:
+        hit = self._hits.get(slot)
+        if hit is None:
+            number = slot // 2
+            name, kind, raw_codes, _, _ = self._rows[number]
+            try:
+                codes = tuple(parse_code(c) for c in raw_codes)
+            except ValueError as exc:
+                raise GazetteerError(f"{self._source}: entry {number} ({name!r}): codes: {exc}") from None
+            hit = Hit(Record(name, kind, codes), bool(slot % 2))
+            self._hits[slot] = hit
+        return hit
 
 
 def load_gazetteer(path: Path) -> Gazetteer:
@@ -250,10 +272,12 @@ def _describe(path: Path, data: object, exc: ValidationError) -> str:
         if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
             name = "?"
             entries = data.get("entries") if isinstance(data, dict) else None
-            if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
-                name = str(entries[loc[1]].get("name", "?"))
+            if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], list):
+                name = str(entries[loc[1]][0]) if entries[loc[1]] else "?"
             where = f"entry {loc[1]} ({name!r})"
             loc = loc[2:]
+            if loc and isinstance(loc[0], int) and loc[0] < len(ENTRY_FIELDS):
+                loc[0] = ENTRY_FIELDS[loc[0]]
         field = ".".join(str(part) for part in loc) or "-"
         problems.append(f"{path}: {where}: {field}: {err['msg']}")
     return "; ".join(problems)
