@@ -1,0 +1,196 @@
+"""The alert engine: events in, alerts out. Pure: no Kafka, no clock, no environment.
+
+Time is event time throughout, so that replaying a topic gives the same alerts with the same ids. An event's time is
+the first of: its article's ``published_at``; its ``event_date`` (start of day, UTC); the ``received_at`` the caller
+passes (the Kafka record timestamp in the service); its ``ingested_at``; the engine's watermark (latest event time
+seen). An event with none of these is counted as ``untimed`` and raises nothing.
+
+Usage::
+
+    engine = AlertEngine()
+    for event in events:
+        publish(engine.process(event))      # raised / updated alerts
+    publish(engine.advance(latest_time))    # alerts resolved after their quiet period
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from powderkeg_contracts import Alert, AlertStatus, EventRecord
+from pydantic import BaseModel, ConfigDict, Field
+
+from powderkeg_alerting.core import episodes
+from powderkeg_alerting.core.dyads import DyadSides, resolve_sides
+from powderkeg_alerting.core.index import EscalationIndex, IndexParams
+from powderkeg_alerting.core.rules import RuleSet, SignalRule, load_rules
+from powderkeg_alerting.core.state import EngineStore, EpisodeState
+
+SEEN_RETENTION = timedelta(days=14)
+"""How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka
+in practice (the events topic is compacted by time long before)."""
+
+
+class Evaluation(BaseModel):
+    """What one event did: the alerts it raised or updated, and notes (counted by the service) on why not more."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alerts: list[Alert] = Field(default_factory=list)
+    outcome: str = Field(description="duplicate | untimed | no_signal | no_dyad | late | alerted | ...")
+    signals: list[str] = Field(default_factory=list, description="Signals the event matched, alerted or not.")
+    event_time: datetime | None = None
+    dyad: str | None = None
+
+
+def event_time(event: EventRecord, received_at: datetime | None, watermark: datetime | None) -> datetime | None:
+    """Event time by the fallback chain in the module docstring."""
+    if event.published_at is not None:
+        return event.published_at.astimezone(UTC)
+    if event.event_date.date is not None:
+        return datetime.combine(event.event_date.date, time(0), tzinfo=UTC)
+    for candidate in (received_at, event.ingested_at):
+        if candidate is not None:
+            return candidate.astimezone(UTC) if candidate.tzinfo else candidate.replace(tzinfo=UTC)
+    return watermark
+
+
+class AlertEngine:
+    """Groups matching events into one alert per dyad and signal, updates and resolves it, in event time."""
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        *,
+        store: EngineStore | None = None,
+        index_params: IndexParams | None = None,
+    ) -> None:
+        self.rules = rules or load_rules()
+        self.store = store if store is not None else EngineStore()
+        self.index = EscalationIndex(index_params or IndexParams(), self.store.dyads)
+        self._rules_by_name = {rule.name: rule for rule in self.rules.signals}
+        self._watermark: datetime | None = None
+        self._pruned_at: datetime | None = None
+
+    @property
+    def watermark(self) -> datetime | None:
+        """The latest event time seen by this engine instance (not persisted: rebuilt from new events)."""
+        return self._watermark
+
+    def process(self, event: EventRecord, received_at: datetime | None = None) -> list[Alert]:
+        """Alerts raised or updated by ``event``; processing the same event again returns nothing."""
+        return self.evaluate(event, received_at).alerts
+
+    def evaluate(self, event: EventRecord, received_at: datetime | None = None) -> Evaluation:
+        """Like :meth:`process`, with the outcome and matched signals for metrics and logs."""
+        if event.event_id in self.store.seen:
+            return Evaluation(outcome="duplicate")
+        when = event_time(event, received_at, self._watermark)
+        if when is None:
+            return Evaluation(outcome="untimed")
+        self.store.seen[event.event_id] = when
+        if self._watermark is None or when > self._watermark:
+            self._watermark = when
+        sides = resolve_sides(event)
+        countries = sides.countries
+        dyad_key = f"{countries[0]}-{countries[1]}" if len(countries) == 2 else None
+        alerts: list[Alert] = []
+        index_value = None
+        if dyad_key is not None:
+            surge_alerts, index_value = self.index.observe(dyad_key, event, when)
+            alerts.extend(surge_alerts)
+        matched: list[str] = []
+        outcomes: list[str] = []
+        for rule in self.rules.signals:
+            outcome = self._apply(rule, event, sides, when, index_value, alerts)
+            if outcome != "no_signal":
+                matched.append(rule.name)
+                outcomes.append(outcome)
+        outcome = "alerted" if "alerted" in outcomes else (outcomes[0] if outcomes else "no_signal")
+        return Evaluation(alerts=alerts, outcome=outcome, signals=matched, event_time=when, dyad=dyad_key)
+
+    def _apply(
+        self,
+        rule: SignalRule,
+        event: EventRecord,
+        sides: DyadSides,
+        when: datetime,
+        index_value: float | None,
+        alerts: list[Alert],
+    ) -> str:
+        severity = rule.match(event)
+        if severity is None:
+            return "no_signal"
+        weight = rule.factuality.get(event.factuality)
+        if weight is None:
+            return f"factuality_{event.factuality.value}"
+        countries = sides.countries
+        if len(countries) == 2:
+            pair = (countries[0], countries[1])
+        elif len(countries) == 1 and rule.single_country:
+            pair = (countries[0], countries[0])
+        else:
+            return "no_dyad"
+        key = f"{pair[0]}-{pair[1]}|{rule.name}"
+        episode = self.store.episodes.get(key)
+        quiet = self.rules.quiet_period(rule)
+        if episode is not None and when - episode.last_seen >= quiet:
+            alerts.append(self._resolve(key, episode, rule))
+            episode = None
+        if episode is None:
+            if self._watermark is not None and when + quiet <= self._watermark:
+                return "late"
+            episode = episodes.open_episode(rule, pair, event, sides, when)
+        episodes.add_event(
+            episode,
+            rule,
+            event,
+            sides,
+            when=when,
+            severity=severity,
+            confidence=event.confidence * weight,
+            max_listed=self.rules.max_listed,
+        )
+        if index_value is not None:
+            episode.escalation_index = index_value
+        self.store.episodes[key] = episode
+        alerts.append(episodes.to_alert(episode, rule.title))
+        return "alerted"
+
+    def _resolve(self, key: str, episode: EpisodeState, rule: SignalRule) -> Alert:
+        episode.revision += 1
+        episode.status = AlertStatus.RESOLVED
+        resolved_at = episode.last_seen + self.rules.quiet_period(rule)
+        alert = episodes.to_alert(episode, rule.title, resolved_at=resolved_at)
+        del self.store.episodes[key]
+        return alert
+
+    def advance(self, now: datetime) -> list[Alert]:
+        """Resolve episodes quiet for their signal's quiet period as of event time ``now``; prune old event ids."""
+        if self._watermark is None or now > self._watermark:
+            self._watermark = now
+        resolved: list[Alert] = []
+        for key in sorted(self.store.episodes.keys()):
+            episode = self.store.episodes[key]
+            rule = self._rules_by_name.get(episode.signal)
+            if rule is None:
+                continue
+            if now - episode.last_seen >= self.rules.quiet_period(rule):
+                resolved.append(self._resolve(key, episode, rule))
+        resolved.extend(self.index.advance(now))
+        if self._pruned_at is None or now - self._pruned_at >= timedelta(hours=1):
+            self._pruned_at = now
+            horizon = now - SEEN_RETENTION
+            for event_id in [k for k, seen_at in self.store.seen.items() if seen_at < horizon]:
+                del self.store.seen[event_id]
+        return resolved
+
+    def open_alerts(self) -> list[Alert]:
+        """The current state of every open alert, ordered by dyad and signal."""
+        result = []
+        for key in sorted(self.store.episodes.keys()):
+            episode = self.store.episodes[key]
+            rule = self._rules_by_name.get(episode.signal)
+            result.append(episodes.to_alert(episode, rule.title if rule else episode.signal))
+        result.extend(self.index.open_alerts())
+        return result

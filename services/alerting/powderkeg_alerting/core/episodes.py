@@ -1,0 +1,160 @@
+"""Opening, growing and closing one alert episode, and turning it into the ``Alert`` contract.
+
+Grouping policy: one episode per dyad and signal. Forty outlets reporting one collapse of talks are forty articles
+(and as many distinct stories as there are originals) behind one alert, not forty alerts. Every new article updates
+the alert (``revision`` + 1) so that consumers always see current counts; severity only rises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from powderkeg_contracts import Alert, AlertStatus, Dyad, EventRecord, Severity
+
+from powderkeg_alerting.core.dyads import DyadSides
+from powderkeg_alerting.core.rules import SEVERITY_ORDER, SignalRule
+from powderkeg_alerting.core.state import EpisodeState, EvidenceItem
+
+MAX_EVIDENCE = 5
+MAX_URLS = 20
+MAX_ACTORS = 10
+MAX_CLAIMANTS = 10
+CONFIDENCE_CAP = 0.99
+"""Corroboration never makes an alert certain."""
+
+
+def alert_id(dyad_key: str, signal: str, first_seen: datetime, first_event_id: str) -> str:
+    """Deterministic id: the same dyad, signal and episode start always give the same id (replays, restarts)."""
+    digest = hashlib.sha256(f"{dyad_key}|{signal}|{first_seen.isoformat()}|{first_event_id}".encode()).hexdigest()
+    return f"{signal}.{dyad_key}.{digest[:16]}"
+
+
+def _append(items: list[str], value: str | None, cap: int) -> None:
+    """Append a new value, keeping the latest ``cap`` (recent links matter more than the first ones)."""
+    if value and value not in items:
+        items.append(value)
+        del items[:-cap]
+
+
+def _bump(severity: Severity) -> Severity:
+    rank = min(SEVERITY_ORDER[severity] + 1, max(SEVERITY_ORDER.values()))
+    return next(s for s, r in SEVERITY_ORDER.items() if r == rank)
+
+
+def headline(event: EventRecord, sides: DyadSides) -> str:
+    """ "Pakistan -> Tehrik-i-Taliban (AFG)": who did it to whom, the direction the unordered dyad hides."""
+    source = sides.source_label or sides.source_country or "unknown actor"
+    target = sides.target_label or sides.target_country or "no named target"
+    if sides.target_country and sides.target_label and sides.target_country != (event.recipient.country or ""):
+        target = f"{target} (in {sides.target_country})"
+    return f"{source} -> {target}"
+
+
+def open_episode(
+    rule: SignalRule, countries: tuple[str, str], event: EventRecord, sides: DyadSides, when: datetime
+) -> EpisodeState:
+    """A fresh episode for the first event of a dyad-and-signal episode (not yet counting the event)."""
+    a, b = countries
+    return EpisodeState(
+        alert_id=alert_id(f"{a}-{b}", rule.name, when, event.event_id),
+        signal=rule.name,
+        direction=rule.direction,
+        severity=rule.severity,
+        status=AlertStatus.RAISED,
+        revision=0,
+        a=a,
+        b=b,
+        headline=headline(event, sides),
+        first_seen=when,
+        last_seen=when,
+    )
+
+
+def add_event(
+    episode: EpisodeState,
+    rule: SignalRule,
+    event: EventRecord,
+    sides: DyadSides,
+    *,
+    when: datetime,
+    severity: Severity,
+    confidence: float,
+    max_listed: int,
+) -> None:
+    """Count ``event`` in ``episode``: ids, links, evidence, confidence, claimants, severity and revision."""
+    episode.revision += 1
+    episode.status = AlertStatus.RAISED if episode.revision == 1 else AlertStatus.UPDATED
+    episode.last_seen = max(episode.last_seen, when)
+    episode.first_seen = min(episode.first_seen, when)
+    episode.article_count += 0 if event.article_id in episode.article_ids else 1
+    _append(episode.event_ids, event.event_id, max_listed)
+    _append(episode.article_ids, event.article_id, max_listed)
+    _append(episode.story_ids, event.story_id, max_listed)
+    _append(episode.urls, event.url, MAX_URLS)
+    for country, label, role in (
+        (sides.source_country, sides.source_label, "source"),
+        (sides.target_country, sides.target_label, "target"),
+    ):
+        if label is not None and country == episode.a:
+            _append(episode.a_actors, f"{role}:{label}", MAX_ACTORS)
+        elif label is not None and country == episode.b:
+            _append(episode.b_actors, f"{role}:{label}", MAX_ACTORS)
+    best = episode.story_confidence.get(event.story_id, 0.0)
+    episode.story_confidence[event.story_id] = max(best, confidence)
+    if event.factuality.value == "claimed":
+        speaker = event.speaker.name or event.speaker.text if event.speaker else None
+        _append(episode.claimed_by, speaker or sides.source_label or "unattributed", MAX_CLAIMANTS)
+    else:
+        episode.asserted = True
+    sentences = {item.sentence for item in episode.evidence}
+    if event.evidence.sentence not in sentences:
+        episode.evidence.append(EvidenceItem(score=confidence, sentence=event.evidence.sentence))
+        episode.evidence.sort(key=lambda item: -item.score)
+        del episode.evidence[MAX_EVIDENCE:]
+    new_severity = severity if SEVERITY_ORDER[severity] > SEVERITY_ORDER[episode.severity] else episode.severity
+    if rule.escalate_after_stories and len(episode.story_confidence) >= rule.escalate_after_stories:
+        new_severity = max(new_severity, _bump(rule.severity), key=SEVERITY_ORDER.__getitem__)
+    episode.severity = new_severity
+
+
+def confidence(episode: EpisodeState) -> float:
+    """Noisy-or over distinct stories: independent reports corroborate, copies of one story do not."""
+    doubt = 1.0
+    for value in episode.story_confidence.values():
+        doubt *= 1.0 - value
+    return round(min(CONFIDENCE_CAP, 1.0 - doubt), 4)
+
+
+def to_alert(episode: EpisodeState, rule_title: str, *, resolved_at: datetime | None = None) -> Alert:
+    """The ``Alert`` message for the episode's current state."""
+    stories = len(episode.story_confidence)
+    where = f"{episode.a}-{episode.b}" if episode.a != episode.b else f"{episode.a}, counterpart unknown"
+    summary = (
+        f"{rule_title} ({where}): {episode.headline}; "
+        f"{episode.article_count} article{'s' if episode.article_count != 1 else ''}, "
+        f"{stories} distinct stor{'ies' if stories != 1 else 'y'}"
+    )
+    if episode.claimed_by and not episode.asserted:
+        summary += f"; claimed by {', '.join(episode.claimed_by)}"
+    return Alert(
+        alert_id=episode.alert_id,
+        signal=episode.signal,
+        direction=episode.direction,
+        severity=episode.severity,
+        status=episode.status,
+        revision=episode.revision,
+        dyad=Dyad(a=episode.a, b=episode.b, a_actors=tuple(episode.a_actors), b_actors=tuple(episode.b_actors)),
+        summary=summary,
+        confidence=confidence(episode),
+        claimed_by=() if episode.asserted else tuple(episode.claimed_by),
+        event_ids=tuple(episode.event_ids),
+        article_ids=tuple(episode.article_ids),
+        story_ids=tuple(episode.story_ids),
+        urls=tuple(episode.urls),
+        evidence=tuple(item.sentence for item in episode.evidence),
+        escalation_index=episode.escalation_index,
+        first_seen=episode.first_seen,
+        last_seen=episode.last_seen,
+        resolved_at=resolved_at,
+    )

@@ -1,0 +1,203 @@
+"""The signal rule file: pydantic models, loading with errors that name file, rule and problem, and matching.
+
+A signal is a named escalation (or de-escalation) pattern such as ``talks_failed``. Its rule lists predicates
+(any may match); each predicate ANDs its fields: PLOVER type and mode, CAMEO code prefix, quad class, actor and
+recipient sectors, keywords in the trigger or the evidence sentence. Factuality is a per-signal weight table:
+a factuality missing from the table does not raise the signal at all, which is how "threatened to close the border"
+raises ``threat`` but not ``border_closed``, and how a ceasefire "which both sides say remains in effect" (claimed)
+can never raise ``ceasefire_violated`` (asserted only).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from powderkeg_contracts import Direction, EventRecord, Factuality, PloverType, QuadClass, Sector, Severity
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SEVERITY_ORDER: dict[Severity, int] = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+"""Rank of each severity; an alert's severity only ever rises during an episode."""
+
+Keyword = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[a-z][a-z' -]*[a-z]\*?$")]
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used; the message names the file, the rule and the problem."""
+
+
+def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
+    """Compile keywords into one case-insensitive, word-bounded regex; ``fail*`` matches fail, failed, failure."""
+    parts = []
+    for word in keywords:
+        stem = re.escape(word.rstrip("*")).replace(r"\ ", r"\s+")
+        parts.append(stem + (r"\w*" if word.endswith("*") else ""))
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Predicate(_Strict):
+    """A conjunction of event tests; every field that is set must hold. Lists inside a field are alternatives."""
+
+    event_types: list[PloverType] = Field(default_factory=list)
+    modes: list[str] = Field(default_factory=list, description="PLOVER modes; an event without a mode never matches.")
+    cameo_prefixes: list[Annotated[str, Field(pattern=r"^[0-2][0-9]{1,3}$")]] = Field(default_factory=list)
+    quad_classes: list[QuadClass] = Field(default_factory=list)
+    actor_sectors: list[Sector] = Field(default_factory=list)
+    recipient_sectors: list[Sector] = Field(default_factory=list)
+    trigger_keywords: list[Keyword] = Field(default_factory=list, description="Any of them in the trigger words.")
+    sentence_keywords: list[list[Keyword]] = Field(
+        default_factory=list, description="Groups; each group needs one of its words in the evidence sentence."
+    )
+    exclude_keywords: list[Keyword] = Field(
+        default_factory=list, description="None of these may be in the sentence (talks 'resumed' vs 'collapsed')."
+    )
+    severity: Severity | None = Field(default=None, description="Overrides the signal's severity when this matches.")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Predicate:
+        tests = ("event_types", "modes", "cameo_prefixes", "trigger_keywords", "sentence_keywords")
+        if not any(getattr(self, name) for name in tests):
+            raise ValueError("a predicate needs at least one of " + ", ".join(tests))
+        if any(not group for group in self.sentence_keywords):
+            raise ValueError("sentence_keywords groups must not be empty")
+        return self
+
+    @cached_property
+    def _trigger_re(self) -> re.Pattern[str] | None:
+        return keyword_pattern(self.trigger_keywords) if self.trigger_keywords else None
+
+    @cached_property
+    def _sentence_res(self) -> list[re.Pattern[str]]:
+        return [keyword_pattern(group) for group in self.sentence_keywords]
+
+    @cached_property
+    def _exclude_re(self) -> re.Pattern[str] | None:
+        return keyword_pattern(self.exclude_keywords) if self.exclude_keywords else None
+
+    def matches(self, event: EventRecord) -> bool:
+        """Whether ``event`` satisfies every test this predicate sets."""
+        if self.event_types and event.event_type not in self.event_types:
+            return False
+        if self.modes and (event.mode or "").lower() not in self.modes:
+            return False
+        if self.cameo_prefixes and not any(event.cameo_code.startswith(p) for p in self.cameo_prefixes):
+            return False
+        if self.quad_classes and event.quad_class not in self.quad_classes:
+            return False
+        if self.actor_sectors and event.actor.sector not in self.actor_sectors:
+            return False
+        if self.recipient_sectors and event.recipient.sector not in self.recipient_sectors:
+            return False
+        if self._trigger_re is not None and not self._trigger_re.search(event.evidence.trigger):
+            return False
+        if self._exclude_re is not None and self._exclude_re.search(event.evidence.sentence):
+            return False
+        return all(pattern.search(event.evidence.sentence) for pattern in self._sentence_res)
+
+
+class SignalRule(_Strict):
+    """One signal: what raises it, how severe it is, which factualities count and how long an episode stays open."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=3, description="Human title used in alert summaries.")
+    direction: Direction
+    severity: Severity
+    factuality: dict[Factuality, Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
+        description="Confidence weight per factuality; a factuality not listed never raises this signal."
+    )
+    single_country: bool = Field(
+        default=False, description="Raise even when only one country is known (the alert's dyad is then a == b)."
+    )
+    quiet_period_hours: float | None = Field(default=None, gt=0, description="Overrides the file default.")
+    escalate_after_stories: int | None = Field(
+        default=None, ge=2, description="Raise severity one level once this many distinct stories report it."
+    )
+    when: list[Predicate] = Field(min_length=1)
+
+    @field_validator("factuality")
+    @classmethod
+    def _no_negated(cls, value: dict[Factuality, float]) -> dict[Factuality, float]:
+        if Factuality.NEGATED in value:
+            raise ValueError("negated events say the event did not happen; they never raise a signal")
+        if not value:
+            raise ValueError("at least one factuality must be listed")
+        return value
+
+    def match(self, event: EventRecord) -> Severity | None:
+        """The severity ``event`` raises this signal with (highest over matching predicates), or None.
+
+        Factuality is weighed by the engine, not here.
+        """
+        found = [p.severity or self.severity for p in self.when if p.matches(event)]
+        return max(found, key=SEVERITY_ORDER.__getitem__) if found else None
+
+
+class RuleSet(_Strict):
+    """The whole rule file."""
+
+    version: int = Field(ge=1, le=1)
+    quiet_period_hours: float = Field(gt=0, description="Event-time hours without new evidence before resolution.")
+    max_listed: int = Field(default=200, ge=10, le=5000, description="Cap on ids kept per alert (state size).")
+    signals: list[SignalRule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RuleSet:
+        names = [s.name for s in self.signals]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"signal names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    def quiet_period(self, rule: SignalRule) -> timedelta:
+        return timedelta(hours=rule.quiet_period_hours or self.quiet_period_hours)
+
+    def by_name(self, name: str) -> SignalRule:
+        for rule in self.signals:
+            if rule.name == name:
+                return rule
+        raise KeyError(name)
+
+
+def _describe(error: ValidationError, raw: object) -> str:
+    """Turn pydantic errors into 'signal <name>: <field>: <problem>' lines."""
+    lines = []
+    for err in error.errors():
+        loc = list(err["loc"])
+        where = ".".join(str(p) for p in loc) or "<root>"
+        if len(loc) >= 2 and loc[0] == "signals" and isinstance(loc[1], int) and isinstance(raw, dict):
+            signals = raw.get("signals") or []
+            entry = signals[loc[1]] if loc[1] < len(signals) else None
+            name = entry.get("name") if isinstance(entry, dict) else None
+            rest = ".".join(str(p) for p in loc[2:]) or "<rule>"
+            where = f"signal {name or '#' + str(loc[1])}: {rest}"
+        lines.append(f"{where}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def parse_rules(text: str, source: str) -> RuleSet:
+    """Parse and validate rule-file ``text``; ``source`` names the file in error messages."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleFileError(f"{source}: not valid YAML: {exc}") from None
+    try:
+        return RuleSet.model_validate(raw)
+    except ValidationError as exc:
+        raise RuleFileError(f"{source}: {_describe(exc, raw)}") from None
+
+
+def load_rules(path: Path | None = None) -> RuleSet:
+    """Load a rule file, by default the packaged ``rules.yaml``."""
+    if path is None:
+        packaged = resources.files("powderkeg_alerting.core").joinpath("rules.yaml")
+        return parse_rules(packaged.read_text(encoding="utf-8"), "powderkeg_alerting/core/rules.yaml")
+    return parse_rules(path.read_text(encoding="utf-8"), str(path))

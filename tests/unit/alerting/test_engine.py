@@ -1,0 +1,345 @@
+"""The alert engine on seed-like events: signals, dyads, factuality, grouping, dedupe, resolution."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from powderkeg_alerting.core.engine import AlertEngine
+from powderkeg_contracts import Actor, AlertStatus, Direction, Factuality, Location, PloverType, Sector, Severity
+
+from tests.unit.alerting.conftest import AFGHANISTAN, NOBODY, PAKISTAN, T0, TTP, EventFactory
+
+TALKS = (
+    "Pakistan on Wednesday said its latest round of peace talks with Afghanistan's Taliban government has collapsed "
+    "in Istanbul, accusing Kabul of refusing to crack down on militants."
+)
+BORDER = "Border crossings remain shut for more than two weeks, leaving hundreds of trucks stranded on both sides."
+STRIKES = "Military strikes by Pakistan earlier this month on what it described as TTP hideouts triggered clashes."
+CLASHES = "Deadly clashes along the border this month left dozens of civilians, soldiers and insurgents dead."
+THREAT = "Tarar warned that Pakistan's patience has run its course and vowed to take all necessary measures."
+CEASEFIRE = (
+    "A previous round hosted by Qatar in Doha produced a ceasefire on Oct. 19, which both sides say remains in effect."
+)
+IN_AFGHANISTAN = Location(place="Afghanistan", country="AFG")
+
+
+def signals(alerts: list) -> dict[str, object]:
+    return {alert.signal: alert for alert in alerts}
+
+
+def test_talks_collapse_raises_talks_failed_for_the_unordered_pair(make_event: EventFactory) -> None:
+    event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")
+    alerts = AlertEngine().process(event)
+    alert = signals(alerts)["talks_failed"]
+    assert alert.dyad.key == "AFG-PAK"
+    assert alert.status is AlertStatus.RAISED and alert.revision == 1
+    assert alert.direction is Direction.ESCALATION and alert.severity is Severity.WARNING
+    assert "source:Pakistan" in alert.dyad.b_actors and "target:Afghanistan" in alert.dyad.a_actors
+    assert "Pakistan -> Afghanistan" in alert.summary
+
+
+def test_talks_reported_as_collapsed_match_by_keywords_whatever_the_code(make_event: EventFactory) -> None:
+    event = make_event(PloverType.ACCUSE, "112", TALKS, "accusing")
+    assert "talks_failed" in signals(AlertEngine().process(event))
+
+
+def test_border_closure_raises_border_closed(make_event: EventFactory) -> None:
+    event = make_event(PloverType.COERCE, "172", BORDER, "shut", mode="restrict", goldstein=-5.0)
+    assert signals(AlertEngine().process(event))["border_closed"].dyad.key == "AFG-PAK"
+
+
+def test_restriction_without_a_border_is_not_a_border_closure(make_event: EventFactory) -> None:
+    event = make_event(
+        PloverType.COERCE, "172", "Police restricted journalists in the capital.", "restricted", mode="restrict"
+    )
+    assert "border_closed" not in signals(AlertEngine().process(event))
+
+
+def test_strike_on_an_armed_group_in_another_country_is_about_that_country(make_event: EventFactory) -> None:
+    event = make_event(
+        PloverType.ASSAULT,
+        "195",
+        STRIKES,
+        "strikes",
+        mode="aerial",
+        recipient=TTP,
+        location=IN_AFGHANISTAN,
+        goldstein=-10.0,
+    )
+    alert = signals(AlertEngine().process(event))["military_strike"]
+    assert alert.dyad.key == "AFG-PAK" and alert.severity is Severity.CRITICAL
+    assert "target:Tehrik-i-Taliban Pakistan" in alert.dyad.a_actors
+    assert "(in AFG)" in alert.summary
+
+
+def test_strike_on_unnamed_militants_takes_the_location_country(make_event: EventFactory) -> None:
+    militants = Actor(text="militants", sector=Sector.INSURGENTS, reason="country not resolved")
+    event = make_event(
+        PloverType.ASSAULT,
+        "195",
+        STRIKES,
+        "strikes",
+        mode="aerial",
+        recipient=militants,
+        location=IN_AFGHANISTAN,
+        goldstein=-10.0,
+    )
+    assert signals(AlertEngine().process(event))["military_strike"].dyad.key == "AFG-PAK"
+
+
+def test_strike_on_an_armed_group_at_home_is_domestic_and_raises_nothing(make_event: EventFactory) -> None:
+    event = make_event(
+        PloverType.ASSAULT,
+        "195",
+        STRIKES,
+        "strikes",
+        mode="aerial",
+        recipient=TTP,
+        location=Location(place="Waziristan", country="PAK"),
+        goldstein=-10.0,
+    )
+    evaluation = AlertEngine().evaluate(event)
+    assert evaluation.alerts == [] and evaluation.outcome == "no_dyad"
+    assert "military_strike" in evaluation.signals
+
+
+def test_clash_raises_armed_clash(make_event: EventFactory) -> None:
+    event = make_event(
+        PloverType.ASSAULT, "190", CLASHES, "clashes", recipient=TTP, location=IN_AFGHANISTAN, goldstein=-10.0
+    )
+    found = signals(AlertEngine().process(event))
+    assert found["armed_clash"].dyad.key == "AFG-PAK"
+    assert "military_strike" not in found
+
+
+def test_labour_strike_is_not_a_military_strike(make_event: EventFactory) -> None:
+    event = make_event(PloverType.ACCUSE, "112", "Dock workers went on strike at the border port.", "strike")
+    assert "military_strike" not in signals(AlertEngine().process(event))
+
+
+def test_hypothetical_threat_raises_threat_single_country(make_event: EventFactory) -> None:
+    event = make_event(
+        PloverType.THREATEN,
+        "138",
+        THREAT,
+        "warned",
+        recipient=NOBODY,
+        factuality=Factuality.HYPOTHETICAL,
+        goldstein=-7.0,
+    )
+    alert = signals(AlertEngine().process(event))["threat"]
+    assert alert.dyad.a == alert.dyad.b == "PAK"
+    assert alert.severity is Severity.CRITICAL
+    assert "counterpart unknown" in alert.summary
+
+
+def test_threat_to_close_the_border_is_a_threat_not_a_closure(make_event: EventFactory) -> None:
+    sentence = "Pakistan threatened to close the border crossings with Afghanistan."
+    event = make_event(PloverType.THREATEN, "1312", sentence, "threatened", factuality=Factuality.HYPOTHETICAL)
+    found = signals(AlertEngine().process(event))
+    assert "threat" in found and "border_closed" not in found
+
+
+def test_ceasefire_that_remains_in_effect_is_not_violated(make_event: EventFactory) -> None:
+    for factuality in (Factuality.ASSERTED, Factuality.CLAIMED):
+        event = make_event(
+            PloverType.AGREE,
+            "0871",
+            CEASEFIRE,
+            "ceasefire",
+            factuality=factuality,
+            goldstein=9.0,
+            article=f"art-{factuality.value}",
+        )
+        found = signals(AlertEngine().process(event))
+        assert "ceasefire_violated" not in found
+        assert found["ceasefire_agreed"].direction is Direction.DEESCALATION
+
+
+def test_ceasefire_violation_needs_an_asserted_violation(make_event: EventFactory) -> None:
+    sentence = "Afghan forces violated the ceasefire, shelling Pakistani posts overnight."
+    asserted = make_event(PloverType.ASSAULT, "196", sentence, "violated", goldstein=-9.5)
+    claimed = make_event(
+        PloverType.ASSAULT, "196", sentence, "violated", goldstein=-9.5, factuality=Factuality.CLAIMED, article="art-2"
+    )
+    assert "ceasefire_violated" in signals(AlertEngine().process(asserted))
+    assert "ceasefire_violated" not in signals(AlertEngine().process(claimed))
+
+
+def test_negated_strike_raises_nothing(make_event: EventFactory) -> None:
+    event = make_event(
+        PloverType.ASSAULT,
+        "195",
+        "Pakistan denied carrying out airstrikes in Afghanistan.",
+        "airstrikes",
+        mode="aerial",
+        factuality=Factuality.NEGATED,
+        goldstein=-10.0,
+    )
+    evaluation = AlertEngine().evaluate(event)
+    assert evaluation.alerts == []
+    assert evaluation.outcome == "factuality_negated"
+
+
+def test_claimed_event_has_lower_confidence_and_names_the_claimant(make_event: EventFactory) -> None:
+    sentence = "The Taliban said Pakistani jets struck a village in Khost."
+    spokesman = Actor(text="Zabihullah Mujahid", name="Zabihullah Mujahid", country="AFG", sector=Sector.GOVERNMENT)
+    claimed = make_event(
+        PloverType.ASSAULT,
+        "195",
+        sentence,
+        "struck",
+        mode="aerial",
+        factuality=Factuality.CLAIMED,
+        speaker=spokesman,
+        goldstein=-10.0,
+        confidence=0.8,
+        article="claim",
+    )
+    asserted = make_event(
+        PloverType.ASSAULT, "195", sentence, "struck", mode="aerial", goldstein=-10.0, confidence=0.8, article="fact"
+    )
+    claimed_alert = signals(AlertEngine().process(claimed))["military_strike"]
+    asserted_alert = signals(AlertEngine().process(asserted))["military_strike"]
+    assert claimed_alert.confidence < asserted_alert.confidence
+    assert claimed_alert.claimed_by == ("Zabihullah Mujahid",)
+    assert asserted_alert.claimed_by == ()
+    assert "claimed by Zabihullah Mujahid" in claimed_alert.summary
+
+
+def test_forty_copies_of_one_story_are_one_alert_counting_forty_articles(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    ids = set()
+    last = None
+    for n in range(40):
+        event = make_event(
+            PloverType.REJECT,
+            "125",
+            TALKS,
+            "collapsed",
+            mode="meet",
+            article=f"copy-{n}",
+            story="copy-0",
+            published_at=T0 + timedelta(minutes=n),
+        )
+        alert = signals(engine.process(event))["talks_failed"]
+        ids.add(alert.alert_id)
+        last = alert
+    assert len(ids) == 1 and last is not None
+    assert len(last.article_ids) == 40 and last.story_ids == ("copy-0",)
+    assert last.revision == 40 and last.status is AlertStatus.UPDATED
+    assert "40 articles, 1 distinct story" in last.summary
+    assert last.severity is Severity.WARNING, "copies of one story are not corroboration"
+    assert len([a for a in engine.open_alerts() if a.signal == "talks_failed"]) == 1
+
+
+def test_independent_stories_corroborate_and_raise_severity(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    confidences = []
+    for n in range(3):
+        event = make_event(
+            PloverType.REJECT,
+            "125",
+            TALKS,
+            "collapsed",
+            mode="meet",
+            article=f"story-{n}",
+            published_at=T0 + timedelta(hours=n),
+        )
+        alert = signals(engine.process(event))["talks_failed"]
+        confidences.append(alert.confidence)
+    assert confidences[0] < confidences[1] < confidences[2]
+    assert alert.severity is Severity.CRITICAL and len(alert.story_ids) == 3
+
+
+def test_same_event_twice_changes_nothing(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")
+    first = engine.process(event)
+    before = engine.open_alerts()
+    evaluation = engine.evaluate(event)
+    assert first and evaluation.alerts == [] and evaluation.outcome == "duplicate"
+    assert engine.open_alerts() == before
+
+
+def test_alert_resolves_after_the_quiet_period_in_event_time(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")
+    raised = signals(engine.process(event))["talks_failed"]
+    assert engine.advance(T0 + timedelta(hours=71)) == []
+    resolved = [a for a in engine.advance(T0 + timedelta(hours=73)) if a.signal == "talks_failed"]
+    assert len(resolved) == 1
+    alert = resolved[0]
+    assert alert.alert_id == raised.alert_id and alert.status is AlertStatus.RESOLVED and alert.revision == 2
+    assert alert.resolved_at == T0 + timedelta(hours=72)
+    assert engine.open_alerts() == []
+
+
+def test_new_episode_after_resolution_gets_a_new_id(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    first = signals(engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")))
+    later = make_event(
+        PloverType.REJECT,
+        "125",
+        TALKS,
+        "collapsed",
+        mode="meet",
+        article="art-later",
+        published_at=T0 + timedelta(days=5),
+    )
+    alerts = engine.process(later)
+    statuses = {(a.alert_id, a.status) for a in alerts if a.signal == "talks_failed"}
+    assert (first["talks_failed"].alert_id, AlertStatus.RESOLVED) in statuses
+    new = [a for a in alerts if a.signal == "talks_failed" and a.status is AlertStatus.RAISED]
+    assert len(new) == 1 and new[0].alert_id != first["talks_failed"].alert_id
+
+
+def test_replay_gives_the_same_alert_ids(make_event: EventFactory) -> None:
+    events = [
+        make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet"),
+        make_event(
+            PloverType.ASSAULT,
+            "195",
+            STRIKES,
+            "strikes",
+            mode="aerial",
+            recipient=TTP,
+            location=IN_AFGHANISTAN,
+            goldstein=-10.0,
+        ),
+    ]
+    runs = []
+    for _ in range(2):
+        engine = AlertEngine()
+        runs.append([(a.alert_id, a.revision) for e in events for a in engine.process(e)])
+    assert runs[0] == runs[1] and runs[0]
+
+
+def test_event_without_any_time_uses_ingested_at_then_is_untimed(make_event: EventFactory) -> None:
+    untimed = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", published_at=None)
+    assert AlertEngine().evaluate(untimed).outcome == "untimed"
+    timed = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", published_at=None, ingested_at=T0)
+    evaluation = AlertEngine().evaluate(timed)
+    assert evaluation.event_time == T0 and evaluation.alerts
+
+
+def test_late_event_does_not_raise_an_already_stale_episode(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    engine.advance(T0 + timedelta(days=10))
+    evaluation = engine.evaluate(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet"))
+    assert evaluation.alerts == [] and evaluation.outcome == "late"
+
+
+def test_state_round_trips_through_json(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet"))
+    from powderkeg_alerting.core.state import EpisodeState
+
+    for episode in engine.store.episodes.values():
+        assert EpisodeState.model_validate_json(episode.model_dump_json()) == episode
+
+
+def test_sides_keep_pakistan_and_afghanistan_apart(make_event: EventFactory) -> None:
+    event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", actor=AFGHANISTAN, recipient=PAKISTAN)
+    alert = signals(AlertEngine().process(event))["talks_failed"]
+    assert alert.dyad.key == "AFG-PAK" and "source:Afghanistan" in alert.dyad.a_actors
