@@ -1,0 +1,201 @@
+"""Text normalisation, datelines and source tags, publication dates and language: the pure steps that turn raw text
+into the fields of an Article.
+
+Normalisation is conservative: it must not change meaning, because the content hash (and so the article id and
+exact de-duplication) is computed from its output. Curly quotes, dashes and accents stay as they are; only invisible
+differences (Unicode composition, control and zero-width characters, runs of spaces, line-ending styles) are folded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from dateutil import parser as date_parser
+from dateutil import tz
+
+_SPACE_LIKE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+# Zero-width and formatting characters that change bytes but not what a reader sees (category Cf), plus soft hyphen.
+_KEEP_CONTROLS = {"\n"}
+_TAB_LIKE = {"\t", "\v", "\f", "\r"}
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in a canonical form that keeps its meaning.
+
+    Steps: NFC composition (not NFKC, which would rewrite ligatures, superscripts and full-width forms); line endings
+    to ``\\n``; control and zero-width format characters removed (tabs and other breaks become spaces); every run of
+    spaces collapsed to one; lines stripped; runs of blank lines collapsed to one blank line (paragraph breaks kept).
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    for ch in text:
+        if ch in _KEEP_CONTROLS:
+            out.append(ch)
+        elif ch in _TAB_LIKE or ch in "\u2028\u2029":
+            out.append("\n" if ch in "\u2028\u2029" else " ")
+        else:
+            category = unicodedata.category(ch)
+            if category == "Zs":
+                out.append(" ")
+            elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+                continue
+            else:
+                out.append(ch)
+    lines = [_SPACE_LIKE.sub(" ", line).strip() for line in "".join(out).split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+class Dateline(NamedTuple):
+    """What was stripped from the head of the text: ``text`` is the remainder."""
+
+    text: str
+    dateline: str | None
+    source: str | None
+
+
+# "NN ONLINE:" alone on the first line: an outlet's source tag.
+_SOURCE_TAG_LINE = re.compile(r"^(?P<tag>[A-Z0-9][A-Z0-9 .&'/-]{0,48}[A-Z0-9.]):\s*$")
+# "ISLAMABAD (Reuters) -", "KABUL, Afghanistan (AP) —", "WASHINGTON —", "GENEVA, March 3 (Reuters) -".
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}"
+    r"(?:, ?[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})?)"
+    r"(?:, ?(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}))?"
+    r"(?: ?\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,30})\))?"
+    r"\s*(?P<dash>--|[—–-])\s+"
+)
+_MIN_PLACE_LETTERS = 3
+
+
+def _looks_like_dateline(match: re.Match[str]) -> bool:
+    """An all-capitals place of at least three letters; a plain hyphen only when an agency follows the place.
+
+    This keeps "WASHINGTON —" and "ISLAMABAD (Reuters) -" while leaving "U.S. - China trade" and "NATO - Russia
+    talks" (headline-style openings) alone.
+    """
+    head = match.group("place").split(",")[0]
+    letters = [ch for ch in head if ch.isalpha()]
+    if len(letters) < _MIN_PLACE_LETTERS or not all(ch.isupper() for ch in letters):
+        return False
+    return match.group("dash") != "-" or match.group("agency") is not None
+
+
+def split_dateline(text: str) -> Dateline:
+    """Strip a leading source-tag line and a dateline from normalised ``text``.
+
+    Returns the remaining text, the dateline (the place, e.g. ``"KABUL, Afghanistan"``; or the source tag when the
+    text had only a tag) and the source the text names (the agency in parentheses, else the tag).
+    """
+    tag: str | None = None
+    first, _sep, rest = text.partition("\n")
+    match = _SOURCE_TAG_LINE.match(first)
+    if match:
+        tag = match.group("tag").strip()
+        text = rest.lstrip("\n")
+    dl = _DATELINE.match(text)
+    place = agency = None
+    if dl and _looks_like_dateline(dl):
+        place = dl.group("place")
+        agency = dl.group("agency")
+        text = text[dl.end() :]
+    source = agency.strip() if agency else tag
+    return Dateline(text=text, dateline=place or tag, source=source)
+
+
+class PublishedAt(NamedTuple):
+    """A parsed publication time (timezone-aware, UTC) or the reason it is empty, plus notes on defaults applied."""
+
+    value: datetime | None
+    reason: str | None
+    note: str | None
+
+
+_TZINFOS = {
+    "UTC": tz.UTC,
+    "GMT": tz.UTC,
+    "Z": tz.UTC,
+    "EST": tz.tzoffset("EST", -5 * 3600),
+    "EDT": tz.tzoffset("EDT", -4 * 3600),
+    "CST": tz.tzoffset("CST", -6 * 3600),
+    "CDT": tz.tzoffset("CDT", -5 * 3600),
+    "MST": tz.tzoffset("MST", -7 * 3600),
+    "MDT": tz.tzoffset("MDT", -6 * 3600),
+    "PST": tz.tzoffset("PST", -8 * 3600),
+    "PDT": tz.tzoffset("PDT", -7 * 3600),
+    "CET": tz.tzoffset("CET", 3600),
+    "CEST": tz.tzoffset("CEST", 2 * 3600),
+    "BST": tz.tzoffset("BST", 3600),
+    "PKT": tz.tzoffset("PKT", 5 * 3600),
+    "IST": tz.tzoffset("IST", 5 * 3600 + 1800),
+}
+_MAX_DATE_CHARS = 100
+
+
+def parse_published(value: str | datetime | None) -> PublishedAt:
+    """Parse a publication time given as text or datetime into an aware UTC datetime.
+
+    A time without a timezone is taken as UTC and says so in ``note``; an unknown timezone abbreviation counts as no
+    timezone. Missing or unparsable input gives ``None`` with the reason, never an exception.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return PublishedAt(None, "not given in the input", None)
+    if isinstance(value, str):
+        if len(value) > _MAX_DATE_CHARS:
+            return PublishedAt(None, f"unparsable: longer than {_MAX_DATE_CHARS} characters", None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                parsed = date_parser.parse(value.strip(), tzinfos=_TZINFOS, default=datetime(1970, 1, 1))
+            except (ValueError, OverflowError, date_parser.ParserError):
+                shown = value.strip()[:40]
+                return PublishedAt(None, f"unparsable: {shown!r}", None)
+        unknown_tz = any(issubclass(w.category, date_parser.UnknownTimezoneWarning) for w in caught)
+        if unknown_tz:
+            parsed = parsed.replace(tzinfo=None)
+    else:
+        parsed = value
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return PublishedAt(parsed.replace(tzinfo=UTC), None, "no timezone given; assumed UTC")
+    return PublishedAt(parsed.astimezone(UTC), None, None)
+
+
+class Language(NamedTuple):
+    """An ISO 639-1 code, or ``None`` with the reason (too little text, no letters, detector unsure)."""
+
+    code: str | None
+    reason: str | None
+
+
+MIN_LANGUAGE_LETTERS = 40
+"""Below this many letters langdetect's guesses are unreliable, so the language is left unknown."""
+_LANGUAGE_SAMPLE_CHARS = 3000
+
+
+def detect_language(text: str) -> Language:
+    """Detect the language of ``text`` with langdetect, deterministically.
+
+    langdetect samples randomly; fixing ``DetectorFactory.seed`` makes the same text give the same answer every time.
+    The seed is set here, on use, rather than at import. Only the first few thousand characters are examined, which
+    is plenty for a news article and keeps the cost flat.
+    """
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    sample = text[:_LANGUAGE_SAMPLE_CHARS]
+    letters = sum(ch.isalpha() for ch in sample)
+    if letters < MIN_LANGUAGE_LETTERS:
+        return Language(None, f"too short to detect ({letters} letters, need {MIN_LANGUAGE_LETTERS})")
+    DetectorFactory.seed = 0
+    try:
+        guesses = detect_langs(sample)
+    except LangDetectException as exc:
+        return Language(None, f"undetectable: {exc}")
+    if not guesses:
+        return Language(None, "undetectable: no candidate")
+    best = guesses[0]
+    code = str(best.lang).split("-")[0]
+    return Language(code, None)

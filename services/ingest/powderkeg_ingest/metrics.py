@@ -1,0 +1,56 @@
+"""Ingest's Prometheus metrics, declared once. Shared pipeline metrics come from ``powderkeg_runtime.metrics``.
+
+Labels are bounded: ``origin`` from the Origin enum, ``reason`` from ``core.errors.REASONS``, ``kind`` exact|near,
+``language`` from :data:`TRACKED_LANGUAGES` plus ``other`` and ``unknown``, ``feed`` from the configured feeds.
+"""
+
+from __future__ import annotations
+
+from powderkeg_runtime.metrics import DEAD_LETTERS, LAST_PROCESSED, MESSAGES_PRODUCED, PROCESSING_SECONDS
+from prometheus_client import Counter, Gauge
+
+STAGE = "ingest"
+
+RECEIVED = Counter("powderkeg_ingest_articles_received_total", "Inputs received, by origin.", ["origin"])
+PUBLISHED = Counter("powderkeg_ingest_articles_published_total", "Articles published, by topic.", ["topic"])
+DUPLICATES = Counter(
+    "powderkeg_ingest_duplicates_total", "Duplicates found (exact are skipped, near are published).", ["kind"]
+)
+REJECTED = Counter("powderkeg_ingest_rejected_total", "Inputs rejected and dead-lettered, by reason.", ["reason"])
+LANGUAGE = Counter("powderkeg_ingest_language_total", "Articles published, by detected language.", ["language"])
+HTTP_REQUESTS = Counter("powderkeg_ingest_http_requests_total", "Push API requests, by HTTP status code.", ["status"])
+FETCH_REFUSED = Counter(
+    "powderkeg_ingest_fetch_refused_total", "Feed and page fetches refused before connecting, by reason.", ["reason"]
+)
+FEED_POLLS = Counter("powderkeg_ingest_feed_polls_total", "Feed polls, by feed and result.", ["feed", "result"])
+FEED_FRESHNESS = Gauge(
+    "powderkeg_ingest_feed_freshness_seconds", "Seconds since a feed last gave a new item, by feed.", ["feed"]
+)
+
+TRACKED_LANGUAGES = frozenset({"en", "fr", "es", "ar", "ru", "zh", "de", "pt", "fa", "ur", "uk", "tr", "ps", "hi"})
+
+
+def language_label(code: str | None) -> str:
+    """Bound the language label: tracked codes as they are, others as ``other``, no code as ``unknown``."""
+    if code is None:
+        return "unknown"
+    return code if code in TRACKED_LANGUAGES else "other"
+
+
+__all__ = [
+    "DEAD_LETTERS",
+    "DUPLICATES",
+    "FEED_FRESHNESS",
+    "FEED_POLLS",
+    "FETCH_REFUSED",
+    "HTTP_REQUESTS",
+    "LANGUAGE",
+    "LAST_PROCESSED",
+    "MESSAGES_PRODUCED",
+    "PROCESSING_SECONDS",
+    "PUBLISHED",
+    "RECEIVED",
+    "REJECTED",
+    "STAGE",
+    "language_label",
+]

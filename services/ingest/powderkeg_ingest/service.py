@@ -1,0 +1,206 @@
+"""``powderkeg ingest``: read articles from files, standard input, feeds and HTTP pushes, publish them to Kafka.
+
+Exit codes: 0 all inputs handled; 1 the broker did not acknowledge (nothing is recorded as done, a re-run resends);
+2 usage error; 3 some inputs were rejected (they are on the dead-letter topic, the others were published).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import BinaryIO
+
+from powderkeg_contracts import topics
+from powderkeg_runtime.httpserver import ServiceHttpServer
+from powderkeg_runtime.logs import configure_logging
+from tqdm import tqdm
+
+from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore
+from powderkeg_ingest.ingestor import Ingestor
+from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
+from powderkeg_ingest.settings import IngestSettings
+from powderkeg_ingest.sources.files import Item, read_inputs
+from powderkeg_ingest.state import SqliteState
+
+log = logging.getLogger("powderkeg_ingest")
+
+CHECKPOINT_EVERY = 500
+"""Items between flush-and-commit points in a batch: bounds what a crash makes us resend."""
+
+EXIT_OK, EXIT_PUBLISH_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="powderkeg ingest",
+        description=(
+            "Normalise, de-duplicate and publish news articles to Kafka topic "
+            f"{topics.ARTICLES}; inputs that cannot become articles go to {topics.INGEST_DLQ}. "
+            "Settings come from POWDERKEG_* environment variables (see docs/ingest.md)."
+        ),
+        epilog=(
+            "examples: powderkeg ingest seeds/ | powderkeg ingest - < story.txt | "
+            "powderkeg ingest --feed https://example.org/rss.xml --once | powderkeg ingest --serve. "
+            "exit codes: 0 ok, 1 broker did not acknowledge, 2 usage, 3 some inputs rejected (dead-lettered)."
+        ),
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders (*.txt one article, *.jsonl one object per line, *.json object or list); '-' = stdin",
+    )
+    parser.add_argument("--feed", action="append", default=[], metavar="URL", help="RSS/Atom feed to poll (repeatable)")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep running: HTTP push API (POST /v1/articles) and feed polling, until SIGTERM or Ctrl-C",
+    )
+    parser.add_argument("--once", action="store_true", help="poll each --feed once, then exit")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print Articles as JSON lines to stdout (dead letters to stderr) instead of publishing; no broker needed",
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, help="de-duplication and feed state folder (POWDERKEG_INGEST_STATE_DIR)"
+    )
+    parser.add_argument(
+        "--metrics-port", type=int, help="port of /metrics, /healthz, /readyz (POWDERKEG_INGEST_METRICS_PORT; 0 = any)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    return parser
+
+
+class _Stop:
+    """Set by SIGTERM/SIGINT: the current item finishes, the producer flushes, the process exits."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        log.info("signal %s: stopping after the current item", signal.Signals(signum).name)
+        self.event.set()
+
+
+def _install_signals(stop: _Stop) -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+
+def _items(paths: list[str], settings: IngestSettings, stdin: BinaryIO, progress: bool) -> Iterator[Item]:
+    items: Iterable[Item] = read_inputs(paths, stdin=stdin, max_file_bytes=settings.ingest_max_file_bytes)
+    bar = tqdm(items, desc="ingest", unit="article", file=sys.stderr, disable=None if progress else True)
+    yield from bar
+
+
+def run_batch(ingestor: Ingestor, items: Iterable[Item], stop: threading.Event) -> None:
+    """Handle items in order, checkpointing every :data:`CHECKPOINT_EVERY`; stops early (cleanly) on a signal."""
+    for count, item in enumerate(items, start=1):
+        ingestor.handle(item)
+        if count % CHECKPOINT_EVERY == 0:
+            ingestor.checkpoint()
+        if stop.is_set():
+            break
+    ingestor.checkpoint()
+
+
+def main(argv: list[str] | None = None, *, stdin: BinaryIO | None = None) -> int:
+    """Entry point of ``powderkeg ingest``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.paths and not args.feed and not args.serve:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write("powderkeg ingest: error: give a PATH, '-', --feed URL or --serve\n")
+        return EXIT_USAGE
+    if args.once and not args.feed:
+        sys.stderr.write("powderkeg ingest: error: --once needs at least one --feed\n")
+        return EXIT_USAGE
+    overrides: dict[str, object] = {}
+    if args.state_dir is not None:
+        overrides["ingest_state_dir"] = args.state_dir
+    if args.metrics_port is not None:
+        overrides["ingest_metrics_port"] = args.metrics_port
+    settings = IngestSettings(**overrides)  # type: ignore[arg-type]
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    stop = _Stop()
+    _install_signals(stop)
+    return _run(args, settings, stop.event, stdin or sys.stdin.buffer)
+
+
+def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Event, stdin: BinaryIO) -> int:
+    state: SqliteState | None = None
+    sink: Sink
+    if args.dry_run:
+        sink = StdoutSink(sys.stdout, sys.stderr)
+    else:
+        from powderkeg_runtime.kafka_admin import ensure_topics  # loads kafka-python only when publishing
+
+        try:
+            ensure_topics(
+                settings.kafka_bootstrap, [topics.ARTICLES, topics.INGEST_DLQ], partitions=settings.topic_partitions
+            )
+            sink = KafkaSink(settings.kafka_bootstrap, max_text_bytes=settings.ingest_max_text_bytes)
+        except Exception as exc:  # broker unreachable or refusing: nothing was read yet
+            log.error("cannot publish to Kafka at %s: %s", settings.kafka_bootstrap, exc)
+            return EXIT_PUBLISH_FAILED
+        state = SqliteState(settings.ingest_state_dir / "ingest.sqlite3")
+    core = IngestCore(CoreConfig(max_text_bytes=settings.ingest_max_text_bytes), seen=state)
+    ingestor = Ingestor(core, sink, state=state)
+    server = _start_metrics(settings) if not args.dry_run else None
+    try:
+        if args.paths:
+            run_batch(ingestor, _items(args.paths, settings, stdin, not args.no_progress), stop)
+        if args.serve:
+            serve(ingestor, settings, stop)
+    except PublishError as exc:
+        log.error("publishing failed; nothing from the unacknowledged batch is recorded as done: %s", exc)
+        return EXIT_PUBLISH_FAILED
+    finally:
+        _close(sink, state, server)
+    tally = ingestor.tally
+    log.info(
+        "ingest: %d published, %d near duplicates, %d exact duplicates skipped, %d rejected",
+        tally["published"],
+        tally["near_duplicate"],
+        tally["exact_duplicate"],
+        tally["rejected"],
+    )
+    return EXIT_REJECTED if tally["rejected"] else EXIT_OK
+
+
+SERVE_CHECKPOINT_S = 1.0
+"""In --serve mode, how often accepted articles are flushed and the state committed."""
+
+
+def serve(ingestor: Ingestor, settings: IngestSettings, stop: threading.Event) -> None:
+    """Run until SIGTERM/SIGINT, checkpointing every second."""
+    log.info("ingest serving; metrics on %s:%d", settings.metrics_host, settings.ingest_metrics_port)
+    while not stop.wait(SERVE_CHECKPOINT_S):
+        ingestor.checkpoint()
+    ingestor.checkpoint()
+
+
+def _start_metrics(settings: IngestSettings) -> ServiceHttpServer | None:
+    try:
+        return ServiceHttpServer(settings.metrics_host, settings.ingest_metrics_port, service="ingest").start()
+    except OSError as exc:  # another ingest already serves metrics on this port: a batch run still works
+        log.warning("metrics server not started on port %d: %s", settings.ingest_metrics_port, exc)
+        return None
+
+
+def _close(sink: Sink, state: SqliteState | None, server: ServiceHttpServer | None) -> None:
+    try:
+        sink.close()
+    finally:
+        if state is not None:
+            state.close()
+        if server is not None:
+            server.stop()

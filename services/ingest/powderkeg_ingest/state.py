@@ -1,0 +1,62 @@
+"""Durable ingest state in one SQLite file: content hashes already published (exact de-duplication).
+
+Why SQLite rather than rebuilding from the articles topic at start-up: the hash memory is needed before the first
+article is accepted, a rebuild would read the whole retained topic on every start, and a file under the state
+directory is simple to inspect and to delete. Writes join a transaction that :meth:`SqliteState.commit` closes only
+after the producer has flushed, so a crash between accepting and publishing forgets the articles it had not
+published: they are accepted again on the next run (at-least-once), never skipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (digest TEXT PRIMARY KEY, article_id TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_seq ON seen (seq);
+"""
+
+
+class SqliteState:
+    """A :class:`powderkeg_ingest.core.dedupe.SeenStore` backed by SQLite, bounded to the newest ``capacity`` hashes.
+
+    The connection is shared by the service's threads; callers serialise access (the ingestor holds one lock).
+    """
+
+    def __init__(self, path: Path, *, capacity: int = 5_000_000) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._capacity = capacity
+        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level="DEFERRED")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM seen").fetchone()
+        self._seq = int(row[0])
+
+    def get(self, digest: str) -> str | None:
+        row = self.db.execute("SELECT article_id FROM seen WHERE digest = ?", (digest,)).fetchone()
+        return str(row[0]) if row else None
+
+    def add(self, digest: str, article_id: str) -> None:
+        self._seq += 1
+        self.db.execute(
+            "INSERT OR REPLACE INTO seen (digest, article_id, seq) VALUES (?, ?, ?)", (digest, article_id, self._seq)
+        )
+
+    def commit(self) -> None:
+        """Make everything added so far durable, dropping the oldest hashes beyond capacity."""
+        self.db.execute("DELETE FROM seen WHERE seq <= ?", (self._seq - self._capacity,))
+        self.db.commit()
+
+    def rollback(self) -> None:
+        self.db.rollback()
+        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM seen").fetchone()
+        self._seq = int(row[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __len__(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
