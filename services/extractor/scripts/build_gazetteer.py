@@ -187,6 +187,45 @@ def _plurals(phrase: str) -> list[str]:
     return [phrase + "s"]
 
 
+def _surnames(entries: list[dict[str, object]], agent_keys: set[str]) -> list[dict[str, object]]:
+    """Surname-only keys for people who held a government or military post ("President Mugabe").
+
+    Only surnames of five letters or more that point to one country are added, and none that is also a given name,
+    a word of an organisation's name or of a title, or a stop word; they come after every other entry, so that they
+    never shadow a fuller name.
+    """
+    known = {k for e in entries for k in e["phrases"]} | agent_keys  # type: ignore[attr-defined]
+    common = {w for k in agent_keys for w in k.split()}
+    for entry in entries:
+        words = [k.split() for k in entry["phrases"]]  # type: ignore[attr-defined]
+        if entry["kind"] == EntryKind.PERSON.value:
+            common.update(w[0] for w in words if len(w) > 1)
+        else:
+            common.update(x for w in words for x in w)
+    by_surname: dict[str, set[str]] = {}
+    owner: dict[str, dict[str, object]] = {}
+    for entry in entries:
+        if entry["kind"] != EntryKind.PERSON.value:
+            continue
+        codes = [str(c).split("|")[0] for c in entry["codes"]]  # type: ignore[attr-defined]
+        if not any(c[3:6] in ("GOV", "MIL") for c in codes):
+            continue
+        for key in entry["phrases"]:  # type: ignore[attr-defined]
+            words = key.split()
+            if len(words) < 2:
+                continue
+            surname = words[-1]
+            by_surname.setdefault(surname, set()).add(codes[0][:3])
+            owner.setdefault(surname, entry)
+    out = []
+    for surname, countries in sorted(by_surname.items()):
+        if (len(countries) == 1 and len(surname) >= 5 and surname not in known and surname not in STOP_WORDS
+                and surname not in common):
+            entry = owner[surname]
+            out.append({**entry, "phrases": [surname], "acronyms": []})
+    return out
+
+
 def parse_agents(path: Path) -> dict[str, str]:
     """Parse ``Phoenix.agents.txt`` into key -> ``~CODE``, expanding ``!MARKER!`` sets and plurals."""
     markers: dict[str, list[str]] = {}
@@ -235,6 +274,7 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
         keys = [phrase_key(p) for p in item.get("phrases", [])]
         entries.append(_entry(item["name"], EntryKind(item["kind"]), item["codes"], keys,
                               [phrase_key(a) for a in item.get("acronyms", [])]))
+    supplement_count = len(entries)
     for alpha3, names in supplement.get("capitals", {}).items():
         country = pycountry.countries.get(alpha_3=alpha3)
         entries.append(_entry(country.name if country else alpha3, EntryKind.CAPITAL, [f"{alpha3}GOV"],
@@ -243,12 +283,13 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
     for path in (dictionaries / "Phoenix.Countries.actors.txt", dictionaries / "Phoenix.International.actors.txt",
                  dictionaries / "Phoenix.MilNonState.actors.txt"):
         for block in parse_actor_file(path):
-            is_country = (path.name.startswith("Phoenix.Countries") and len(block.codes) == 1
-                          and re.fullmatch(r"[A-Z]{3}", block.codes[0]) is not None)
+            bare = [c.split("|")[0] for c in block.codes]
+            is_country = (path.name.startswith("Phoenix.Countries") and re.fullmatch(r"[A-Z]{3}", bare[0]) is not None
+                          and all(b[:3] == bare[0] for b in bare))
             (country_blocks if is_country else other).append((path, block))
     places = []
     for _, block in country_blocks:
-        alpha3 = block.codes[0]
+        alpha3 = block.codes[0].split("|")[0]
         primary = block.groups[0][0]
         names = _country_names(alpha3)
         name = names[-1] if len(names) == 3 else names[0] if names else _name(primary)
@@ -286,7 +327,8 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
     for key, code in sorted(agents.items()):
         entries.append({"name": key, "kind": EntryKind.AGENT.value, "codes": [code], "phrases": [key], "acronyms": []})
     agent_keys = set(agents)
-    for entry in entries:
+    entries += _surnames(entries, agent_keys)
+    for entry in entries[supplement_count:]:
         if entry["kind"] != EntryKind.AGENT.value:
             entry["phrases"] = [k for k in entry["phrases"] if k not in drop and k not in agent_keys]
             entry["acronyms"] = [k for k in entry["acronyms"] if k not in drop]

@@ -171,11 +171,19 @@ class Record:
     codes: tuple[DatedCode, ...]
 
     def code_on(self, day: dt.date | None) -> DatedCode:
-        """The code that applies on ``day``: a matching dated code, else the undated default, else the latest."""
-        if day is not None:
-            for code in self.codes:
-                if code.dated and code.applies(day):
-                    return code
+        """The code that applies on ``day``: a matching dated code, else the undated default.
+
+        Without a day, the latest dated role is the best guess (an actor is named in the news for the office it held,
+        not for the "elite" default that the dictionaries give outside office); the undated default comes last.
+        """
+        if day is None:
+            dated = [c for c in self.codes if c.dated]
+            if dated:
+                return max(dated, key=lambda c: (c.end or dt.date.max, c.start or dt.date.min))
+            return self.codes[0]
+        for code in self.codes:
+            if code.dated and code.applies(day):
+                return code
         for code in self.codes:
             if not code.dated:
                 return code

@@ -1,0 +1,111 @@
+"""Measure actor resolution on the development data and print the figures.
+
+Usage::
+
+    .venv/bin/python services/extractor/scripts/actor_accuracy.py \
+        --gsr ../shared/data/plover_gsr/plover_gsr.jsonl --conflibert ../shared/data/conflibert_dev/conflibert_dev.jsonl
+
+PLOVER GSR (gold actor text + code): ``resolve(text)`` is right when it gives the gold country; gold ``IGO`` is right
+when the actor is an international organisation or an international NGO (the GSR codes the Red Cross and Amnesty
+as IGO), ``NGO`` when it is an NGO, ``IMG`` when it is a transnational armed
+group. GSR uses some old CAMEO codes (``JAP``, ``ITL``, ``VTN``, ``ISM``); they are mapped with ``OLD_CODES``.
+``find(sentence)`` recall counts gold spans overlapped by a found mention (and exactly equal ones).
+ConfliBERT dev (gold spans only): coverage = fraction of spans that ``resolve`` gives a country or an international
+actor. ``--misses N`` prints the N most frequent unresolved words for development (never copy them into the repo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from powderkeg_contracts.models import Actor, Sector
+from powderkeg_extractor.core.actors import OLD_CODES, ActorResolver
+
+_INTERNATIONAL = {"IGO": Sector.INTERNATIONAL_ORGANISATION, "NGO": Sector.NGO, "IMG": Sector.INSURGENTS}
+
+
+def _correct(actor: Actor, gold: str) -> bool:
+    if gold == "IGO":
+        return actor.country is None and actor.sector in (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO)
+    if gold in _INTERNATIONAL:
+        return actor.country is None and actor.sector is _INTERNATIONAL[gold]
+    return actor.country == OLD_CODES.get(gold, gold)
+
+
+def _resolved(actor: Actor) -> bool:
+    return actor.country is not None or actor.sector in (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO) or (
+        actor.code is not None and actor.code[:3] in {"IGO", "NGO", "IMG"})
+
+
+def gsr(resolver: ActorResolver, path: Path, misses: Counter[str]) -> None:
+    total = right = spans = overlap = exact = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        text = record["text"]
+        found = resolver.find(text)
+        for gold in record["actor"] + record["recipient"]:
+            if not gold.get("code") or not gold.get("text"):
+                continue
+            total += 1
+            actor = resolver.resolve(gold["text"])
+            if _correct(actor, gold["code"]):
+                right += 1
+            else:
+                misses[f"GSR {gold['text']!r} gold={gold['code']} got={actor.country}/{actor.code}"] += 1
+            start = text.find(gold["text"])
+            if start < 0:
+                continue
+            end = start + len(gold["text"])
+            spans += 1
+            if any(m.start < end and start < m.end for m in found):
+                overlap += 1
+            if any(m.start == start and m.end == end for m in found):
+                exact += 1
+    sys.stdout.write(f"PLOVER GSR: resolve() country/IGO accuracy {right}/{total} = {right / max(total, 1):.3f}\n")
+    sys.stdout.write(f"PLOVER GSR: find() recall of gold spans: overlap {overlap}/{spans} = "
+                     f"{overlap / max(spans, 1):.3f}, exact {exact}/{spans} = {exact / max(spans, 1):.3f}\n")
+
+
+def conflibert(resolver: ActorResolver, path: Path, misses: Counter[str]) -> None:
+    total = resolved = news_total = news_resolved = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        for span in record["source_spans"] + record["target_spans"] + record["reciprocal_spans"]:
+            actor = resolver.resolve(span)
+            ok = _resolved(actor)
+            total += 1
+            resolved += ok
+            if not record["also_in_plover_gsr"]:
+                news_total += 1
+                news_resolved += ok
+            if not ok:
+                misses[f"CB {span!r}"] += 1
+    sys.stdout.write(f"ConfliBERT dev: resolve() coverage (country or international) {resolved}/{total} = "
+                     f"{resolved / max(total, 1):.3f}; news-only sentences {news_resolved}/{news_total} = "
+                     f"{news_resolved / max(news_total, 1):.3f}\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gsr", type=Path, default=Path("../shared/data/plover_gsr/plover_gsr.jsonl"))
+    parser.add_argument("--conflibert", type=Path, default=Path("../shared/data/conflibert_dev/conflibert_dev.jsonl"))
+    parser.add_argument("--misses", type=int, default=0, help="print this many misses (development only)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    resolver = ActorResolver.default()
+    sys.stdout.write(f"gazetteer loaded in {time.perf_counter() - started:.3f} s\n")
+    misses: Counter[str] = Counter()
+    gsr(resolver, args.gsr, misses)
+    conflibert(resolver, args.conflibert, misses)
+    for miss, count in misses.most_common(args.misses):
+        sys.stdout.write(f"  miss x{count}: {miss}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
