@@ -38,8 +38,11 @@ def _correct(actor: Actor, gold: str) -> bool:
 
 
 def _resolved(actor: Actor) -> bool:
-    return actor.country is not None or actor.sector in (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO) or (
-        actor.code is not None and actor.code[:3] in {"IGO", "NGO", "IMG"})
+    return (
+        actor.country is not None
+        or actor.sector in (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO)
+        or (actor.code is not None and actor.code[:3] in {"IGO", "NGO", "IMG"})
+    )
 
 
 def gsr(resolver: ActorResolver, path: Path, misses: Counter[str]) -> None:
@@ -67,8 +70,10 @@ def gsr(resolver: ActorResolver, path: Path, misses: Counter[str]) -> None:
             if any(m.start == start and m.end == end for m in found):
                 exact += 1
     sys.stdout.write(f"PLOVER GSR: resolve() country/IGO accuracy {right}/{total} = {right / max(total, 1):.3f}\n")
-    sys.stdout.write(f"PLOVER GSR: find() recall of gold spans: overlap {overlap}/{spans} = "
-                     f"{overlap / max(spans, 1):.3f}, exact {exact}/{spans} = {exact / max(spans, 1):.3f}\n")
+    sys.stdout.write(
+        f"PLOVER GSR: find() recall of gold spans: overlap {overlap}/{spans} = "
+        f"{overlap / max(spans, 1):.3f}, exact {exact}/{spans} = {exact / max(spans, 1):.3f}\n"
+    )
 
 
 def conflibert(resolver: ActorResolver, path: Path, misses: Counter[str]) -> None:
@@ -85,9 +90,11 @@ def conflibert(resolver: ActorResolver, path: Path, misses: Counter[str]) -> Non
                 news_resolved += ok
             if not ok:
                 misses[f"CB {span!r}"] += 1
-    sys.stdout.write(f"ConfliBERT dev: resolve() coverage (country or international) {resolved}/{total} = "
-                     f"{resolved / max(total, 1):.3f}; news-only sentences {news_resolved}/{news_total} = "
-                     f"{news_resolved / max(news_total, 1):.3f}\n")
+    sys.stdout.write(
+        f"ConfliBERT dev: resolve() coverage (country or international) {resolved}/{total} = "
+        f"{resolved / max(total, 1):.3f}; news-only sentences {news_resolved}/{news_total} = "
+        f"{news_resolved / max(news_total, 1):.3f}\n"
+    )
 
 
 def main(argv: list[str]) -> int:

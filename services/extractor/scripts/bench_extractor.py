@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import importlib
 import json
 import sys
 import time
@@ -50,8 +51,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from powderkeg_extractor.core.nlp import MODEL_PACKAGES
     from powderkeg_extractor.core.pipeline import Extractor
-
-    import importlib
 
     module = None
     for name in MODEL_PACKAGES:

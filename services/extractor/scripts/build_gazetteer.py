@@ -25,16 +25,44 @@ from pathlib import Path
 
 import pycountry
 import yaml
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code, phrase_key
+from spacy.lang.en.stop_words import STOP_WORDS
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
 _BRACKET = re.compile(r"\[([^\]\}]*)[\]\}]")
 _PAREN = re.compile(r"\(([^)]*)\)")
-_GENERIC = {"north", "south", "east", "west", "central", "centre", "center", "northern", "southern", "eastern",
-            "western", "capital", "city", "nord", "sud", "est", "ouest", "island", "islands", "coast", "upper",
-            "lower", "river", "lake", "mountain", "valley", "district", "region", "province", "state"}
+_GENERIC = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "centre",
+    "center",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "capital",
+    "city",
+    "nord",
+    "sud",
+    "est",
+    "ouest",
+    "island",
+    "islands",
+    "coast",
+    "upper",
+    "lower",
+    "river",
+    "lake",
+    "mountain",
+    "valley",
+    "district",
+    "region",
+    "province",
+    "state",
+}
 
 
 @dataclass
@@ -162,8 +190,13 @@ def _entry(name: str, kind: EntryKind, codes: list[str], keys: list[str], acrony
             caps.append(key)
         else:
             phrases.append(key)
-    return {"name": name, "kind": kind.value, "codes": list(dict.fromkeys(codes)),
-            "phrases": list(dict.fromkeys(phrases)), "acronyms": list(dict.fromkeys(caps))}
+    return {
+        "name": name,
+        "kind": kind.value,
+        "codes": list(dict.fromkeys(codes)),
+        "phrases": list(dict.fromkeys(phrases)),
+        "acronyms": list(dict.fromkeys(caps)),
+    }
 
 
 def _row(entry: dict[str, object]) -> list[object]:
@@ -174,8 +207,9 @@ def _country_names(alpha3: str) -> list[str]:
     country = pycountry.countries.get(alpha_3=alpha3)
     if country is None:
         return []
-    return [n for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None))
-            if n]
+    return [
+        n for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)) if n
+    ]
 
 
 def _plurals(phrase: str) -> list[str]:
@@ -219,8 +253,13 @@ def _surnames(entries: list[dict[str, object]], agent_keys: set[str]) -> list[di
             owner.setdefault(surname, entry)
     out = []
     for surname, countries in sorted(by_surname.items()):
-        if (len(countries) == 1 and len(surname) >= 5 and surname not in known and surname not in STOP_WORDS
-                and surname not in common):
+        if (
+            len(countries) == 1
+            and len(surname) >= 5
+            and surname not in known
+            and surname not in STOP_WORDS
+            and surname not in common
+        ):
             entry = owner[surname]
             out.append({**entry, "phrases": [surname], "acronyms": []})
     return out
@@ -272,20 +311,40 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
     entries: list[dict[str, object]] = []
     for item in supplement.get("actors", []):
         keys = [phrase_key(p) for p in item.get("phrases", [])]
-        entries.append(_entry(item["name"], EntryKind(item["kind"]), item["codes"], keys,
-                              [phrase_key(a) for a in item.get("acronyms", [])]))
+        entries.append(
+            _entry(
+                item["name"],
+                EntryKind(item["kind"]),
+                item["codes"],
+                keys,
+                [phrase_key(a) for a in item.get("acronyms", [])],
+            )
+        )
     supplement_count = len(entries)
     for alpha3, names in supplement.get("capitals", {}).items():
         country = pycountry.countries.get(alpha_3=alpha3)
-        entries.append(_entry(country.name if country else alpha3, EntryKind.CAPITAL, [f"{alpha3}GOV"],
-                              [phrase_key(n) for n in names], []))
+        entries.append(
+            _entry(
+                country.name if country else alpha3,
+                EntryKind.CAPITAL,
+                [f"{alpha3}GOV"],
+                [phrase_key(n) for n in names],
+                [],
+            )
+        )
     country_blocks, other = [], []
-    for path in (dictionaries / "Phoenix.Countries.actors.txt", dictionaries / "Phoenix.International.actors.txt",
-                 dictionaries / "Phoenix.MilNonState.actors.txt"):
+    for path in (
+        dictionaries / "Phoenix.Countries.actors.txt",
+        dictionaries / "Phoenix.International.actors.txt",
+        dictionaries / "Phoenix.MilNonState.actors.txt",
+    ):
         for block in parse_actor_file(path):
             bare = [c.split("|")[0] for c in block.codes]
-            is_country = (path.name.startswith("Phoenix.Countries") and re.fullmatch(r"[A-Z]{3}", bare[0]) is not None
-                          and all(b[:3] == bare[0] for b in bare))
+            is_country = (
+                path.name.startswith("Phoenix.Countries")
+                and re.fullmatch(r"[A-Z]{3}", bare[0]) is not None
+                and all(b[:3] == bare[0] for b in bare)
+            )
             (country_blocks if is_country else other).append((path, block))
     places = []
     for _, block in country_blocks:
@@ -333,8 +392,11 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
             entry["phrases"] = [k for k in entry["phrases"] if k not in drop and k not in agent_keys]
             entry["acronyms"] = [k for k in entry["acronyms"] if k not in drop]
     entries = [e for e in entries if e["phrases"] or e["acronyms"]]
-    return {"version": 1, "provenance": "PETRARCH2/Phoenix dictionaries (MIT), pycountry, supplement.yaml; see README",
-            "entries": [_row(e) for e in entries]}
+    return {
+        "version": 1,
+        "provenance": "PETRARCH2/Phoenix dictionaries (MIT), pycountry, supplement.yaml; see README",
+        "entries": [_row(e) for e in entries],
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -21,45 +21,178 @@ from importlib import resources
 from pathlib import Path
 
 import pycountry
-
 from powderkeg_contracts.models import Actor, Location, Sector
+
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, Hit, Token, load_gazetteer, tokenize
 
 GAZETTEER_FILE = "gazetteer.json.gz"
 
 SECTORS: dict[str, Sector] = {
-    "GOV": Sector.GOVERNMENT, "SPY": Sector.GOVERNMENT, "MIL": Sector.MILITARY, "COP": Sector.POLICE,
-    "REB": Sector.REBELS, "UAF": Sector.REBELS, "SEP": Sector.REBELS, "INS": Sector.INSURGENTS,
-    "IMG": Sector.INSURGENTS, "OPP": Sector.OPPOSITION, "CVL": Sector.CIVILIANS, "EDU": Sector.CIVILIANS,
-    "AGR": Sector.CIVILIANS, "LAB": Sector.CIVILIANS, "REF": Sector.CIVILIANS, "PPL": Sector.CIVILIANS,
-    "MED": Sector.MEDIA, "JRN": Sector.MEDIA, "JUD": Sector.JUDICIARY, "LEG": Sector.LEGISLATURE,
-    "BUS": Sector.BUSINESS, "MNC": Sector.BUSINESS, "NGO": Sector.NGO, "NGM": Sector.NGO, "HRI": Sector.NGO,
-    "REL": Sector.RELIGIOUS, "MUS": Sector.RELIGIOUS, "CHR": Sector.RELIGIOUS, "JEW": Sector.RELIGIOUS,
-    "HIN": Sector.RELIGIOUS, "BUD": Sector.RELIGIOUS, "CRM": Sector.CRIMINAL, "IGO": Sector.INTERNATIONAL_ORGANISATION,
-    "ELI": Sector.OTHER, "PTY": Sector.OTHER, "HLH": Sector.OTHER, "DEV": Sector.OTHER, "ENV": Sector.OTHER,
+    "GOV": Sector.GOVERNMENT,
+    "SPY": Sector.GOVERNMENT,
+    "MIL": Sector.MILITARY,
+    "COP": Sector.POLICE,
+    "REB": Sector.REBELS,
+    "UAF": Sector.REBELS,
+    "SEP": Sector.REBELS,
+    "INS": Sector.INSURGENTS,
+    "IMG": Sector.INSURGENTS,
+    "OPP": Sector.OPPOSITION,
+    "CVL": Sector.CIVILIANS,
+    "EDU": Sector.CIVILIANS,
+    "AGR": Sector.CIVILIANS,
+    "LAB": Sector.CIVILIANS,
+    "REF": Sector.CIVILIANS,
+    "PPL": Sector.CIVILIANS,
+    "MED": Sector.MEDIA,
+    "JRN": Sector.MEDIA,
+    "JUD": Sector.JUDICIARY,
+    "LEG": Sector.LEGISLATURE,
+    "BUS": Sector.BUSINESS,
+    "MNC": Sector.BUSINESS,
+    "NGO": Sector.NGO,
+    "NGM": Sector.NGO,
+    "HRI": Sector.NGO,
+    "REL": Sector.RELIGIOUS,
+    "MUS": Sector.RELIGIOUS,
+    "CHR": Sector.RELIGIOUS,
+    "JEW": Sector.RELIGIOUS,
+    "HIN": Sector.RELIGIOUS,
+    "BUD": Sector.RELIGIOUS,
+    "CRM": Sector.CRIMINAL,
+    "IGO": Sector.INTERNATIONAL_ORGANISATION,
+    "ELI": Sector.OTHER,
+    "PTY": Sector.OTHER,
+    "HLH": Sector.OTHER,
+    "DEV": Sector.OTHER,
+    "ENV": Sector.OTHER,
 }
 """CAMEO role segments -> contract sectors; the first segment that maps decides (``GOVMED`` is government)."""
 
 OLD_CODES: dict[str, str] = {
-    "JAP": "JPN", "ITL": "ITA", "VTN": "VNM", "ROM": "ROU", "ZAR": "COD", "BUR": "MMR", "DDR": "DEU", "GDR": "DEU",
-    "USR": "RUS", "SUN": "RUS", "YUG": "SRB", "SCG": "SRB", "SRP": "SRB", "FRY": "SRB", "CSK": "CZE", "TMP": "TLS",
-    "CFR": "CAF", "ANG": "AGO", "KSV": "XKX", "ISM": "PAK",
+    "JAP": "JPN",
+    "ITL": "ITA",
+    "VTN": "VNM",
+    "ROM": "ROU",
+    "ZAR": "COD",
+    "BUR": "MMR",
+    "DDR": "DEU",
+    "GDR": "DEU",
+    "USR": "RUS",
+    "SUN": "RUS",
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "SRP": "SRB",
+    "FRY": "SRB",
+    "CSK": "CZE",
+    "TMP": "TLS",
+    "CFR": "CAF",
+    "ANG": "AGO",
+    "KSV": "XKX",
+    "ISM": "PAK",
 }
 """Obsolete or non-ISO country codes in the CAMEO dictionaries and the PLOVER gold records -> ISO 3166 alpha-3."""
 
 _NON_STATE = {"IGO", "NGO", "MNC", "IMG", "INT"}
 _SPECIFICITY = {
-    EntryKind.PERSON: 5, EntryKind.ARMED_GROUP: 5, EntryKind.ORGANISATION: 5, EntryKind.IGO: 5, EntryKind.NGO: 5,
-    EntryKind.COMPANY: 4, EntryKind.CAPITAL: 3, EntryKind.COUNTRY: 2, EntryKind.PLACE: 1,
+    EntryKind.PERSON: 5,
+    EntryKind.ARMED_GROUP: 5,
+    EntryKind.ORGANISATION: 5,
+    EntryKind.IGO: 5,
+    EntryKind.NGO: 5,
+    EntryKind.COMPANY: 4,
+    EntryKind.CAPITAL: 3,
+    EntryKind.COUNTRY: 2,
+    EntryKind.PLACE: 1,
 }
-_PREPOSITIONS = {"to", "of", "in", "at", "for", "from", "with", "on", "against", "over", "near", "by", "about",
-                 "into", "across", "inside", "outside", "after", "before", "during", "under", "between"}
-_GLUE = {"s", "the", "state", "senior", "former", "top", "chief", "deputy", "acting", "security", "special", "local",
-         "provincial", "federal", "national", "central", "regional", "interim", "caretaker", "new", "self", "styled",
-         "so", "called", "elite", "pro", "anti", "armed", "main", "rival"}
+_PREPOSITIONS = {
+    "to",
+    "of",
+    "in",
+    "at",
+    "for",
+    "from",
+    "with",
+    "on",
+    "against",
+    "over",
+    "near",
+    "by",
+    "about",
+    "into",
+    "across",
+    "inside",
+    "outside",
+    "after",
+    "before",
+    "during",
+    "under",
+    "between",
+}
+_GLUE = {
+    "s",
+    "the",
+    "state",
+    "senior",
+    "former",
+    "top",
+    "chief",
+    "deputy",
+    "acting",
+    "security",
+    "special",
+    "local",
+    "provincial",
+    "federal",
+    "national",
+    "central",
+    "regional",
+    "interim",
+    "caretaker",
+    "new",
+    "self",
+    "styled",
+    "so",
+    "called",
+    "elite",
+    "pro",
+    "anti",
+    "armed",
+    "main",
+    "rival",
+}
 _MAX_GAP = 3
-_ABBREVIATIONS = {"gen", "lt", "col", "dr", "mr", "mrs", "ms", "sen", "rep", "gov", "pres", "adm", "capt", "maj", "sgt",
-                  "st", "brig", "cmdr", "prof", "rev", "amb", "sec", "min", "no", "co", "corp", "inc", "jr", "sr"}
+_ABBREVIATIONS = {
+    "gen",
+    "lt",
+    "col",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "sen",
+    "rep",
+    "gov",
+    "pres",
+    "adm",
+    "capt",
+    "maj",
+    "sgt",
+    "st",
+    "brig",
+    "cmdr",
+    "prof",
+    "rev",
+    "amb",
+    "sec",
+    "min",
+    "no",
+    "co",
+    "corp",
+    "inc",
+    "jr",
+    "sr",
+}
 
 
 def split_code(code: str) -> tuple[str | None, Sector | None, str | None]:
@@ -176,6 +309,18 @@ class ActorResolver:
             i = best.end
         return spans
 
+    def _titles_inside(self, tokens: list[Token], entities: list[_Span]) -> list[_Span]:
+        """Titles written inside a matched name ("Prime Minister Ehud Barak" is one dictionary phrase)."""
+        found: list[_Span] = []
+        for entity in entities:
+            for i in range(entity.start, entity.end):
+                for j in range(min(entity.end, i + 3), i, -1):
+                    hit = self._gaz.agent(" ".join(t.key for t in tokens[i:j]))
+                    if hit is not None:
+                        found.append(_Span(i, j, hit, agent=True))
+                        break
+        return found
+
     @staticmethod
     def _case_ok(hit: Hit, words: list[Token], lowercase_ok: bool) -> bool:
         if hit.acronym_only:
@@ -201,7 +346,7 @@ class ActorResolver:
         if len(gap) > _MAX_GAP:
             return False
         between = text[tokens[left.end - 1].end : tokens[right.start].start]
-        if any(c in between for c in ",;:()[]\"“”!?") or "\n" in between:
+        if any(c in between for c in ',;:()[]"“”!?') or "\n" in between:
             return False
         for word in tokens[left.end - 1 : right.start]:
             if word.text.endswith(".") and word.text.count(".") == 1 and word.key not in _ABBREVIATIONS:
@@ -223,21 +368,27 @@ class ActorResolver:
             kept.append(span)
             entity_seen = entity_seen or not span.agent
         entities = [s for s in kept if not s.agent]
-        agents = [s for s in kept if s.agent]
+        agents = [s for s in kept if s.agent] or self._titles_inside(tokens, entities)
+        former = any(t.key in ("former", "ex", "retired", "late") for t in tokens[: kept[-1].end])
         agent_sector = next((split_code(a.hit.record.code_on(as_of).code)[1] for a in agents), None)
         agent_code = next((a.hit.record.code_on(as_of).code[1:4] for a in agents), None)
         if not entities:
-            return Actor(text=text, sector=agent_sector, code=agent_code,
-                         reason="no country or organisation named, only a title or group word")
+            return Actor(
+                text=text,
+                sector=agent_sector,
+                code=agent_code,
+                reason="no country or organisation named, only a title or group word",
+            )
         entity = max(entities, key=lambda s: _SPECIFICITY[s.hit.record.kind])
         record = entity.hit.record
         code = record.code_on(as_of).code
         country, sector, reason = split_code(code)
         if country is None and reason is not None and record.kind is not EntryKind.IGO:
-            country = next((c for c in (split_code(e.hit.record.code_on(as_of).code)[0] for e in entities) if c),
-                           None)
+            country = next((c for c in (split_code(e.hit.record.code_on(as_of).code)[0] for e in entities) if c), None)
             reason = None if country else reason
-        if (sector is None or sector is Sector.OTHER) and agent_sector is not None and agent_code is not None:
+        if former and record.kind is EntryKind.PERSON:
+            sector, code = Sector.OTHER, f"{country or code[:3]}ELI"
+        elif (sector is None or sector is Sector.OTHER) and agent_sector is not None and agent_code is not None:
             sector = agent_sector
             code = f"{country or code[:3]}{agent_code}"
         elif sector is None and record.kind in (EntryKind.COUNTRY, EntryKind.CAPITAL):

@@ -17,16 +17,40 @@ from dataclasses import dataclass
 from powderkeg_contracts.models import EventDate, Granularity
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
     "dec": 12,
 }
-_MONTH = (r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
-          r"|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
+_MONTH = (
+    r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
+    r"|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10, "a": 1, "an": 1}
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
+}
 _NO_PUBLICATION = "relative date expression and no publication date"
 
 
@@ -145,17 +169,38 @@ _RULES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(rf"\b{_MONTH}\s+{_YEAR}\b"), _month_year),
     (re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*(?:,\s*)?(?:19|20)\d\d)"), _month_day),
     (re.compile(rf"\b{_DAY}\s+{_MONTH}(?!\s*(?:,\s*)?(?:19|20)\d\d)"), _month_day),
-    (re.compile(rf"(?i:\b(?:in|since|last|this|early|late|mid|until|by|earlier in|later in|from)[\s-]+){_MONTH}\b"
-                r"(?!\s*(?:[0-3]?\d\b|(?:19|20)\d\d))"), _month_only),
-    (re.compile(r"(?i)\b(?P<last>last\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
-     _weekday),
-    (re.compile(r"(?i)\b(?:earlier\s+today|today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|last\s+night"
-                r"|overnight|last\s+week|(?:earlier\s+|later\s+)?this\s+month|last\s+month|(?:earlier\s+)?this\s+year"
-                r"|last\s+year)\b"), _relative),
-    (re.compile(r"(?i)\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+"
-                r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b"), _ago),
-    (re.compile(r"(?i:\b(?:in|since|of|by|until|from|during|early|late|mid)[\s-]+){_YEAR}\b".replace("{_YEAR}", _YEAR)),
-     _year),
+    (
+        re.compile(
+            rf"(?i:\b(?:in|since|last|this|early|late|mid|until|by|earlier in|later in|from)[\s-]+){_MONTH}\b"
+            r"(?!\s*(?:[0-3]?\d\b|(?:19|20)\d\d))"
+        ),
+        _month_only,
+    ),
+    (
+        re.compile(r"(?i)\b(?P<last>last\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
+        _weekday,
+    ),
+    (
+        re.compile(
+            r"(?i)\b(?:earlier\s+today|today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|last\s+night"
+            r"|overnight|last\s+week|(?:earlier\s+|later\s+)?this\s+month|last\s+month|(?:earlier\s+)?this\s+year"
+            r"|last\s+year)\b"
+        ),
+        _relative,
+    ),
+    (
+        re.compile(
+            r"(?i)\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+"
+            r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b"
+        ),
+        _ago,
+    ),
+    (
+        re.compile(
+            r"(?i:\b(?:in|since|of|by|until|from|during|early|late|mid)[\s-]+){_YEAR}\b".replace("{_YEAR}", _YEAR)
+        ),
+        _year,
+    ),
 ]
 
 
@@ -165,8 +210,14 @@ def _candidates(sentence: str, pub: dt.date | None) -> list[_Found]:
         for m in pattern.finditer(sentence):
             date, granularity, reason = handler(m, pub)
             found.append(_Found(m.start(), m.end(), m.group(), date, granularity, reason))
-    return [f for f in found if not any(o is not f and o.start <= f.start and f.end <= o.end
-                                        and (o.end - o.start) > (f.end - f.start) for o in found)]
+    return [
+        f
+        for f in found
+        if not any(
+            o is not f and o.start <= f.start and f.end <= o.end and (o.end - o.start) > (f.end - f.start)
+            for o in found
+        )
+    ]
 
 
 def resolve_date(sentence: str, published_at: dt.datetime | None) -> EventDate:

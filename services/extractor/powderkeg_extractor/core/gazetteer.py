@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -77,7 +77,7 @@ def phrase_key(phrase: str) -> str:
     return " ".join(t.key for t in tokenize(phrase.replace("_", " ")))
 
 
-class EntryKind(str, Enum):
+class EntryKind(StrEnum):
     """What an entry names; decides whether it can stand for a government, a place, or only lend a sector."""
 
     COUNTRY = "country"

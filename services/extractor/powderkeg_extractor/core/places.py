@@ -9,12 +9,40 @@ building or a street that happens to share its name.
 from __future__ import annotations
 
 from powderkeg_contracts.models import Location
+
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, tokenize
 
 _PLACE_KINDS = {EntryKind.COUNTRY, EntryKind.CAPITAL, EntryKind.PLACE}
-_GENERIC = {"the", "province", "city", "district", "region", "state", "town", "village", "county", "governorate",
-            "oblast", "area", "capital", "border", "northern", "southern", "eastern", "western", "north", "south",
-            "east", "west", "northwest", "northeast", "southwest", "southeast", "central", "of"}
+_GENERIC = {
+    "the",
+    "province",
+    "city",
+    "district",
+    "region",
+    "state",
+    "town",
+    "village",
+    "county",
+    "governorate",
+    "oblast",
+    "area",
+    "capital",
+    "border",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northwest",
+    "northeast",
+    "southwest",
+    "southeast",
+    "central",
+    "of",
+}
 
 
 def resolve_place(gazetteer: Gazetteer, name: str) -> Location:
