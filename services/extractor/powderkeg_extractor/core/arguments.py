@@ -23,9 +23,58 @@ _INHERIT_DEPS = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acomp"})
 _MAX_CLIMB = 6
 _PERSONAL = frozenset({"he", "she", "they", "it", "we"})
 _NOT_PARTIES = frozenset(
-    "january february march april may june july august september october november december jan feb mar apr jun jul aug"
-    " sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday week month year"
-    " day weekend night morning evening time round talk talks negotiation negotiations meeting course effort".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "week",
+        "month",
+        "year",
+        "day",
+        "weekend",
+        "night",
+        "morning",
+        "evening",
+        "time",
+        "round",
+        "talk",
+        "talks",
+        "negotiation",
+        "negotiations",
+        "meeting",
+        "course",
+        "effort",
+    ]
 )
 
 

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
-
 from powderkeg_contracts.models import (
     Actor,
     Article,
@@ -22,6 +20,8 @@ from powderkeg_contracts.models import (
     Location,
     PloverType,
 )
+from pydantic import BaseModel, ConfigDict
+
 from powderkeg_extractor.core import arguments
 from powderkeg_extractor.core.factuality import assess, subject_of
 from powderkeg_extractor.core.ids import event_id

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 _VERB_TAGS = frozenset({"VERB"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
+_CLAUSE_DEPS = frozenset({"ccomp", "advcl", "conj", "relcl", "parataxis", "punct", "cc", "acl"})
+_PATTERN_DEPTH = 3
+_APPEAL_TO_DEMAND = {"02": "10"}
+"""Patterns of the DEMAND verb block that PETRARCH codes as appeals (02x) are demands (10x): CAMEO's parallel codes."""
+_MUST = frozenset({"must", "should", "ought"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
 _ARG_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"})
 
@@ -67,13 +72,16 @@ def _pattern_matches(pattern: Pattern, pre: set[str], post: set[str]) -> bool:
 
 
 def _post_tokens(verb: Token) -> list[Token]:
-    """Tokens of the verb's own arguments to its right, not inside embedded clauses of other verbs."""
+    """The verb's own arguments to its right, at most three dependency steps down ("demand the removal of X").
+
+    Deeper words ("at the fourth round of talks") belong to other phrases and must not satisfy a pattern.
+    """
     out: list[Token] = []
-    for child in verb.rights:
-        if child.dep_ in ("ccomp", "advcl", "conj", "relcl", "parataxis", "punct", "cc"):
-            continue
-        out.extend(child.subtree)
-    return out
+    frontier = [c for c in verb.rights if c.dep_ not in _CLAUSE_DEPS]
+    for _ in range(_PATTERN_DEPTH):
+        out.extend(frontier)
+        frontier = [g for c in frontier for g in c.children if g.dep_ not in _CLAUSE_DEPS]
+    return sorted(out, key=lambda t: t.i)
 
 
 def _particles_ok(verb: Token, particles: list[str]) -> bool:
@@ -109,6 +117,8 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
         return Trigger(verb, supplement.code, "supplement", supplement.mode) if supplement.code else None
     if best is not None:
         code = best[1].code
+        if code and default and default.startswith("10") and code[:2] in _APPEAL_TO_DEMAND:
+            code = _APPEAL_TO_DEMAND[code[:2]] + code[2:]
         return Trigger(verb, code, "pattern", size=best[0]) if code else None
     if null_verb or default is None:
         return None
@@ -129,7 +139,9 @@ def _compound_noun(token: Token, lexicon: Lexicon) -> tuple[str, Token | None] |
 
 
 def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
-    predicates = _words(verb) | {w for c in verb.children if c.dep_ in ("acomp", "oprd", "prt", "advmod") for w in _words(c)}
+    predicates = _words(verb) | {
+        w for c in verb.children if c.dep_ in ("acomp", "oprd", "prt", "advmod") for w in _words(c)
+    }
     subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None:
         return None
@@ -141,6 +153,14 @@ def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
             complements = tuple(c for c in verb.children if c.dep_ in ("acomp", "oprd"))
             return Trigger(verb, rule.code, "predicate", rule.mode, extra=(subject, *complements))
     return None
+
+
+def _reports_obligation(verb: Token) -> bool:
+    """ "X said Y must do Z" is a demand by X (CAMEO 10), not a statement."""
+    return any(
+        child.dep_ == "ccomp" and any(g.dep_ == "aux" and g.lower_ in _MUST for g in child.children)
+        for child in verb.children
+    )
 
 
 def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
@@ -155,6 +175,8 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         trigger = _predicate_trigger(token, lexicon) or _verb_trigger(token, lexicon)
         if trigger is None:
             continue
+        if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token):
+            trigger = Trigger(token, "100", "pattern", size=1)
         triggers.append(trigger)
         for child in token.children:
             if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):

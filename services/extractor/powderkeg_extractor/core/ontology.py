@@ -16,9 +16,8 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from powderkeg_contracts.models import PloverType, QuadClass
+from pydantic import BaseModel, ConfigDict, Field
 
 _PACKAGE = "powderkeg_extractor"
 

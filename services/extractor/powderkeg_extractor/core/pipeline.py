@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor, Article, EventRecord
+
 from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceContext
 from powderkeg_extractor.core.detect import find_triggers
 from powderkeg_extractor.core.lexicon import Lexicon
@@ -24,7 +25,17 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 PACKAGE_VERSION = "0.1.0"
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""), ("d", ""))
+_SUFFIXES = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("d", ""),
+)
 _MAX_SENTENCE_CHARS = 2000
 
 
@@ -94,9 +105,7 @@ class Extractor:
         self, article: Article, doc: Doc, start: int, end: int, previous: Actor | None
     ) -> list[Detection]:
         as_of: dt.date | None = article.published_at.date() if article.published_at else None
-        context = SentenceContext(
-            article=article, doc=doc, start=start, end=end, as_of=as_of, previous_actor=previous
-        )
+        context = SentenceContext(article=article, doc=doc, start=start, end=end, as_of=as_of, previous_actor=previous)
         detections: list[Detection] = []
         for sent in doc.sents:
             for trigger in find_triggers(sent, self.lexicon):

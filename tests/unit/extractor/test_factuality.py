@@ -1,0 +1,49 @@
+"""Factuality: asserted, negated, hypothetical/future and claimed, with the speaker for reported speech."""
+
+from __future__ import annotations
+
+import pytest
+from powderkeg_contracts.models import EventRecord, Factuality, PloverType
+
+
+def _events(extractor, article_factory, text: str, kind: PloverType) -> list[EventRecord]:  # type: ignore[no-untyped-def]
+    return [r for r in extractor.extract(article_factory(text)) if r.event_type is kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Indian troops attacked Pakistani posts in Kashmir on Monday.", PloverType.ASSAULT, Factuality.ASSERTED),
+        ("Indian troops did not attack Pakistani posts in Kashmir.", PloverType.ASSAULT, Factuality.NEGATED),
+        ("Russia never attacked Ukrainian ports, the ministry said.", PloverType.ASSAULT, Factuality.NEGATED),
+        ("Iran said it would attack Israeli bases if provoked.", PloverType.ASSAULT, Factuality.HYPOTHETICAL),
+        ("Turkey threatened to close the border with Syria.", PloverType.COERCE, Factuality.HYPOTHETICAL),
+        ("Turkey threatened to close the border with Syria.", PloverType.THREATEN, Factuality.HYPOTHETICAL),
+        ("Kabul accused Islamabad of bombing Afghan villages.", PloverType.ACCUSE, Factuality.CLAIMED),
+        ("Kabul accused Islamabad of bombing Afghan villages.", PloverType.ASSAULT, Factuality.CLAIMED),
+    ],
+)
+def test_factuality(extractor, article_factory, text: str, kind: PloverType, expected: Factuality) -> None:  # type: ignore[no-untyped-def]
+    events = _events(extractor, article_factory, text, kind)
+    assert events, f"no {kind.value} event in {text!r}"
+    assert events[0].factuality is expected
+
+
+def test_claim_names_the_speaker(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    events = _events(
+        extractor, article_factory, "Kabul accused Islamabad of bombing Afghan villages.", PloverType.ASSAULT
+    )
+    assert events[0].speaker is not None and events[0].speaker.country == "AFG"
+
+
+def test_reported_ceasefire_in_effect_is_asserted_not_a_violation(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Talks in Doha produced a ceasefire on Oct. 19, which both sides say remains in effect."
+    records = extractor.extract(article_factory(text))
+    ceasefire = [r for r in records if "ceasefire" in r.evidence.trigger]
+    assert ceasefire and all(r.factuality is Factuality.ASSERTED for r in ceasefire)
+    assert all(r.event_type is not PloverType.ASSAULT for r in records)
+
+
+def test_an_opinion_is_not_an_assault(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    records = extractor.extract(article_factory("The minister said he was pessimistic about the economy."))
+    assert not [r for r in records if r.event_type is PloverType.ASSAULT]
