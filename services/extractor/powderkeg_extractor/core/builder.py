@@ -121,7 +121,11 @@ class RecordBuilder:
             actors = [ctx.previous_actor] if ctx.previous_actor is not None else []
         if not actors and speaker is not None and trigger.kind != "noun":
             actors = [speaker]
+        if entry.plover is not None and not any(a.country for a in actors) and trigger.kind != "noun":
+            actors = self._actor_before(token, ctx) or actors
         recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
+        if not any(r.country for r in recipients) and entry.plover is not None:
+            recipients = self._recipient_after(token, ctx, actors) or recipients
         confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
         detection_args = {
             "sentence_start": ctx.start,
@@ -185,6 +189,24 @@ class RecordBuilder:
             )
             out.append(Detection(**detection_args, record=record))
         return out
+
+    def _actor_before(self, token: Token, ctx: SentenceContext) -> list[Actor]:
+        """Fallback when the subject does not resolve: the nearest country-bearing mention before the trigger."""
+        before = [a for start, _end, a in self.resolvers.find(ctx.doc.text, ctx.as_of) if start < token.idx]
+        with_country = [a for a in before if a.country]
+        return with_country[-1:] if with_country else []
+
+    def _recipient_after(self, token: Token, ctx: SentenceContext, actors: list[Actor]) -> list[Actor]:
+        """Fallback when the parse gives no resolvable recipient: the first other country named after the trigger.
+
+        Prepositional recipients the parse attaches elsewhere ("withdraw its troops from Lebanon", "talks with X
+        on Y") are the common case; the mention must follow the trigger and differ from the actor's country.
+        """
+        own = {a.country for a in actors if a.country}
+        for start, _end, actor in self.resolvers.find(ctx.doc.text, ctx.as_of):
+            if start > token.idx and actor.country and actor.country not in own:
+                return [actor]
+        return []
 
     def _location(self, token: Token, ctx: SentenceContext) -> Location:
         phrase = arguments.place_of(token)
