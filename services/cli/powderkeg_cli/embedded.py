@@ -84,16 +84,21 @@ def _print_table(result: PipelineResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    if console.width < 120:
+        console = Console(width=120)
     table = Table(title=f"Powderkeg alerts ({len(result.alerts)})", show_lines=True, expand=True)
-    for column, style in (
-        ("signal", "bold"), ("sev.", ""), ("dyad", "cyan"), ("factuality", ""), ("art.", "right"),
-        ("first seen", ""), ("summary and evidence", ""),
-    ):
-        table.add_column(column, style=style or None, overflow="fold")
+    table.add_column("signal", style="bold", overflow="fold")
+    table.add_column("sev.")
+    table.add_column("dyad", style="cyan")
+    table.add_column("factuality")
+    table.add_column("art.", justify="right")
+    table.add_column("first seen")
+    table.add_column("summary and evidence", overflow="fold", ratio=1)
     for alert in result.alerts:
         sev_style = {"critical": "bold red", "warning": "yellow"}.get(alert.severity.value, "")
         evidence = alert.evidence[0] if alert.evidence else ""
+        evidence = evidence if len(evidence) <= 220 else evidence[:217] + "..."
         claimed = f"claimed by {', '.join(alert.claimed_by)}" if alert.claimed_by else "asserted"
         table.add_row(
             alert.signal,

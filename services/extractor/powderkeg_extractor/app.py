@@ -24,7 +24,7 @@ from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
 from powderkeg_extractor.settings import ExtractorSettings
 from powderkeg_runtime.codec import DecodeError, decode, encode
 from powderkeg_runtime.dlq import build_dead_letter
-from powderkeg_runtime.faust_support import make_app, sample_consumer_lag
+from powderkeg_runtime.faust_support import assigned, make_app, sample_consumer_lag
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
@@ -119,7 +119,7 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
 
     @app.timer(interval=2.0)
     async def report_lag() -> None:
-        sample_consumer_lag(app, m.CONSUMER_LAG)
+        sample_consumer_lag(app, m.CONSUMER_LAG, topics=(topics.ARTICLES,))
 
     return app
 
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     extractor = Extractor()
     app = build_app(settings, extractor)
     server = ServiceHttpServer(settings.metrics_host, settings.extractor_metrics_port, service=STAGE).start()
-    server.set_readiness(lambda: (bool(app.consumer.assignment()), "partitions assigned"))
+    server.set_readiness(lambda: assigned(app))
     log.info("extractor %s consuming %s from %s", extractor.version, topics.ARTICLES, settings.kafka_bootstrap)
     from faust.worker import Worker
 

@@ -13,7 +13,7 @@ Delivery settings and why:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import faust
@@ -40,6 +40,15 @@ class IdempotentTransport(faust_aiokafka.Transport):
     Producer = IdempotentProducer
 
 
+def assigned(app: faust.App) -> tuple[bool, str]:
+    """Readiness: the worker has partitions assigned (it is in its consumer group and consuming)."""
+    try:
+        count = len(app.consumer.assignment())
+    except Exception as exc:  # consumer not started yet
+        return False, f"consumer not started: {type(exc).__name__}"
+    return count > 0, f"{count} partitions assigned"
+
+
 def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.App:
     """Build a faust app with Powderkeg's delivery settings; ``overrides`` win (tests use them)."""
     brokers = ";".join(f"{TRANSPORT_SCHEME}://{host}" for host in settings.kafka_bootstrap.split(","))
@@ -62,7 +71,7 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
     return faust.App(app_id, **options)
 
 
-def sample_consumer_lag(app: faust.App, gauge: Gauge) -> None:
+def sample_consumer_lag(app: faust.App, gauge: Gauge, topics: Collection[str] | None = None) -> None:
     """Set ``gauge{topic,partition}`` to highwater minus committed offset for every assigned partition.
 
     ``committed`` is faust's own record of the next offset to consume per partition (updated on every commit), so
@@ -71,6 +80,10 @@ def sample_consumer_lag(app: faust.App, gauge: Gauge) -> None:
     consumer = app.consumer
     committed: Mapping[Any, int | None] = getattr(consumer, "_committed_offset", {})
     for tp in consumer.assignment():
+        # faust's own internal topics (assignor, table changelogs) are not the service's input.
+        internal = "__assignor" in tp.topic or tp.topic.endswith("-changelog")
+        if (topics is not None and tp.topic not in topics) or (topics is None and internal):
+            continue
         try:
             highwater = consumer.highwater(tp)
         except Exception:  # a partition being revoked mid-sample: skip it this round
