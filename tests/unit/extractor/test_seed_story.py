@@ -82,7 +82,6 @@ def test_every_record_points_back_into_the_article(records: list[EventRecord]) -
 
 
 def test_dates_resolve_against_publication(records: list[EventRecord]) -> None:
-    pytest.importorskip("powderkeg_extractor.core.dates")
     collapsed = _find(records, PloverType.REJECT, "collapsed")[0]
     assert collapsed.event_date.date is not None and collapsed.event_date.date.isoformat() == "2025-10-29"
     ceasefire = next(r for r in records if "ceasefire" in r.evidence.trigger.lower())

@@ -27,11 +27,7 @@ class Resolvers:
 def default_resolvers(resolver: Any | None = None) -> Resolvers:
     """Wrap ``resolver`` (an ``ActorResolver``; the packaged default when None) and ``resolve_date``."""
     from powderkeg_extractor.core.actors import ActorResolver
-
-    try:
-        from powderkeg_extractor.core.dates import resolve_date
-    except ImportError:  # core/dates.py not landed yet: record why the date is empty instead of failing.
-        resolve_date = _no_date
+    from powderkeg_extractor.core.dates import resolve_date
 
     actors = resolver if resolver is not None else ActorResolver.default()
 
@@ -45,6 +41,3 @@ def default_resolvers(resolver: Any | None = None) -> Resolvers:
         find=find,
     )
 
-
-def _no_date(sentence: str, published_at: dt.datetime | None) -> EventDate:
-    return EventDate(reason="date resolver unavailable in this build")
