@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import BinaryIO
@@ -21,6 +22,7 @@ from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.logs import configure_logging
 from tqdm import tqdm
 
+from powderkeg_ingest.core.near import NearConfig, NearIndex
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore
 from powderkeg_ingest.ingestor import Ingestor
 from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
@@ -152,7 +154,9 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
             log.error("cannot publish to Kafka at %s: %s", settings.kafka_bootstrap, exc)
             return EXIT_PUBLISH_FAILED
         state = SqliteState(settings.ingest_state_dir / "ingest.sqlite3")
-    core = IngestCore(CoreConfig(max_text_bytes=settings.ingest_max_text_bytes), seen=state)
+    core = IngestCore(
+        CoreConfig(max_text_bytes=settings.ingest_max_text_bytes), seen=state, near=build_near_index(settings, state)
+    )
     ingestor = Ingestor(core, sink, state=state)
     server = _start_metrics(settings) if not args.dry_run else None
     try:
@@ -174,6 +178,22 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         tally["rejected"],
     )
     return EXIT_REJECTED if tally["rejected"] else EXIT_OK
+
+
+def build_near_index(settings: IngestSettings, state: SqliteState | None) -> NearIndex | None:
+    """The near-duplicate window, restored from the state file so that it survives restarts."""
+    if not settings.ingest_near_enabled:
+        return None
+    config = NearConfig(
+        min_overlap=settings.ingest_near_min_overlap,
+        window_count=settings.ingest_near_window_count,
+        window_seconds=settings.ingest_near_window_hours * 3600,
+    )
+    index = NearIndex(config, journal=state)
+    if state is not None:
+        index.restore(state.near_entries(), now=datetime.now(UTC))
+        state.commit()
+    return index
 
 
 SERVE_CHECKPOINT_S = 1.0

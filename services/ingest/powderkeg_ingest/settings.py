@@ -29,8 +29,9 @@ class IngestSettings(ServiceSettings):
         default=None, description="Bearer token the push API requires; without one the API refuses every push."
     )
     ingest_http_max_body_bytes: int = Field(default=5_000_000, ge=1, description="Larger push bodies get 413.")
-    ingest_near_threshold: float = Field(
-        default=0.5, gt=0.0, le=1.0, description="Estimated Jaccard similarity of shingles above which is near-dup."
+    ingest_near_enabled: bool = Field(default=True, description="Detect near-duplicates (syndicated copies).")
+    ingest_near_min_overlap: float = Field(
+        default=0.4, gt=0.0, le=1.0, description="Share of the smaller text's 4-word shingles the other must have."
     )
     ingest_near_window_count: int = Field(default=50_000, ge=1, description="Articles kept for near-dup matching.")
     ingest_near_window_hours: float = Field(default=72.0, gt=0, description="Hours an article stays matchable.")
