@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pycountry
 import yaml
+from powderkeg_extractor.core.actors import SECTORS, is_country
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code, phrase_key
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -261,7 +262,7 @@ def _surnames(entries: list[dict[str, object]], agent_keys: set[str]) -> list[di
             and surname not in common
         ):
             entry = owner[surname]
-            out.append({**entry, "phrases": [surname], "acronyms": []})
+            out.append({**entry, "kind": EntryKind.SURNAME.value, "phrases": [surname], "acronyms": []})
     return out
 
 
@@ -340,15 +341,15 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
     ):
         for block in parse_actor_file(path):
             bare = [c.split("|")[0] for c in block.codes]
-            is_country = (
+            country_block = (
                 path.name.startswith("Phoenix.Countries")
-                and re.fullmatch(r"[A-Z]{3}", bare[0]) is not None
-                and all(b[:3] == bare[0] for b in bare)
+                and any(len(b) == 3 and is_country(b) for b in bare)
+                and not any(b[i : i + 3] in SECTORS for b in bare for i in range(3, len(b), 3))
             )
-            (country_blocks if is_country else other).append((path, block))
+            (country_blocks if country_block else other).append((path, block))
     places = []
     for _, block in country_blocks:
-        alpha3 = block.codes[0].split("|")[0]
+        alpha3 = [b for b in (c.split("|")[0] for c in block.codes) if len(b) == 3 and is_country(b)][-1]
         primary = block.groups[0][0]
         names = _country_names(alpha3)
         name = names[-1] if len(names) == 3 else names[0] if names else _name(primary)

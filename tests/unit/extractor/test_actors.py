@@ -181,3 +181,16 @@ def test_split_code(code: str, expected: tuple[str | None, Sector | None]) -> No
 def test_former_office_holder_is_not_the_government(resolver: ActorResolver) -> None:
     actor = resolver.resolve("Former Germany Chancellor Willy Brandt")
     assert (actor.country, actor.sector) == ("DEU", Sector.OTHER)
+
+
+def test_surname_alone_needs_a_title(resolver: ActorResolver) -> None:
+    assert resolver.resolve("President Mugabe").country == "ZWE"
+    assert (
+        resolver.find("Mugabe said nothing.") == [] or resolver.find("Mugabe said nothing.")[0].actor.country != "ZWE"
+    )
+
+
+def test_country_short_names_read_as_government(resolver: ActorResolver) -> None:
+    for phrase, country in (("Britain", "GBR"), ("Russia", "RUS"), ("the U.S.", "USA"), ("Ukraine", "UKR")):
+        actor = resolver.resolve(phrase)
+        assert (actor.country, actor.sector) == (country, GOV), actor

@@ -20,80 +20,25 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import pycountry
 from powderkeg_contracts.models import Actor, Location, Sector
 
-from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, Hit, Token, load_gazetteer, tokenize
+from powderkeg_extractor.core.gazetteer import (
+    OLD_CODES,
+    SECTORS,
+    EntryKind,
+    Gazetteer,
+    Hit,
+    Token,
+    is_country,
+    load_gazetteer,
+    split_code,
+    tokenize,
+)
+
+__all__ = ["OLD_CODES", "SECTORS", "ActorMatch", "ActorResolver", "is_country", "split_code"]
 
 GAZETTEER_FILE = "gazetteer.json.gz"
 
-SECTORS: dict[str, Sector] = {
-    "GOV": Sector.GOVERNMENT,
-    "SPY": Sector.GOVERNMENT,
-    "MIL": Sector.MILITARY,
-    "COP": Sector.POLICE,
-    "REB": Sector.REBELS,
-    "UAF": Sector.REBELS,
-    "SEP": Sector.REBELS,
-    "INS": Sector.INSURGENTS,
-    "IMG": Sector.INSURGENTS,
-    "OPP": Sector.OPPOSITION,
-    "CVL": Sector.CIVILIANS,
-    "EDU": Sector.CIVILIANS,
-    "AGR": Sector.CIVILIANS,
-    "LAB": Sector.CIVILIANS,
-    "REF": Sector.CIVILIANS,
-    "PPL": Sector.CIVILIANS,
-    "MED": Sector.MEDIA,
-    "JRN": Sector.MEDIA,
-    "JUD": Sector.JUDICIARY,
-    "LEG": Sector.LEGISLATURE,
-    "BUS": Sector.BUSINESS,
-    "MNC": Sector.BUSINESS,
-    "NGO": Sector.NGO,
-    "NGM": Sector.NGO,
-    "HRI": Sector.NGO,
-    "REL": Sector.RELIGIOUS,
-    "MUS": Sector.RELIGIOUS,
-    "CHR": Sector.RELIGIOUS,
-    "JEW": Sector.RELIGIOUS,
-    "HIN": Sector.RELIGIOUS,
-    "BUD": Sector.RELIGIOUS,
-    "CRM": Sector.CRIMINAL,
-    "IGO": Sector.INTERNATIONAL_ORGANISATION,
-    "ELI": Sector.OTHER,
-    "PTY": Sector.OTHER,
-    "HLH": Sector.OTHER,
-    "DEV": Sector.OTHER,
-    "ENV": Sector.OTHER,
-}
-"""CAMEO role segments -> contract sectors; the first segment that maps decides (``GOVMED`` is government)."""
-
-OLD_CODES: dict[str, str] = {
-    "JAP": "JPN",
-    "ITL": "ITA",
-    "VTN": "VNM",
-    "ROM": "ROU",
-    "ZAR": "COD",
-    "BUR": "MMR",
-    "DDR": "DEU",
-    "GDR": "DEU",
-    "USR": "RUS",
-    "SUN": "RUS",
-    "YUG": "SRB",
-    "SCG": "SRB",
-    "SRP": "SRB",
-    "FRY": "SRB",
-    "CSK": "CZE",
-    "TMP": "TLS",
-    "CFR": "CAF",
-    "ANG": "AGO",
-    "KSV": "XKX",
-    "ISM": "PAK",
-}
-"""Obsolete or non-ISO country codes in the CAMEO dictionaries and the PLOVER gold records -> ISO 3166 alpha-3."""
-
-_NON_STATE = {"IGO", "NGO", "MNC", "IMG", "INT"}
 _SPECIFICITY = {
     EntryKind.PERSON: 5,
     EntryKind.ARMED_GROUP: 5,
@@ -101,6 +46,7 @@ _SPECIFICITY = {
     EntryKind.IGO: 5,
     EntryKind.NGO: 5,
     EntryKind.COMPANY: 4,
+    EntryKind.SURNAME: 5,
     EntryKind.CAPITAL: 3,
     EntryKind.COUNTRY: 2,
     EntryKind.PLACE: 1,
@@ -162,6 +108,7 @@ _GLUE = {
     "rival",
 }
 _MAX_GAP = 3
+_FORMER = {"former", "ex", "retired", "late"}
 _ABBREVIATIONS = {
     "gen",
     "lt",
@@ -193,35 +140,6 @@ _ABBREVIATIONS = {
     "jr",
     "sr",
 }
-
-
-def split_code(code: str) -> tuple[str | None, Sector | None, str | None]:
-    """Interpret a CAMEO actor code: ISO country (or None with a reason) and the sector of its first role segment."""
-    if code.startswith("~"):
-        return None, _first_sector(code[1:]), "title or group word without a country"
-    prefix, rest = code[:3], code[3:]
-    if prefix in _NON_STATE:
-        country = OLD_CODES.get(rest[:3], rest[:3]) if prefix in {"MNC", "NGO"} and _is_country(rest[:3]) else None
-        sector = SECTORS.get(prefix) if prefix != "INT" else _first_sector(rest)
-        reason = None if country else "international organisation" if prefix == "IGO" else "transnational actor"
-        return country, sector, reason
-    iso = OLD_CODES.get(prefix, prefix)
-    if not _is_country(iso):
-        return None, _first_sector(rest), f"code {prefix} names a region or group, not a country"
-    return iso, _first_sector(rest), None
-
-
-def _first_sector(segments: str) -> Sector | None:
-    for i in range(0, len(segments) - 2, 3):
-        sector = SECTORS.get(segments[i : i + 3])
-        if sector is not None:
-            return sector
-    return None
-
-
-@functools.lru_cache(maxsize=512)
-def _is_country(code: str) -> bool:
-    return code == "XKX" or (len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,12 +190,15 @@ class ActorResolver:
         spans = self._scan(tokens, lowercase_ok=False)
         out: list[ActorMatch] = []
         for group in self._mentions(text, tokens, spans):
+            first = group[0].start
+            while first > 0 and tokens[first - 1].key in _FORMER and first > group[0].start - 2:
+                first -= 1
             last = tokens[group[-1].end - 1]
-            start, end = tokens[group[0].start].start, last.end
+            start, end = tokens[first].start, last.end
             if last.text.endswith(".") and last.text.count(".") == 1 and last.key not in _ABBREVIATIONS:
                 end -= 1
             mention = text[start:end]
-            out.append(ActorMatch(start, end, self._combine(mention, tokens, group, as_of)))
+            out.append(ActorMatch(start, end, self._combine(mention, tokens, group, as_of, first=first)))
         return out
 
     def resolve_place(self, name: str) -> Location:
@@ -295,6 +216,12 @@ class ActorResolver:
             for length in range(longest, 0, -1):
                 key = " ".join(t.key for t in tokens[i : i + length])
                 hit = self._gaz.actor(key)
+                if (
+                    hit is not None
+                    and hit.record.kind is EntryKind.SURNAME
+                    and not (spans and spans[-1].agent and spans[-1].end == i)
+                ):
+                    hit = None
                 if hit is not None and self._case_ok(hit, tokens[i : i + length], lowercase_ok):
                     best = _Span(i, i + length, hit, agent=False)
                     break
@@ -359,7 +286,9 @@ class ActorResolver:
                 return False
         return True
 
-    def _combine(self, text: str, tokens: list[Token], spans: list[_Span], as_of: dt.date | None) -> Actor:
+    def _combine(
+        self, text: str, tokens: list[Token], spans: list[_Span], as_of: dt.date | None, *, first: int = 0
+    ) -> Actor:
         entity_seen = False
         kept: list[_Span] = []
         for span in spans:
@@ -369,7 +298,7 @@ class ActorResolver:
             entity_seen = entity_seen or not span.agent
         entities = [s for s in kept if not s.agent]
         agents = [s for s in kept if s.agent] or self._titles_inside(tokens, entities)
-        former = any(t.key in ("former", "ex", "retired", "late") for t in tokens[: kept[-1].end])
+        former = any(t.key in _FORMER for t in tokens[first : kept[-1].end])
         agent_sector = next((split_code(a.hit.record.code_on(as_of).code)[1] for a in agents), None)
         agent_code = next((a.hit.record.code_on(as_of).code[1:4] for a in agents), None)
         if not entities:

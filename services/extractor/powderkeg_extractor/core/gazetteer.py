@@ -7,7 +7,8 @@ is a dictionary lookup per candidate span (no regular expression per entry).
 
 A code is written ``CODE`` (undated) or ``CODE|start|end`` with ISO dates, either side open, so that the resolver
 can pick the role an actor held on the article's date (a leader who later became an opposition figure, the Taliban
-before and after August 2021).
+before and after August 2021). The end of the module reads CAMEO codes as contract fields (:func:`split_code`):
+ISO country (obsolete codes mapped by ``OLD_CODES``) and the sector of the first role segment.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
+import pycountry
+from powderkeg_contracts.models import Sector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 _TOKEN = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?")
@@ -84,6 +87,7 @@ class EntryKind(StrEnum):
     CAPITAL = "capital"
     PLACE = "place"
     PERSON = "person"
+    SURNAME = "surname"
     ORGANISATION = "organisation"
     IGO = "igo"
     ARMED_GROUP = "armed_group"
@@ -289,3 +293,102 @@ def _describe(path: Path, data: object, exc: ValidationError) -> str:
         field = ".".join(str(part) for part in loc) or "-"
         problems.append(f"{path}: {where}: {field}: {err['msg']}")
     return "; ".join(problems)
+
+
+SECTORS: dict[str, Sector] = {
+    "GOV": Sector.GOVERNMENT,
+    "SPY": Sector.GOVERNMENT,
+    "MIL": Sector.MILITARY,
+    "COP": Sector.POLICE,
+    "REB": Sector.REBELS,
+    "UAF": Sector.REBELS,
+    "SEP": Sector.REBELS,
+    "INS": Sector.INSURGENTS,
+    "IMG": Sector.INSURGENTS,
+    "OPP": Sector.OPPOSITION,
+    "CVL": Sector.CIVILIANS,
+    "EDU": Sector.CIVILIANS,
+    "AGR": Sector.CIVILIANS,
+    "LAB": Sector.CIVILIANS,
+    "REF": Sector.CIVILIANS,
+    "PPL": Sector.CIVILIANS,
+    "MED": Sector.MEDIA,
+    "JRN": Sector.MEDIA,
+    "JUD": Sector.JUDICIARY,
+    "LEG": Sector.LEGISLATURE,
+    "BUS": Sector.BUSINESS,
+    "MNC": Sector.BUSINESS,
+    "NGO": Sector.NGO,
+    "NGM": Sector.NGO,
+    "HRI": Sector.NGO,
+    "REL": Sector.RELIGIOUS,
+    "MUS": Sector.RELIGIOUS,
+    "CHR": Sector.RELIGIOUS,
+    "JEW": Sector.RELIGIOUS,
+    "HIN": Sector.RELIGIOUS,
+    "BUD": Sector.RELIGIOUS,
+    "CRM": Sector.CRIMINAL,
+    "IGO": Sector.INTERNATIONAL_ORGANISATION,
+    "ELI": Sector.OTHER,
+    "PTY": Sector.OTHER,
+    "HLH": Sector.OTHER,
+    "DEV": Sector.OTHER,
+    "ENV": Sector.OTHER,
+}
+"""CAMEO role segments -> contract sectors; the first segment that maps decides (``GOVMED`` is government)."""
+
+OLD_CODES: dict[str, str] = {
+    "JAP": "JPN",
+    "ITL": "ITA",
+    "VTN": "VNM",
+    "ROM": "ROU",
+    "ZAR": "COD",
+    "BUR": "MMR",
+    "DDR": "DEU",
+    "GDR": "DEU",
+    "USR": "RUS",
+    "SUN": "RUS",
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "SRP": "SRB",
+    "FRY": "SRB",
+    "CSK": "CZE",
+    "TMP": "TLS",
+    "CFR": "CAF",
+    "ANG": "AGO",
+    "KSV": "XKX",
+    "ISM": "PAK",
+}
+"""Obsolete or non-ISO country codes in the CAMEO dictionaries and the PLOVER gold records -> ISO 3166 alpha-3."""
+
+_NON_STATE = {"IGO", "NGO", "MNC", "IMG", "INT"}
+
+
+def split_code(code: str) -> tuple[str | None, Sector | None, str | None]:
+    """Interpret a CAMEO actor code: ISO country (or None with a reason) and the sector of its first role segment."""
+    if code.startswith("~"):
+        return None, _first_sector(code[1:]), "title or group word without a country"
+    prefix, rest = code[:3], code[3:]
+    if prefix in _NON_STATE:
+        country = OLD_CODES.get(rest[:3], rest[:3]) if prefix in {"MNC", "NGO"} and is_country(rest[:3]) else None
+        sector = SECTORS.get(prefix) if prefix != "INT" else _first_sector(rest)
+        reason = None if country else "international organisation" if prefix == "IGO" else "transnational actor"
+        return country, sector, reason
+    iso = OLD_CODES.get(prefix, prefix)
+    if not is_country(iso):
+        return None, _first_sector(rest), f"code {prefix} names a region or group, not a country"
+    return iso, _first_sector(rest), None
+
+
+def _first_sector(segments: str) -> Sector | None:
+    for i in range(0, len(segments) - 2, 3):
+        sector = SECTORS.get(segments[i : i + 3])
+        if sector is not None:
+            return sector
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def is_country(code: str) -> bool:
+    """True for ISO 3166 alpha-3 codes (and XKX, Kosovo's common user-assigned code)."""
+    return code == "XKX" or (len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None)
