@@ -9,10 +9,13 @@ PYTEST_ARGS ?=
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test
+.PHONY: help venv install up down status test run bench bench-kafka eval-dev lint schemas lock
 
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: venv ## Run the whole pipeline in one process over seeds/ (no broker) and print the alerts
+	$(VENV)/bin/powderkeg run seeds/
 
 venv: $(VENV_STAMP) ## Create .venv with the locked dependencies and the project (editable)
 
@@ -36,3 +39,23 @@ status: ## Show which parts of the local stack are running
 
 test: venv install ## Run all tests against a freshly started stack (always taken down afterwards)
 	bash deploy/with-stack.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: venv ## Throughput of bare spaCy vs the embedded pipeline on the VOA articles (no broker)
+	$(VENV)/bin/powderkeg bench
+
+bench-kafka: venv install ## The same, plus the three services through a freshly started real broker
+	bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench --kafka
+
+eval-dev: venv ## Score the extractor on the development sets (the tables docs/extraction.md quotes)
+	mkdir -p build
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
+
+lint: venv ## ruff over the whole tree
+	$(VENV)/bin/ruff check contracts services tests
+
+schemas: venv ## Regenerate contracts/schemas/*.json from the models
+	$(VENV)/bin/powderkeg schemas
+
+lock: ## Re-resolve requirements.in into requirements.lock with hashes (needs network to PyPI)
+	$(VENV)/bin/pip install -q uv && $(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
