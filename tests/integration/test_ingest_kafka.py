@@ -35,7 +35,7 @@ def _kafka() -> Any:
     return kafka
 
 
-def _end_offsets(bootstrap: str, topic: str) -> dict[Any, int]:
+def end_offsets(bootstrap: str, topic: str) -> dict[Any, int]:
     kafka = _kafka()
     consumer = kafka.KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
@@ -46,7 +46,7 @@ def _end_offsets(bootstrap: str, topic: str) -> dict[Any, int]:
         consumer.close()
 
 
-def _read_since(bootstrap: str, topic: str, start: dict[Any, int], want: int) -> list[Any]:
+def read_since(bootstrap: str, topic: str, start: dict[Any, int], want: int) -> list[Any]:
     """Records of ``topic`` after ``start`` offsets, until ``want`` arrived or the (bounded) time is up."""
     kafka = _kafka()
     consumer = kafka.KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=1000)
@@ -81,10 +81,10 @@ def _ingest(
 
 
 def test_seed_story_is_published_and_read_back(kafka_bootstrap: str, tmp_path: Path) -> None:
-    before = _end_offsets(kafka_bootstrap, topics.ARTICLES)
+    before = end_offsets(kafka_bootstrap, topics.ARTICLES)
     proc = _ingest([str(SEED)], kafka_bootstrap, tmp_path / "state")
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
-    records = _read_since(kafka_bootstrap, topics.ARTICLES, before, want=1)
+    records = read_since(kafka_bootstrap, topics.ARTICLES, before, want=1)
     ours = [r for r in records if r.key == b"a-b9e89ee71a85b1378a51d8c8"]
     assert ours, f"seed article not found among {len(records)} new records"
     article = decode(Article, ours[0].value)
@@ -103,14 +103,14 @@ def test_malformed_line_is_dead_lettered_with_file_and_line(kafka_bootstrap: str
     path = tmp_path / "batch.jsonl"
     good = {"id": f"it-{marker}", "text": f"WASHINGTON — The State Department said talks resume. Ref {marker}."}
     path.write_bytes(json.dumps(good).encode() + b"\n{not json " + marker.encode() + b"\n")
-    articles_before = _end_offsets(kafka_bootstrap, topics.ARTICLES)
-    dlq_before = _end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
+    articles_before = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    dlq_before = end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
     proc = _ingest([str(path)], kafka_bootstrap, tmp_path / "state")
     assert proc.returncode == 3, proc.stderr.decode()[-3000:]
 
-    letters = [decode(DeadLetter, r.value) for r in _read_since(kafka_bootstrap, topics.INGEST_DLQ, dlq_before, 1)]
+    letters = [decode(DeadLetter, r.value) for r in read_since(kafka_bootstrap, topics.INGEST_DLQ, dlq_before, 1)]
     ours = [letter for letter in letters if letter.origin == f"{path}:2"]
     assert ours, f"no dead letter for {path}:2 among {len(letters)}"
     assert ours[0].stage == "ingest" and "invalid_json" in ours[0].error_message
-    keys = [r.key for r in _read_since(kafka_bootstrap, topics.ARTICLES, articles_before, 1)]
+    keys = [r.key for r in read_since(kafka_bootstrap, topics.ARTICLES, articles_before, 1)]
     assert f"it-{marker}".encode() in keys

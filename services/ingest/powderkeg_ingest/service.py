@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--metrics-port", type=int, help="port of /metrics, /healthz, /readyz (POWDERKEG_INGEST_METRICS_PORT; 0 = any)"
     )
+    parser.add_argument(
+        "--http-port", type=int, help="port of the push API with --serve (POWDERKEG_INGEST_HTTP_PORT, default 8080)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
 
@@ -128,6 +131,8 @@ def main(argv: list[str] | None = None, *, stdin: BinaryIO | None = None) -> int
     overrides: dict[str, object] = {}
     if args.state_dir is not None:
         overrides["ingest_state_dir"] = args.state_dir
+    if args.http_port is not None:
+        overrides["ingest_http_port"] = args.http_port
     if args.metrics_port is not None:
         overrides["ingest_metrics_port"] = args.metrics_port
     settings = IngestSettings(**overrides)  # type: ignore[arg-type]
@@ -163,7 +168,7 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         if args.paths:
             run_batch(ingestor, _items(args.paths, settings, stdin, not args.no_progress), stop)
         if args.serve:
-            serve(ingestor, settings, stop)
+            serve(ingestor, settings, stop, health=server)
     except PublishError as exc:
         log.error("publishing failed; nothing from the unacknowledged batch is recorded as done: %s", exc)
         return EXIT_PUBLISH_FAILED
@@ -200,12 +205,25 @@ SERVE_CHECKPOINT_S = 1.0
 """In --serve mode, how often accepted articles are flushed and the state committed."""
 
 
-def serve(ingestor: Ingestor, settings: IngestSettings, stop: threading.Event) -> None:
-    """Run until SIGTERM/SIGINT, checkpointing every second."""
-    log.info("ingest serving; metrics on %s:%d", settings.metrics_host, settings.ingest_metrics_port)
-    while not stop.wait(SERVE_CHECKPOINT_S):
+def serve(
+    ingestor: Ingestor, settings: IngestSettings, stop: threading.Event, *, health: ServiceHttpServer | None = None
+) -> None:
+    """Serve the push API until SIGTERM/SIGINT, checkpointing every second; the producer flushes on the way out."""
+    from powderkeg_ingest.http_api import PushServer, build_app
+
+    app = build_app(ingestor, token=settings.ingest_http_token, max_body_bytes=settings.ingest_http_max_body_bytes)
+    push = PushServer(app, settings.ingest_http_host, settings.ingest_http_port).start()
+    if settings.ingest_http_token is None:
+        log.warning("POWDERKEG_INGEST_HTTP_TOKEN is not set: the push API refuses every push (401)")
+    log.info("push API on http://%s:%d/v1/articles", settings.ingest_http_host, push.port)
+    if health is not None:
+        health.set_readiness(lambda: (push.started, "push API serving" if push.started else "push API stopped"))
+    try:
+        while not stop.wait(SERVE_CHECKPOINT_S):
+            ingestor.checkpoint()
+    finally:
+        push.stop()
         ingestor.checkpoint()
-    ingestor.checkpoint()
 
 
 def _start_metrics(settings: IngestSettings) -> ServiceHttpServer | None:

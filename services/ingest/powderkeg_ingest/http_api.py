@@ -1,0 +1,256 @@
+"""The HTTP push API: ``POST /v1/articles`` (one JSON object, or a JSONL batch) and ``GET /openapi.json``.
+
+Pushes go through the same :class:`~powderkeg_ingest.ingestor.Ingestor` as files do, and the response (202) is sent
+only after the broker acknowledged the articles, so a 202 means "on the topic". Rejected inputs are dead-lettered with
+``http:<client>:<line>`` as their origin and reported per line.
+
+Status codes: 202 accepted (with per-line errors for batches); 400 malformed body; 401 missing or wrong bearer token
+(also when no token is configured: the API never accepts anonymous pushes); 413 body over the limit; 415 other
+content types; 503 the broker did not acknowledge.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+import time
+from typing import Any
+
+from powderkeg_contracts import Origin
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from powderkeg_ingest import metrics
+from powderkeg_ingest.core.pipeline import IngestResult, RawArticle
+from powderkeg_ingest.ingestor import Ingestor
+from powderkeg_ingest.publish import PublishError
+from powderkeg_ingest.sources.files import InputError, Item, parse_json_line
+
+log = logging.getLogger(__name__)
+
+JSON_TYPES = {"application/json"}
+JSONL_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines"}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    metrics.HTTP_REQUESTS.labels(status=str(status)).inc()
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def _authorised(request: Request, token: SecretStr | None) -> bool:
+    if token is None:
+        return False
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    # Constant-time comparison: the time taken must not reveal how much of the token was right.
+    return hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _outcome(line: int, result: IngestResult) -> dict[str, Any]:
+    if result.article is not None:
+        return {
+            "line": line,
+            "status": result.kind,
+            "article_id": result.article.article_id,
+            "duplicate_of": result.article.duplicate_of,
+        }
+    if result.kind == "exact_duplicate":
+        return {
+            "line": line,
+            "status": result.kind,
+            "article_id": result.duplicate_of,
+            "duplicate_of": result.duplicate_of,
+        }
+    return {"line": line, "status": "rejected", "reason": result.reason, "message": result.message}
+
+
+def build_app(ingestor: Ingestor, *, token: SecretStr | None, max_body_bytes: int) -> Starlette:
+    """The push API over ``ingestor``; ``token`` is the bearer token clients must send."""
+
+    def process(items: list[Item]) -> list[IngestResult]:
+        results = [ingestor.handle(item) for item in items]
+        ingestor.checkpoint()
+        return results
+
+    async def push(request: Request) -> JSONResponse:
+        if not _authorised(request, token):
+            why = "no push token is configured (POWDERKEG_INGEST_HTTP_TOKEN)" if token is None else "bad bearer token"
+            return _error(401, f"unauthorised: {why}")
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in JSON_TYPES | JSONL_TYPES:
+            return _error(415, f"Content-Type must be application/json or application/x-ndjson, not {media!r}")
+        try:
+            body = await _read_body(request, max_body_bytes)
+        except _TooLarge:
+            return _error(413, f"body larger than {max_body_bytes} bytes; split the batch")
+        if not body.strip():
+            return _error(400, "empty body")
+        client = request.client.host if request.client else "unknown"
+        if media in JSON_TYPES:
+            item = parse_json_line(body, ref=f"http:{client}:1", origin=Origin.HTTP)
+            if isinstance(item, InputError):
+                await run_in_threadpool(process, [item])  # dead-lettered like any rejected input
+                return _error(400, f"{item.reason}: {item.message}", reason=item.reason)
+            items: list[Item] = [item]
+        else:
+            items = [
+                parse_json_line(line, ref=f"http:{client}:{number}", origin=Origin.HTTP)
+                for number, line in enumerate(body.split(b"\n"), start=1)
+                if line.strip()
+            ]
+        try:
+            results = await run_in_threadpool(process, items)
+        except PublishError as exc:
+            log.error("push not acknowledged by the broker: %s", exc)
+            return _error(503, "the broker did not acknowledge; retry later")
+        lines = [int(item.ref.rsplit(":", 1)[1]) for item in items]
+        outcomes = [_outcome(line, result) for line, result in zip(lines, results, strict=True)]
+        if media in JSON_TYPES and results[0].kind == "rejected":
+            return _error(400, f"{results[0].reason}: {results[0].message}", reason=results[0].reason)
+        metrics.HTTP_REQUESTS.labels(status="202").inc()
+        return JSONResponse(
+            {
+                "article_ids": [o["article_id"] for o in outcomes if o.get("article_id")],
+                "results": [o for o in outcomes if o["status"] != "rejected"],
+                "errors": [o for o in outcomes if o["status"] == "rejected"],
+            },
+            status_code=202,
+        )
+
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(openapi_document(max_body_bytes))
+
+    return Starlette(
+        routes=[Route("/v1/articles", push, methods=["POST"]), Route("/openapi.json", openapi, methods=["GET"])]
+    )
+
+
+def openapi_document(max_body_bytes: int) -> dict[str, Any]:
+    """OpenAPI 3.1 description of the push API; the request schema is generated from :class:`RawArticle`."""
+    raw_schema = RawArticle.model_json_schema(by_alias=False)
+    raw_schema["properties"].pop("origin", None)
+    error = {"type": "object", "properties": {"error": {"type": "string"}, "reason": {"type": "string"}}}
+    line_result = {
+        "type": "object",
+        "properties": {
+            "line": {"type": "integer"},
+            "status": {"enum": ["published", "near_duplicate", "exact_duplicate", "rejected"]},
+            "article_id": {"type": ["string", "null"]},
+            "duplicate_of": {"type": ["string", "null"]},
+            "reason": {"type": "string"},
+            "message": {"type": "string"},
+        },
+    }
+
+    def response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Powderkeg ingest push API",
+            "version": "1",
+            "description": "Push news articles into powderkeg.articles.v1. A 202 means the broker acknowledged them.",
+        },
+        "components": {
+            "schemas": {"RawArticle": raw_schema, "Error": error, "LineResult": line_result},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/v1/articles": {
+                "post": {
+                    "summary": "Push one article (application/json) or a batch, one object per line "
+                    "(application/x-ndjson).",
+                    "requestBody": {
+                        "required": True,
+                        "description": f"At most {max_body_bytes} bytes. 'published' is accepted for 'published_at'.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/RawArticle"}},
+                            "application/x-ndjson": {"schema": {"type": "string", "description": "JSON lines"}},
+                        },
+                    },
+                    "responses": {
+                        "202": response(
+                            "Accepted: article ids, per-line results and per-line errors (rejected lines are "
+                            "dead-lettered to powderkeg.ingest.v1.dlq).",
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "article_ids": {"type": "array", "items": {"type": "string"}},
+                                    "results": {"type": "array", "items": {"$ref": "#/components/schemas/LineResult"}},
+                                    "errors": {"type": "array", "items": {"$ref": "#/components/schemas/LineResult"}},
+                                },
+                            },
+                        ),
+                        "400": response("Malformed body or an article that cannot be accepted", error),
+                        "401": response("Missing or wrong bearer token", error),
+                        "413": response("Body too large", error),
+                        "415": response("Unsupported Content-Type", error),
+                        "503": response("The broker did not acknowledge; retry", error),
+                    },
+                }
+            }
+        },
+    }
+
+
+class PushServer:
+    """Runs the push API with uvicorn in a daemon thread (signals stay with the main thread, which owns shutdown)."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="ingest-push-api", daemon=True)
+
+    @property
+    def started(self) -> bool:
+        return bool(self._server.started)
+
+    @property
+    def port(self) -> int:
+        servers = getattr(self._server, "servers", [])
+        for server in servers:
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return int(self._server.config.port)
+
+    def start(self, *, timeout_s: float = 10.0) -> PushServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if not self._server.started:
+            raise RuntimeError(f"push API did not start on {self._server.config.host}:{self._server.config.port}")
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
