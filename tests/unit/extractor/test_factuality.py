@@ -16,8 +16,8 @@ def _events(extractor, article_factory, text: str, kind: PloverType) -> list[Eve
         ("Indian troops attacked Pakistani posts in Kashmir on Monday.", PloverType.ASSAULT, Factuality.ASSERTED),
         ("Indian troops did not attack Pakistani posts in Kashmir.", PloverType.ASSAULT, Factuality.NEGATED),
         ("Russia never attacked Ukrainian ports, the ministry said.", PloverType.ASSAULT, Factuality.NEGATED),
-        ("Iran said it would attack Israeli bases if provoked.", PloverType.ASSAULT, Factuality.HYPOTHETICAL),
-        ("Turkey threatened to close the border with Syria.", PloverType.COERCE, Factuality.HYPOTHETICAL),
+        ("Iran said it would attack Israeli bases if provoked.", PloverType.THREATEN, Factuality.HYPOTHETICAL),
+        ("Finland will give Tanzania a grant of 580 million shillings.", PloverType.AGREE, Factuality.HYPOTHETICAL),
         ("Turkey threatened to close the border with Syria.", PloverType.THREATEN, Factuality.HYPOTHETICAL),
         ("Kabul accused Islamabad of bombing Afghan villages.", PloverType.ACCUSE, Factuality.CLAIMED),
         ("Kabul accused Islamabad of bombing Afghan villages.", PloverType.ASSAULT, Factuality.CLAIMED),
@@ -27,6 +27,15 @@ def test_factuality(extractor, article_factory, text: str, kind: PloverType, exp
     events = _events(extractor, article_factory, text, kind)
     assert events, f"no {kind.value} event in {text!r}"
     assert events[0].factuality is expected
+
+
+def test_announced_acts_are_intents_not_acts(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    """CAMEO codes an act that is only announced as its intent (03x) or threat (13x), never as the act itself."""
+    for text in ("Turkey threatened to close the border with Syria.", "Iran said it would attack Israeli bases."):
+        records = extractor.extract(article_factory(text))
+        assert records and all(r.event_type not in (PloverType.COERCE, PloverType.ASSAULT) for r in records)
+    records = extractor.extract(article_factory("Finland will give Tanzania a grant of 580 million shillings."))
+    assert records and all(r.event_type is not PloverType.AID for r in records)
 
 
 def test_claim_names_the_speaker(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ data is reported in docs/extraction.md.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import (
@@ -54,6 +54,11 @@ class Detection(BaseModel):
     sentence_end: int
     cameo_code: str
     confidence: float
+    kind: str = ""
+    """Where the code came from: predicate, pattern, supplement, verb or noun (see ``core/detect.py``)."""
+    trigger: str = ""
+    depth: int = 0
+    """Clause embeddings between the trigger and the sentence root."""
     actors: tuple[Actor, ...] = ()
     recipients: tuple[Actor, ...] = ()
     record: EventRecord | None = None
@@ -104,6 +109,10 @@ class RecordBuilder:
         own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in self._claim
         fact = assess(token, self.lexicon.supplement, own_claim=own_claim)
         factuality = fact.factuality
+        intent = _intent_code(trigger.code, factuality) if trigger.kind != "noun" else None
+        if intent is not None:
+            trigger = replace(trigger, code=intent, mode=None)
+            entry = self.ontology.lookup(intent)
         if entry.plover is PloverType.THREATEN and factuality is Factuality.ASSERTED:
             factuality = Factuality.HYPOTHETICAL
         speaker: Actor | None = None
@@ -132,6 +141,9 @@ class RecordBuilder:
             "sentence_end": ctx.end,
             "cameo_code": entry.code if len(trigger.code) < len(entry.code) else trigger.code,
             "confidence": confidence,
+            "kind": trigger.kind,
+            "trigger": " ".join(t.text for t in trigger.tokens),
+            "depth": fact.depth,
             "actors": tuple(actors),
             "recipients": tuple(recipients),
         }
@@ -227,6 +239,32 @@ class RecordBuilder:
         if is_noun:
             score -= 0.05
         return round(min(max(score, 0.01), 0.99), 3)
+
+
+_INTENT_OF_ROOT = {
+    "04": "036",
+    "05": "032",
+    "06": "031",
+    "07": "033",
+    "08": "035",
+    "14": "133",
+    "15": "138",
+    "16": "1312",
+    "17": "137",
+    "18": "138",
+    "19": "138",
+    "20": "138",
+}
+"""CAMEO codes an *announced* act takes: cooperation not yet done is an intent to cooperate (03x), conflict not
+yet done is a threat (13x). "Finland will give Tanzania a grant" is AGREE, "farmers said they would blockade
+Paris" is THREATEN (CAMEO manual, roots 03 and 13)."""
+
+
+def _intent_code(code: str | None, factuality: Factuality) -> str | None:
+    """The intent/threat code for a hypothetical (modal, future, intended) act, or None to keep ``code``."""
+    if code is None or factuality is not Factuality.HYPOTHETICAL:
+        return None
+    return _INTENT_OF_ROOT.get(code[:2])
 
 
 def _talks_partner(subject: Token) -> list[Token]:
