@@ -1,104 +1,13 @@
-"""Hand-built EventRecords shaped like the seed story's events (Pakistan, Afghanistan, the TTP)."""
+"""Fixtures for the alerting unit tests."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
-from powderkeg_contracts import (
-    Actor,
-    EventDate,
-    EventRecord,
-    Evidence,
-    Factuality,
-    Location,
-    PloverType,
-    QuadClass,
-    Sector,
-)
 
-T0 = datetime(2025, 10, 29, 9, 0, tzinfo=UTC)
-
-PAKISTAN = Actor(text="Pakistan", name="Pakistan", country="PAK", sector=Sector.GOVERNMENT, code="PAKGOV")
-AFGHANISTAN = Actor(text="Kabul", name="Afghanistan", country="AFG", sector=Sector.GOVERNMENT, code="AFGGOV")
-TTP = Actor(text="TTP", name="Tehrik-i-Taliban Pakistan", country="PAK", sector=Sector.INSURGENTS, code="PAKREB")
-NOBODY = Actor(reason="no recipient in the sentence")
-
-QUAD = {
-    PloverType.REJECT: QuadClass.VERBAL_CONFLICT,
-    PloverType.THREATEN: QuadClass.VERBAL_CONFLICT,
-    PloverType.SANCTION: QuadClass.VERBAL_CONFLICT,
-    PloverType.ACCUSE: QuadClass.VERBAL_CONFLICT,
-    PloverType.COERCE: QuadClass.MATERIAL_CONFLICT,
-    PloverType.ASSAULT: QuadClass.MATERIAL_CONFLICT,
-    PloverType.MOBILIZE: QuadClass.MATERIAL_CONFLICT,
-    PloverType.AGREE: QuadClass.VERBAL_COOPERATION,
-    PloverType.CONSULT: QuadClass.VERBAL_COOPERATION,
-}
-
-
-EventFactory = Callable[..., EventRecord]
+from tests.unit.alerting.factory import EventFactory, build_event
 
 
 @pytest.fixture
 def make_event() -> EventFactory:
-    """Build an EventRecord; ``article``/``story`` default to one article; ids derive from article and trigger."""
-
-    def build(
-        event_type: PloverType,
-        cameo: str,
-        sentence: str,
-        trigger: str,
-        *,
-        mode: str | None = None,
-        actor: Actor = PAKISTAN,
-        recipient: Actor = AFGHANISTAN,
-        location: Location | None = None,
-        factuality: Factuality = Factuality.ASSERTED,
-        speaker: Actor | None = None,
-        goldstein: float = -5.0,
-        confidence: float = 0.8,
-        article: str = "art-1",
-        story: str | None = None,
-        published_at: datetime | None = T0,
-        url: str | None = None,
-        **extra: Any,
-    ) -> EventRecord:
-        digest = hashlib.sha256(f"{article}|{cameo}|{trigger}|{sentence}".encode()).hexdigest()[:16]
-        start = max(0, sentence.find(trigger))
-        return EventRecord(
-            event_id=f"ev-{digest}",
-            article_id=article,
-            story_id=story or article,
-            event_type=event_type,
-            mode=mode,
-            cameo_code=cameo,
-            quad_class=QUAD[event_type],
-            pentacode={QuadClass.VERBAL_COOPERATION: 1, QuadClass.VERBAL_CONFLICT: 3}.get(QUAD[event_type], 4),
-            goldstein=goldstein,
-            actor=actor,
-            recipient=recipient,
-            location=location or Location(reason="no place in the sentence"),
-            event_date=EventDate(reason="no date expression"),
-            factuality=factuality,
-            speaker=speaker,
-            evidence=Evidence(
-                sentence=sentence,
-                start=0,
-                end=len(sentence),
-                trigger=trigger,
-                trigger_start=start,
-                trigger_end=start + len(trigger),
-            ),
-            confidence=confidence,
-            published_at=published_at,
-            url=url or f"https://news.example/{article}",
-            source="NN ONLINE",
-            extractor_version="test",
-            **extra,
-        )
-
-    return build
+    """Build an EventRecord; ids derive from article, code, trigger and sentence (see factory.build_event)."""
+    return build_event

@@ -7,7 +7,7 @@ from datetime import timedelta
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, AlertStatus, Direction, Factuality, Location, PloverType, Sector, Severity
 
-from tests.unit.alerting.conftest import AFGHANISTAN, NOBODY, PAKISTAN, T0, TTP, EventFactory
+from tests.unit.alerting.factory import AFGHANISTAN, NOBODY, PAKISTAN, T0, TTP, EventFactory
 
 TALKS = (
     "Pakistan on Wednesday said its latest round of peace talks with Afghanistan's Taliban government has collapsed "

@@ -1,0 +1,65 @@
+"""Alerting metrics: the shared pipeline metrics plus alerting's own, each name declared once.
+
+Label sets are bounded: ``signal`` comes from the rule file, ``severity``/``status`` from enums, ``outcome`` from
+the engine's fixed catalogue, ``sink`` from configuration, ``dyad`` only for the top-N dyads by index.
+"""
+
+from __future__ import annotations
+
+from powderkeg_runtime.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    END_TO_END_SECONDS,
+    LAST_PROCESSED,
+    MESSAGES_CONSUMED,
+    MESSAGES_PRODUCED,
+    PROCESSING_ATTEMPTS,
+    PROCESSING_FAILURES,
+    PROCESSING_SECONDS,
+)
+from prometheus_client import Counter, Gauge
+
+ALERTS = Counter(
+    "powderkeg_alerts_total",
+    "Alert changes produced, by signal, severity and status.",
+    ["signal", "severity", "status"],
+)
+EVENTS_EVALUATED = Counter(
+    "powderkeg_alerting_events_total",
+    "Events evaluated, by outcome (alerted, no_signal, no_dyad, duplicate, late, untimed, factuality_*).",
+    ["outcome"],
+)
+DYAD_ESCALATION_INDEX = Gauge(
+    "powderkeg_dyad_escalation_index",
+    "Escalation index (Goldstein-weighted conflict events per day, fast EWMA) of the top-N dyads only.",
+    ["dyad"],
+)
+OPEN_ALERTS = Gauge("powderkeg_alerts_open", "Alerts currently open, by signal.", ["signal"])
+ALERT_DELIVERY_ATTEMPTS = Counter(
+    "powderkeg_alert_delivery_attempts_total", "HTTP delivery attempts (retries included), by sink.", ["sink"]
+)
+ALERT_DELIVERY_FAILURES = Counter(
+    "powderkeg_alert_delivery_failures_total", "Deliveries given up after every retry failed, by sink.", ["sink"]
+)
+ALERT_DELIVERY_RETRIES = Counter(
+    "powderkeg_alert_delivery_retries_total", "Delivery attempts that failed and were retried, by sink.", ["sink"]
+)
+
+__all__ = [
+    "ALERTS",
+    "ALERT_DELIVERY_ATTEMPTS",
+    "ALERT_DELIVERY_FAILURES",
+    "ALERT_DELIVERY_RETRIES",
+    "CONSUMER_LAG",
+    "DEAD_LETTERS",
+    "DYAD_ESCALATION_INDEX",
+    "END_TO_END_SECONDS",
+    "EVENTS_EVALUATED",
+    "LAST_PROCESSED",
+    "MESSAGES_CONSUMED",
+    "MESSAGES_PRODUCED",
+    "OPEN_ALERTS",
+    "PROCESSING_ATTEMPTS",
+    "PROCESSING_FAILURES",
+    "PROCESSING_SECONDS",
+]
