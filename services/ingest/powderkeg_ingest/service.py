@@ -24,9 +24,11 @@ from tqdm import tqdm
 
 from powderkeg_ingest.core.near import NearConfig, NearIndex
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore
+from powderkeg_ingest.feeding import FeedRunner, MemoryFeedStore
 from powderkeg_ingest.ingestor import Ingestor
 from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
 from powderkeg_ingest.settings import IngestSettings
+from powderkeg_ingest.sources.fetch import FetchPolicy, SafeFetcher
 from powderkeg_ingest.sources.files import Item, read_inputs
 from powderkeg_ingest.state import SqliteState
 
@@ -58,7 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="files or folders (*.txt one article, *.jsonl one object per line, *.json object or list); '-' = stdin",
     )
-    parser.add_argument("--feed", action="append", default=[], metavar="URL", help="RSS/Atom feed to poll (repeatable)")
+    parser.add_argument(
+        "--feed",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="RSS/Atom feed to poll every POWDERKEG_INGEST_FEED_INTERVAL_S seconds until SIGTERM (repeatable)",
+    )
     parser.add_argument(
         "--serve",
         action="store_true",
@@ -167,8 +175,11 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
     try:
         if args.paths:
             run_batch(ingestor, _items(args.paths, settings, stdin, not args.no_progress), stop)
-        if args.serve:
-            serve(ingestor, settings, stop, health=server)
+        feeds = build_feed_runner(args.feed, ingestor, settings, state) if args.feed else None
+        if feeds is not None and args.once:
+            feeds.poll_due(force=True)
+        elif args.serve or feeds is not None:
+            serve(ingestor, settings, stop, health=server, feeds=feeds, push_api=args.serve)
     except PublishError as exc:
         log.error("publishing failed; nothing from the unacknowledged batch is recorded as done: %s", exc)
         return EXIT_PUBLISH_FAILED
@@ -205,24 +216,51 @@ SERVE_CHECKPOINT_S = 1.0
 """In --serve mode, how often accepted articles are flushed and the state committed."""
 
 
+def build_feed_runner(
+    urls: list[str], ingestor: Ingestor, settings: IngestSettings, state: SqliteState | None
+) -> FeedRunner:
+    policy = FetchPolicy(
+        timeout_s=settings.ingest_fetch_timeout_s,
+        max_bytes=settings.ingest_fetch_max_bytes,
+        max_redirects=settings.ingest_fetch_max_redirects,
+        allow_private_networks=settings.allow_private_networks,
+    )
+    store = state if state is not None else MemoryFeedStore()
+    return FeedRunner(urls, ingestor, SafeFetcher(policy), store, interval_s=settings.ingest_feed_interval_s)
+
+
 def serve(
-    ingestor: Ingestor, settings: IngestSettings, stop: threading.Event, *, health: ServiceHttpServer | None = None
+    ingestor: Ingestor,
+    settings: IngestSettings,
+    stop: threading.Event,
+    *,
+    health: ServiceHttpServer | None = None,
+    feeds: FeedRunner | None = None,
+    push_api: bool = True,
 ) -> None:
-    """Serve the push API until SIGTERM/SIGINT, checkpointing every second; the producer flushes on the way out."""
+    """Serve the push API and poll feeds until SIGTERM/SIGINT, checkpointing every second; flush on the way out."""
     from powderkeg_ingest.http_api import PushServer, build_app
 
-    app = build_app(ingestor, token=settings.ingest_http_token, max_body_bytes=settings.ingest_http_max_body_bytes)
-    push = PushServer(app, settings.ingest_http_host, settings.ingest_http_port).start()
-    if settings.ingest_http_token is None:
-        log.warning("POWDERKEG_INGEST_HTTP_TOKEN is not set: the push API refuses every push (401)")
-    log.info("push API on http://%s:%d/v1/articles", settings.ingest_http_host, push.port)
-    if health is not None:
-        health.set_readiness(lambda: (push.started, "push API serving" if push.started else "push API stopped"))
+    push: PushServer | None = None
+    if push_api:
+        app = build_app(ingestor, token=settings.ingest_http_token, max_body_bytes=settings.ingest_http_max_body_bytes)
+        push = PushServer(app, settings.ingest_http_host, settings.ingest_http_port).start()
+        if settings.ingest_http_token is None:
+            log.warning("POWDERKEG_INGEST_HTTP_TOKEN is not set: the push API refuses every push (401)")
+        log.info("push API on http://%s:%d/v1/articles", settings.ingest_http_host, push.port)
+        if health is not None:
+            running = push
+            health.set_readiness(lambda: (running.started, "push API serving" if running.started else "stopped"))
     try:
-        while not stop.wait(SERVE_CHECKPOINT_S):
+        while not stop.is_set():
+            if feeds is not None:
+                feeds.poll_due()
+            if stop.wait(SERVE_CHECKPOINT_S):
+                break
             ingestor.checkpoint()
     finally:
-        push.stop()
+        if push is not None:
+            push.stop()
         ingestor.checkpoint()
 
 

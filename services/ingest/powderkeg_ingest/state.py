@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from powderkeg_ingest.core.near import NearEntry
+from powderkeg_ingest.sources.feeds import FeedState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (digest TEXT PRIMARY KEY, article_id TEXT NOT NULL, seq INTEGER NOT NULL);
@@ -23,6 +24,7 @@ CREATE TABLE IF NOT EXISTS near (
     article_id TEXT PRIMARY KEY, original TEXT NOT NULL, at TEXT NOT NULL, size INTEGER NOT NULL,
     signature BLOB NOT NULL, seq INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS feeds (url TEXT PRIMARY KEY, state TEXT NOT NULL);
 """
 
 
@@ -77,6 +79,14 @@ class SqliteState:
             NearEntry(article_id=r[0], original=r[1], at=datetime.fromisoformat(r[2]), size=r[3], signature=r[4])
             for r in rows
         ]
+
+    def feed_state(self, url: str) -> FeedState:
+        """The remembered state of a feed, or a fresh one."""
+        row = self.db.execute("SELECT state FROM feeds WHERE url = ?", (url,)).fetchone()
+        return FeedState.model_validate_json(row[0]) if row else FeedState(url=url)
+
+    def save_feed(self, state: FeedState) -> None:
+        self.db.execute("INSERT OR REPLACE INTO feeds (url, state) VALUES (?, ?)", (state.url, state.model_dump_json()))
 
     def commit(self) -> None:
         """Make everything added so far durable, dropping the oldest hashes beyond capacity."""
