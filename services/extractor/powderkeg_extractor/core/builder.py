@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 BASE_CONFIDENCE = {"predicate": 0.8, "pattern": 0.7, "supplement": 0.7, "verb": 0.55, "noun": 0.5}
 _STATEMENT_PENALTY = 0.25
 _DEPTH_PENALTY = 0.08
+_APPEALED_PENALTY = 0.25
+"""An act another party is only asked to do ("urged X to withdraw") is not the sentence's event; the appeal is."""
 _MAX_ACTORS = 3
 _NO_ACTOR = "no actor in the parse of the sentence"
 _NO_RECIPIENT = "no recipient in the parse of the sentence"
@@ -109,7 +111,7 @@ class RecordBuilder:
         own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in self._claim
         fact = assess(token, self.lexicon.supplement, own_claim=own_claim)
         factuality = fact.factuality
-        intent = _intent_code(trigger.code, factuality) if trigger.kind != "noun" else None
+        intent = _intent_code(trigger.code, fact.cause) if trigger.kind != "noun" else None
         if intent is not None:
             trigger = replace(trigger, code=intent, mode=None)
             entry = self.ontology.lookup(intent)
@@ -136,6 +138,8 @@ class RecordBuilder:
         if not any(r.country for r in recipients) and entry.plover is not None:
             recipients = self._recipient_after(token, ctx, actors) or recipients
         confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
+        if fact.cause == "appeal":
+            confidence = round(max(confidence - _APPEALED_PENALTY, 0.01), 3)
         detection_args = {
             "sentence_start": ctx.start,
             "sentence_end": ctx.end,
@@ -260,9 +264,13 @@ yet done is a threat (13x). "Finland will give Tanzania a grant" is AGREE, "farm
 Paris" is THREATEN (CAMEO manual, roots 03 and 13)."""
 
 
-def _intent_code(code: str | None, factuality: Factuality) -> str | None:
-    """The intent/threat code for a hypothetical (modal, future, intended) act, or None to keep ``code``."""
-    if code is None or factuality is not Factuality.HYPOTHETICAL:
+def _intent_code(code: str | None, cause: str | None) -> str | None:
+    """The intent/threat code for an act the actor announces (modal, intent verb), or None to keep ``code``.
+
+    An act another party is asked to do ("urged Uganda to repatriate") stays what it is, hypothetical: the appeal
+    verb is the event there.
+    """
+    if code is None or cause not in ("modal", "intent"):
         return None
     return _INTENT_OF_ROOT.get(code[:2])
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from powderkeg_extractor.core.lexicon import Lexicon, Pattern
+from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -109,16 +109,13 @@ def _particles_ok(verb: Token, particles: list[str]) -> bool:
 def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     lemma = verb.lemma_.lower()
     candidates = lexicon.by_lemma.get(lemma) or lexicon.by_lemma.get(verb.lower_) or []
-    supplement = lexicon.supplement_verbs.get(lemma)
-    if supplement is not None and supplement.objects:
-        args = {w for child in verb.children if child.dep_ in _ARG_DEPS for t in child.subtree for w in _words(t)}
-        if not args & set(supplement.objects):
-            supplement = None
+    supplement = _supplement_verb(verb, lexicon.supplement_verbs.get(lemma, []))
     pre = _region_words(list(verb.doc[max(verb.sent.start, verb.i - 6) : verb.i]))
     post = _region_words(_post_tokens(verb))
     best: tuple[int, Pattern] | None = None
     default: str | None = None
     null_verb = False
+    phrasal = False
     for block, entry in candidates:
         if not _particles_ok(verb, entry.particles):
             continue
@@ -128,6 +125,9 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
         if entry.particles or default is None:
             default = entry.code or block.code or default
             null_verb = null_verb or entry.null_code
+        phrasal = phrasal or bool(entry.particles)
+    if phrasal and supplement is not None and not supplement.particles:
+        supplement = None
     if supplement is not None and (best is None or best[1].code is None or supplement.objects):
         return Trigger(verb, supplement.code, "supplement", supplement.mode) if supplement.code else None
     if best is not None:
@@ -138,6 +138,19 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     if null_verb or default is None:
         return None
     return Trigger(verb, default, "verb")
+
+
+def _supplement_verb(verb: Token, entries: list[SupplementVerb]) -> SupplementVerb | None:
+    """The first supplement entry of the verb whose object and particle conditions hold."""
+    for entry in entries:
+        if entry.objects:
+            args = {w for c in verb.children if c.dep_ in _ARG_DEPS for t in c.subtree for w in _words(t)}
+            if not args & set(entry.objects):
+                continue
+        if entry.particles and not any(_particles_ok(verb, [p]) for p in entry.particles):
+            continue
+        return entry
+    return None
 
 
 def _compound_noun(token: Token, lexicon: Lexicon) -> tuple[str, Token | None] | None:

@@ -32,6 +32,8 @@ class FactualityResult:
     factuality: Factuality
     speaker_verb: Token | None
     depth: int
+    cause: str | None = None
+    """Why the event is not plainly asserted: modal, conditional, intent, appeal, claim or negation."""
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -73,12 +75,16 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
     claim = frozenset(supplement.claim_verbs)
     report = frozenset(supplement.report_verbs)
     future = frozenset(supplement.future_markers)
+    appeal = frozenset(supplement.appeal_verbs)
     factuality = Factuality.CLAIMED if own_claim else Factuality.ASSERTED
+    cause: str | None = "claim" if own_claim else None
     speaker_verb: Token | None = trigger if own_claim else None
     if _negated(trigger, supplement):
-        return FactualityResult(Factuality.NEGATED, speaker_verb, 0)
-    if _modal(trigger) or _conditional(trigger):
-        factuality = Factuality.HYPOTHETICAL
+        return FactualityResult(Factuality.NEGATED, speaker_verb, 0, "negation")
+    if _conditional(trigger):
+        factuality, cause = Factuality.HYPOTHETICAL, "conditional"
+    elif _modal(trigger):
+        factuality, cause = Factuality.HYPOTHETICAL, "modal"
     depth = 0
     token = trigger
     steps = 0
@@ -92,15 +98,20 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
         lemma = token.lemma_.lower()
         if lemma in claim and factuality is not Factuality.NEGATED:
             if factuality is Factuality.ASSERTED:
-                factuality = Factuality.CLAIMED
+                factuality, cause = Factuality.CLAIMED, cause or "claim"
             speaker_verb = speaker_verb or token
-        elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN"):
+        elif lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _CLAUSE_DEPS | {"prep", "pobj"}:
+            factuality, cause = Factuality.HYPOTHETICAL, "appeal"
+            speaker_verb = speaker_verb or token
+        elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
             factuality = Factuality.HYPOTHETICAL
+            cause = cause if cause == "appeal" else "intent"
             speaker_verb = speaker_verb or token
         elif lemma in report:
             speaker_verb = speaker_verb or token
         if child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement):
-            factuality = Factuality.NEGATED
+            factuality, cause = Factuality.NEGATED, "negation"
         if child.dep_ in ("xcomp", "ccomp") and (_modal(token) or _conditional(token)):
-            factuality = Factuality.HYPOTHETICAL if factuality is Factuality.ASSERTED else factuality
-    return FactualityResult(factuality, speaker_verb, depth)
+            if factuality is Factuality.ASSERTED:
+                factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token) else "modal"
+    return FactualityResult(factuality, speaker_verb, depth, cause)

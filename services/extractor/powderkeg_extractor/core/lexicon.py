@@ -90,6 +90,9 @@ class SupplementVerb(_Strict):
     code: str | None = Field(pattern=_CODE_PATTERN, description="None: this verb reports no event.")
     mode: str | None = None
     objects: list[str] = Field(default_factory=list, description="If set, one of these must head an argument.")
+    particles: list[str] = Field(
+        default_factory=list, description="If set, one of these must follow the verb or depend on it ('call on')."
+    )
 
     _check = field_validator("code")(_known_code)
 
@@ -120,6 +123,10 @@ class Supplement(_Strict):
     nouns: list[NounTrigger] = Field(default_factory=list)
     predicates: list[PredicateRule] = Field(default_factory=list)
     report_verbs: list[str] = Field(default_factory=list, description="Speech verbs: 'said', 'announced'.")
+    appeal_verbs: list[str] = Field(
+        default_factory=list, description="Verbs that ask another party to act: 'urged X to', 'called on X to'."
+    )
+
     claim_verbs: list[str] = Field(default_factory=list, description="Allegation verbs: 'accused', 'alleged'.")
     future_markers: list[str] = Field(default_factory=list, description="Lemmas that make an event hypothetical.")
     negation_markers: list[str] = Field(default_factory=list, description="Lemmas that negate an event.")
@@ -162,7 +169,9 @@ class Lexicon:
             for entry in block.verbs:
                 for key in (entry.lemma, *entry.forms):
                     self.by_lemma.setdefault(key, []).append((block, entry))
-        self.supplement_verbs = {v.lemma: v for v in supplement.verbs}
+        self.supplement_verbs: dict[str, list[SupplementVerb]] = {}
+        for verb in supplement.verbs:
+            self.supplement_verbs.setdefault(verb.lemma, []).append(verb)
         self.nouns: dict[str, NounTrigger] = {}
         for trigger in supplement.nouns:
             for word in trigger.words:
