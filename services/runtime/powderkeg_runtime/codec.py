@@ -35,8 +35,10 @@ def decode(model: type[M], raw: bytes | None) -> M:
         raise DecodeError("invalid_utf8", str(exc)) from None
     try:
         obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DecodeError("invalid_json", str(exc)) from None
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError is a ValueError; so are integers over Python's 4,300-digit limit. Nesting deeper than the
+        # interpreter's recursion limit raises RecursionError. All are bad JSON to us, never a crash of the consumer.
+        raise DecodeError("invalid_json", f"{type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(obj, dict):
         raise DecodeError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
     version = obj.get("schema_version", SCHEMA_VERSION)
