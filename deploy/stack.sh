@@ -27,8 +27,10 @@ DEPLOY="$ROOT/deploy"
 CACHE=${POWDERKEG_CACHE:-$HOME/.cache/powderkeg}
 RUN_DIR=${POWDERKEG_RUN_DIR:-$CACHE/run}
 
-# Kafka 4.4.0 is the newest 4.x on Maven Central; it passed produce/consume/group-commit/topic-creation checks
-# with kafka-python 3.0.12 and aiokafka 0.14.0 (faust-streaming 0.15.3). Keep in step with docker-compose.yml.
+# Kafka 4.4.0 is the newest 4.x on Maven Central. Checked with the locked clients: kafka-python 3.0.12 and
+# aiokafka 0.14.0 (admin topic creation, acks=all idempotent produce, group consume + commit; see
+# tests/integration/test_stack.py), and a faust-streaming 0.15.3 worker (agent, table changelog topic, group
+# commit). No older 4.x was needed. Keep in step with deploy/kafka/pom.xml and docker-compose.yml.
 KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 # Not 9093: that is Alertmanager's port.

@@ -70,6 +70,8 @@ def test_kafka_image_matches_local_stack_version(services: dict[str, dict[str, A
     assert image.startswith("apache/kafka:4.")
     version = image.split(":", 1)[1]
     assert f"KAFKA_VERSION=${{KAFKA_VERSION:-{version}}}" in stack, "compose and stack.sh run different Kafka"
+    pom = (ROOT / "deploy" / "kafka" / "pom.xml").read_text(encoding="utf-8")
+    assert f"<kafka.version>{version}</kafka.version>" in pom, "pom.xml default differs from compose"
 
 
 def test_mounted_host_paths_exist(services: dict[str, dict[str, Any]]) -> None:
