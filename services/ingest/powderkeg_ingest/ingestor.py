@@ -58,7 +58,7 @@ class Ingestor:
         with self.lock:
             started = time.perf_counter()
             if isinstance(item, InputError):
-                origin_label = "unknown"
+                origin_label = item.origin.value
                 result = IngestResult(kind="rejected", reason=item.reason, message=item.message)
             else:
                 origin_label = item.raw.origin.value

@@ -40,6 +40,29 @@ CHECKPOINT_EVERY = 500
 EXIT_OK, EXIT_PUBLISH_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
 
+EPILOG = """\
+examples:
+  powderkeg ingest seeds/                          folders, *.txt / *.jsonl / *.json
+  powderkeg ingest - < story.txt                   stdin (JSONL if it starts with '{')
+  powderkeg ingest --dry-run seeds/                print Articles, no broker
+  powderkeg ingest --feed https://example.org/rss.xml --once
+  POWDERKEG_INGEST_HTTP_TOKEN=... powderkeg ingest --serve
+
+exit codes: 0 ok, 1 broker did not acknowledge, 2 usage, 3 some inputs rejected (dead-lettered)
+
+environment (defaults; all in docs/ingest.md):
+  POWDERKEG_KAFKA_BOOTSTRAP          127.0.0.1:9092
+  POWDERKEG_INGEST_METRICS_PORT      9101 (/metrics, /healthz, /readyz)
+  POWDERKEG_INGEST_STATE_DIR         .powderkeg/ingest (de-duplication and feed state, SQLite)
+  POWDERKEG_INGEST_HTTP_HOST/_PORT   127.0.0.1 / 8080 (push API, --serve)
+  POWDERKEG_INGEST_HTTP_TOKEN        push API bearer token; unset = every push refused
+  POWDERKEG_INGEST_MAX_TEXT_BYTES    1000000
+  POWDERKEG_INGEST_FEED_INTERVAL_S   300
+  POWDERKEG_INGEST_NEAR_ENABLED      true (near-duplicates published with duplicate_of)
+  POWDERKEG_ALLOW_PRIVATE_NETWORKS   false (fetches to loopback/private/link-local refused)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="powderkeg ingest",
@@ -48,11 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"{topics.ARTICLES}; inputs that cannot become articles go to {topics.INGEST_DLQ}. "
             "Settings come from POWDERKEG_* environment variables (see docs/ingest.md)."
         ),
-        epilog=(
-            "examples: powderkeg ingest seeds/ | powderkeg ingest - < story.txt | "
-            "powderkeg ingest --feed https://example.org/rss.xml --once | powderkeg ingest --serve. "
-            "exit codes: 0 ok, 1 broker did not acknowledge, 2 usage, 3 some inputs rejected (dead-lettered)."
-        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
     )
     parser.add_argument(
         "paths",

@@ -173,11 +173,15 @@ class FeedPoller:
                 self._on_refused(exc.reason, feed_url)
                 log.warning("item link %s refused (%s)", link, exc.reason)
                 if not text:
-                    return InputError(ref=ref, reason="fetch_refused", message=str(exc), data=link.encode())
+                    return InputError(
+                        ref=ref, reason="fetch_refused", message=str(exc), data=link.encode(), origin=Origin.FEED
+                    )
             except FetchFailed as exc:
                 log.warning("item link %s failed: %s", link, exc)
                 if not text:
-                    return InputError(ref=ref, reason="fetch_failed", message=str(exc), data=link.encode())
+                    return InputError(
+                        ref=ref, reason="fetch_failed", message=str(exc), data=link.encode(), origin=Origin.FEED
+                    )
         raw = RawArticle(
             text=text,
             title=entry.get("title"),

@@ -45,6 +45,7 @@ class InputError(BaseModel):
     reason: Reason
     message: str
     data: bytes
+    origin: Origin = Origin.FILE
 
 
 Item = InputRecord | InputError
@@ -63,17 +64,23 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 def _from_object(obj: Any, *, ref: str, data: bytes, origin: Origin) -> Item:
     if not isinstance(obj, dict):
         return InputError(
-            ref=ref, reason="not_an_object", message=f"expected a JSON object, got {type(obj).__name__}", data=data
+            ref=ref,
+            reason="not_an_object",
+            message=f"expected a JSON object, got {type(obj).__name__}",
+            data=data,
+            origin=origin,
         )
     if "text" not in obj or obj["text"] is None:
-        return InputError(ref=ref, reason="missing_text", message="the object has no 'text' field", data=data)
+        return InputError(
+            ref=ref, reason="missing_text", message="the object has no 'text' field", data=data, origin=origin
+        )
     fields = {k: v for k, v in obj.items() if k in RawArticle.model_fields or k == "published"}
     fields["origin"] = origin
     try:
         return InputRecord(ref=ref, raw=RawArticle.model_validate(fields), data=data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-        return InputError(ref=ref, reason="invalid_field", message=problems, data=data)
+        return InputError(ref=ref, reason="invalid_field", message=problems, data=data, origin=origin)
 
 
 def parse_json_line(line: bytes, *, ref: str, origin: Origin) -> Item:
@@ -81,11 +88,11 @@ def parse_json_line(line: bytes, *, ref: str, origin: Origin) -> Item:
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return InputError(ref=ref, reason="invalid_utf8", message=str(exc), data=line)
+        return InputError(ref=ref, reason="invalid_utf8", message=str(exc), data=line, origin=origin)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        return InputError(ref=ref, reason="invalid_json", message=str(exc), data=line)
+        return InputError(ref=ref, reason="invalid_json", message=str(exc), data=line, origin=origin)
     return _from_object(obj, ref=ref, data=line, origin=origin)
 
 
@@ -102,7 +109,7 @@ def read_text(data: bytes, *, name: str, origin: Origin = Origin.FILE) -> Item:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return InputError(ref=name, reason="invalid_utf8", message=str(exc), data=data)
+        return InputError(ref=name, reason="invalid_utf8", message=str(exc), data=data, origin=origin)
     return InputRecord(ref=name, raw=RawArticle(text=text, origin=origin), data=data)
 
 
@@ -111,10 +118,10 @@ def read_json(data: bytes, *, name: str) -> Iterator[Item]:
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        yield InputError(ref=name, reason="invalid_utf8", message=str(exc), data=data)
+        yield InputError(ref=name, reason="invalid_utf8", message=str(exc), data=data, origin=Origin.JSONL)
         return
     except json.JSONDecodeError as exc:
-        yield InputError(ref=name, reason="invalid_json", message=str(exc), data=data)
+        yield InputError(ref=name, reason="invalid_json", message=str(exc), data=data, origin=Origin.JSONL)
         return
     if isinstance(obj, list):
         for index, element in enumerate(obj):
