@@ -15,11 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-pytestmark = [
-    pytest.mark.integration,
-    # kafka-python 3.0.12 loads its protocol schemas with the deprecated importlib.resources.read_text/open_text.
-    pytest.mark.filterwarnings(r"ignore:\w+ is deprecated. Use files\(\) instead:DeprecationWarning"),
-]
+pytestmark = pytest.mark.integration
 
 POWDERKEG_JOBS = {"powderkeg-ingest", "powderkeg-extractor", "powderkeg-alerting"}
 
