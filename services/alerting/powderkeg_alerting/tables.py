@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 import faust
 from pydantic import BaseModel
 
-from powderkeg_alerting.core.state import DyadIndexState, EngineStore, EpisodeState
+from powderkeg_alerting.core.state import DyadIndexState, EngineStore, EpisodeState, StoryContext
 
 V = TypeVar("V")
 M = TypeVar("M", bound=BaseModel)
@@ -76,9 +76,10 @@ def _table(app: faust.App, name: str, help_text: str) -> Any:
 
 
 def build_store(app: faust.App) -> EngineStore:
-    """The engine's store over three changelog-backed tables of ``app``."""
+    """The engine's store over four changelog-backed tables of ``app``."""
     return EngineStore(
         episodes=model_mapping(_table(app, "episodes", "Open alert episodes by dyad|signal."), EpisodeState),
         seen=datetime_mapping(_table(app, "seen", "Event time of every processed event id (dedupe).")),
         dyads=model_mapping(_table(app, "dyads", "Escalation index state by dyad."), DyadIndexState),
+        stories=model_mapping(_table(app, "stories", "Country pair of each story, events waiting for it."), StoryContext),
     )

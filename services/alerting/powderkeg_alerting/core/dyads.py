@@ -12,6 +12,11 @@ Country of each side, in order:
    Pakistan-Afghanistan event, because the strike crosses that border; the same strike inside Pakistan is domestic.
 3. A recipient with no country, when the event happens in a country other than the source's, is placed in the
    event's country: a strike "in Afghanistan" on unnamed militants is a cross-border act against Afghan territory.
+4. Story context: when a side has no country at all ("Border crossings remain shut", "deadly clashes along the
+   border"), the event takes the pair its story is about: the pair named most often by the story's events that
+   resolve both sides themselves, provided the event's one known country (if any) belongs to it. Events that arrive
+   before their story has a pair wait (bounded) and are evaluated when it gets one. Sides that both resolve to the
+   same country are never re-placed: "Pakistani forces raid TTP in Waziristan" stays domestic in any story.
 If both sides land in one country, or only one country is known, the event is single-country. Most signals ignore
 single-country events (a domestic raid is not an interstate escalation) and the engine only counts them; a signal
 with ``single_country: true`` (a threat, a mobilisation, which often name no target) raises an alert whose dyad has
@@ -36,6 +41,8 @@ class DyadSides(BaseModel):
     source_label: str | None
     target_label: str | None
     rule: str
+    unresolved: bool = False
+    """True when a side has no country at all (so story context may place it)."""
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -73,4 +80,25 @@ def resolve_sides(event: EventRecord) -> DyadSides:
         source_label=actor_label(event.actor),
         target_label=actor_label(event.recipient),
         rule="; ".join(rules) or "actor countries",
+        unresolved=source is None or target is None,
+    )
+
+
+def with_story_pair(sides: DyadSides, pair: str) -> DyadSides | None:
+    """``sides`` placed in the story's ``pair`` ("AFG-PAK"), or None when its known country is not in the pair."""
+    a, b = pair.split("-")
+    known = [c for c in (sides.source_country, sides.target_country) if c]
+    if any(c not in (a, b) for c in known):
+        return None
+    source = sides.source_country or (b if sides.target_country == a else a)
+    target = sides.target_country or (b if source == a else a)
+    return sides.model_copy(
+        update={
+            "source_country": source,
+            "target_country": target,
+            # A side placed by context keeps its name in the headline but is not listed as an actor of that country.
+            "source_label": sides.source_label if sides.source_country else None,
+            "target_label": sides.target_label if sides.target_country else None,
+            "rule": "story context",
+        }
     )

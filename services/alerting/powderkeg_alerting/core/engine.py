@@ -17,18 +17,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from powderkeg_contracts import Alert, AlertStatus, EventRecord
+from powderkeg_contracts import Alert, AlertStatus, EventRecord, Severity
 from pydantic import BaseModel, ConfigDict, Field
 
 from powderkeg_alerting.core import episodes
-from powderkeg_alerting.core.dyads import DyadSides, resolve_sides
+from powderkeg_alerting.core.dyads import DyadSides, resolve_sides, with_story_pair
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_alerting.core.rules import RuleSet, SignalRule, load_rules
-from powderkeg_alerting.core.state import EngineStore, EpisodeState
+from powderkeg_alerting.core.state import EngineStore, EpisodeState, PendingEvent, StoryContext
 
 SEEN_RETENTION = timedelta(days=14)
 """How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka
 in practice (the events topic is compacted by time long before)."""
+
+
+MAX_PENDING = 50
+"""Events of one story kept waiting for the story's pair; the oldest are dropped beyond this."""
+STORY_RETENTION = timedelta(days=3)
+"""Story contexts (and events still waiting in them) are forgotten this long (event time) after their last event."""
+
+
+def dyad_key(countries: tuple[str, ...]) -> str:
+    return f"{countries[0]}-{countries[1]}"
 
 
 class Evaluation(BaseModel):
@@ -37,7 +47,9 @@ class Evaluation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     alerts: list[Alert] = Field(default_factory=list)
-    outcome: str = Field(description="duplicate | untimed | no_signal | no_dyad | late | alerted | ...")
+    outcome: str = Field(
+        description="alerted | no_signal | no_dyad | late | duplicate | untimed | waiting_for_story | factuality_*"
+    )
     signals: list[str] = Field(default_factory=list, description="Signals the event matched, alerted or not.")
     event_time: datetime | None = None
     dyad: str | None = None
@@ -92,35 +104,67 @@ class AlertEngine:
         if self._watermark is None or when > self._watermark:
             self._watermark = when
         sides = resolve_sides(event)
-        countries = sides.countries
-        dyad_key = f"{countries[0]}-{countries[1]}" if len(countries) == 2 else None
+        matched = [(rule, severity) for rule in self.rules.signals if (severity := rule.match(event)) is not None]
+        story = self.store.stories.get(event.story_id) or StoryContext(updated_at=when)
+        story.updated_at = max(story.updated_at, when)
         alerts: list[Alert] = []
+        if len(sides.countries) == 2:
+            first_pair = story.dyad is None
+            story.votes[dyad_key(sides.countries)] = story.votes.get(dyad_key(sides.countries), 0) + 1
+            if first_pair:
+                pending, story.pending = story.pending, []
+                for item in pending:
+                    self._evaluate_placed(item.event, item.when, resolve_sides(item.event), story, alerts)
+        elif sides.unresolved and story.dyad is None and self._needs_pair(sides, matched):
+            story.pending.append(PendingEvent(event=event, when=when))
+            del story.pending[:-MAX_PENDING]
+            self.store.stories[event.story_id] = story
+            return Evaluation(outcome="waiting_for_story", signals=[r.name for r, _ in matched], event_time=when)
+        self.store.stories[event.story_id] = story
+        outcome, placed = self._evaluate_placed(event, when, sides, story, alerts, matched)
+        return Evaluation(
+            alerts=alerts, outcome=outcome, signals=[r.name for r, _ in matched], event_time=when, dyad=placed
+        )
+
+    @staticmethod
+    def _needs_pair(sides: DyadSides, matched: list[tuple[SignalRule, Severity]]) -> bool:
+        """Whether some matched signal cannot be raised until the story's pair is known."""
+        return any(not sides.countries or not rule.single_country for rule, _ in matched)
+
+    def _evaluate_placed(
+        self,
+        event: EventRecord,
+        when: datetime,
+        sides: DyadSides,
+        story: StoryContext,
+        alerts: list[Alert],
+        matched: list[tuple[SignalRule, Severity]] | None = None,
+    ) -> tuple[str, str | None]:
+        """Place ``event`` in a pair (its own, else its story's), update the index, apply matched signals."""
+        if sides.unresolved and story.dyad is not None:
+            sides = with_story_pair(sides, story.dyad) or sides
+        if matched is None:
+            matched = [(rule, severity) for rule in self.rules.signals if (severity := rule.match(event)) is not None]
+        countries = sides.countries
+        pair = dyad_key(countries) if len(countries) == 2 else None
         index_value = None
-        if dyad_key is not None:
-            surge_alerts, index_value = self.index.observe(dyad_key, event, when)
+        if pair is not None:
+            surge_alerts, index_value = self.index.observe(pair, event, when)
             alerts.extend(surge_alerts)
-        matched: list[str] = []
-        outcomes: list[str] = []
-        for rule in self.rules.signals:
-            outcome = self._apply(rule, event, sides, when, index_value, alerts)
-            if outcome != "no_signal":
-                matched.append(rule.name)
-                outcomes.append(outcome)
+        outcomes = [self._apply(rule, severity, event, sides, when, index_value, alerts) for rule, severity in matched]
         outcome = "alerted" if "alerted" in outcomes else (outcomes[0] if outcomes else "no_signal")
-        return Evaluation(alerts=alerts, outcome=outcome, signals=matched, event_time=when, dyad=dyad_key)
+        return outcome, pair
 
     def _apply(
         self,
         rule: SignalRule,
+        severity: Severity,
         event: EventRecord,
         sides: DyadSides,
         when: datetime,
         index_value: float | None,
         alerts: list[Alert],
     ) -> str:
-        severity = rule.match(event)
-        if severity is None:
-            return "no_signal"
         weight = rule.factuality.get(event.factuality)
         if weight is None:
             return f"factuality_{event.factuality.value}"
@@ -183,6 +227,9 @@ class AlertEngine:
             horizon = now - SEEN_RETENTION
             for event_id in [k for k, seen_at in self.store.seen.items() if seen_at < horizon]:
                 del self.store.seen[event_id]
+            stale = now - STORY_RETENTION
+            for story_id in [k for k, story in self.store.stories.items() if story.updated_at < stale]:
+                del self.store.stories[story_id]
         return resolved
 
     def open_alerts(self) -> list[Alert]:

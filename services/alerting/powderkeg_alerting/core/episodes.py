@@ -43,9 +43,18 @@ def _bump(severity: Severity) -> Severity:
 
 
 def headline(event: EventRecord, sides: DyadSides) -> str:
-    """ "Pakistan -> Tehrik-i-Taliban (AFG)": who did it to whom, the direction the unordered dyad hides."""
-    source = sides.source_label or sides.source_country or "unknown actor"
-    target = sides.target_label or sides.target_country or "no named target"
+    """"Pakistan -> Tehrik-i-Taliban (in AFG)": who did it to whom, the direction the unordered dyad hides."""
+    inferred = sides.rule == "story context"
+
+    def side(label: str | None, country: str | None, missing: str) -> str:
+        if label:
+            return label
+        if country:
+            return f"{country} (from the story)" if inferred else country
+        return missing
+
+    source = side(sides.source_label, sides.source_country, "unknown actor")
+    target = side(sides.target_label, sides.target_country, "no named target")
     if sides.target_country and sides.target_label and sides.target_country != (event.recipient.country or ""):
         target = f"{target} (in {sides.target_country})"
     return f"{source} -> {target}"

@@ -3,7 +3,8 @@
 State is split by key so that each piece is small and can be stored where it belongs:
 - episodes, keyed ``<dyad>|<signal>``: one open alert episode per dyad and signal;
 - seen, keyed by ``event_id``: the event time of every event already processed (dedupe, pruned by event time);
-- dyads, keyed ``<dyad>``: the escalation index of each country pair.
+- dyads, keyed ``<dyad>``: the escalation index of each country pair;
+- stories, keyed ``story_id``: the pair a story is about, for events whose sides name no country.
 :class:`EngineStore` bundles three mutable mappings; plain dicts in the embedded mode and in tests, faust tables
 (through :class:`powderkeg_alerting.tables.ModelTable`) in the service.
 """
@@ -14,7 +15,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from powderkeg_contracts import AlertStatus, Direction, Severity
+from powderkeg_contracts import AlertStatus, Direction, EventRecord, Severity
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -69,6 +70,26 @@ class DyadIndexState(_State):
     surge_alert: EpisodeState | None = None
 
 
+class PendingEvent(_State):
+    event: EventRecord
+    when: datetime
+
+
+class StoryContext(_State):
+    """The country pair a story is about (votes of its events that name both sides) and events waiting for it."""
+
+    votes: dict[str, int] = Field(default_factory=dict)
+    pending: list[PendingEvent] = Field(default_factory=list)
+    updated_at: datetime
+
+    @property
+    def dyad(self) -> str | None:
+        """The pair most of the story's two-country events are about; ties go to the first in sort order."""
+        if not self.votes:
+            return None
+        return min(self.votes, key=lambda key: (-self.votes[key], key))
+
+
 @dataclass
 class EngineStore:
     """Where the engine keeps its state; any ``MutableMapping`` works (dicts, faust tables behind an adapter)."""
@@ -76,3 +97,4 @@ class EngineStore:
     episodes: MutableMapping[str, EpisodeState] = field(default_factory=dict)
     seen: MutableMapping[str, datetime] = field(default_factory=dict)
     dyads: MutableMapping[str, DyadIndexState] = field(default_factory=dict)
+    stories: MutableMapping[str, StoryContext] = field(default_factory=dict)
