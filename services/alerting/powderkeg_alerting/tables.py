@@ -81,5 +81,5 @@ def build_store(app: faust.App) -> EngineStore:
         episodes=model_mapping(_table(app, "episodes", "Open alert episodes by dyad|signal."), EpisodeState),
         seen=datetime_mapping(_table(app, "seen", "Event time of every processed event id (dedupe).")),
         dyads=model_mapping(_table(app, "dyads", "Escalation index state by dyad."), DyadIndexState),
-        stories=model_mapping(_table(app, "stories", "Country pair of each story, events waiting for it."), StoryContext),
+        stories=model_mapping(_table(app, "stories", "Pair of each story, waiting events."), StoryContext),
     )
