@@ -17,7 +17,9 @@ COPY pyproject.toml README.md ./
 COPY contracts ./contracts
 COPY services ./services
 RUN pip install --no-deps . \
-    && useradd --system --uid 10001 --no-create-home powderkeg
+    && useradd --system --uid 10001 --no-create-home powderkeg \
+    && mkdir -p /var/lib/powderkeg \
+    && chown powderkeg /var/lib/powderkeg
 
 COPY seeds ./seeds
 

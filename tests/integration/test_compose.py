@@ -74,14 +74,17 @@ def test_kafka_image_matches_local_stack_version(services: dict[str, dict[str, A
     assert f"<kafka.version>{version}</kafka.version>" in pom, "pom.xml default differs from compose"
 
 
-def test_mounted_host_paths_exist(services: dict[str, dict[str, Any]]) -> None:
+def test_mounted_host_paths_exist(compose: dict[str, Any], services: dict[str, dict[str, Any]]) -> None:
     checked = 0
+    named_volumes = set(compose.get("volumes") or {})
     for name, service in services.items():
         for volume in service.get("volumes", []):
             source = volume.split(":", 1)[0] if isinstance(volume, str) else volume.get("source", "")
             if source.startswith((".", "/")):
                 assert (ROOT / source).exists(), f"service {name} mounts missing path {source}"
                 checked += 1
+            else:
+                assert source in named_volumes, f"service {name} uses undeclared volume {source}"
     assert checked >= 4
 
 
@@ -94,7 +97,12 @@ def test_services_point_at_kafka_and_expose_their_metrics_port(services: dict[st
         assert any(str(p).endswith(f":{port}") for p in services[name]["ports"])
         assert services[name]["depends_on"]["kafka"]["condition"] == "service_healthy"
         assert "healthcheck" in services[name]
-    assert services["alerting"]["environment"]["POWDERKEG_ALERTMANAGER_URL"] == "http://alertmanager:9093"
+    alerting_env = services["alerting"]["environment"]
+    assert alerting_env["POWDERKEG_ALERTMANAGER_URL"] == "http://alertmanager:9093"
+    assert alerting_env["POWDERKEG_ALERTING_ALERTMANAGER_URL"] == "http://alertmanager:9093"
+    assert services["ingest"]["environment"]["POWDERKEG_INGEST_METRICS_PORT"] == 9101
+    assert services["extractor"]["environment"]["POWDERKEG_EXTRACTOR_METRICS_PORT"] == 9102
+    assert alerting_env["POWDERKEG_ALERTING_METRICS_PORT"] == 9103
 
 
 def test_prometheus_docker_config_scrapes_service_hostnames(services: dict[str, dict[str, Any]]) -> None:
