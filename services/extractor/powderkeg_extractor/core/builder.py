@@ -61,6 +61,12 @@ class Detection(BaseModel):
     trigger: str = ""
     depth: int = 0
     """Clause embeddings between the trigger and the sentence root."""
+    size: int = 0
+    """Slots of the matched pattern (0 for defaults and nouns)."""
+    cause: str | None = None
+    """Why the event is not plainly asserted (see ``core/factuality.py``)."""
+    root: bool = False
+    """The trigger heads the sentence."""
     actors: tuple[Actor, ...] = ()
     recipients: tuple[Actor, ...] = ()
     record: EventRecord | None = None
@@ -148,6 +154,9 @@ class RecordBuilder:
             "kind": trigger.kind,
             "trigger": " ".join(t.text for t in trigger.tokens),
             "depth": fact.depth,
+            "size": trigger.size,
+            "cause": fact.cause,
+            "root": token.dep_ == "ROOT",
             "actors": tuple(actors),
             "recipients": tuple(recipients),
         }

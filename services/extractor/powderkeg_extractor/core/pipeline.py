@@ -18,6 +18,7 @@ from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceC
 from powderkeg_extractor.core.detect import find_triggers
 from powderkeg_extractor.core.lexicon import Lexicon
 from powderkeg_extractor.core.ontology import Ontology
+from powderkeg_extractor.core.ranker import Ranker
 from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
 
 if TYPE_CHECKING:
@@ -64,10 +65,12 @@ class Extractor:
         self.lexicon = Lexicon.default()
         self.ontology = Ontology.default()
         self.resolvers: Resolvers = default_resolvers(resolver)
-        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{self.lexicon.digest}"
+        self.ranker: Ranker | None = Ranker.default()
+        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{self.lexicon.digest}.{self.ranker.digest}"
         self._sentencizer = Sentencizer()
         self._disabled = [name for name in nlp.pipe_names if name == "ner"]
         self._builder = RecordBuilder(self.lexicon, self.ontology, self.resolvers, self.version)
+        """Re-scores each sentence's candidates; None keeps the rules' additive confidence (used for training)."""
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """Sentence spans (char offsets) that contain a possible trigger word; cheap: tokenizer only."""
@@ -110,7 +113,9 @@ class Extractor:
         for sent in doc.sents:
             for trigger in find_triggers(sent, self.lexicon):
                 detections.extend(self._builder.build(context, trigger))
-        return detections
+        if self.ranker is None or not detections:
+            return detections
+        return [_with_confidence(d, p) for d, p in zip(detections, self.ranker.score(detections), strict=True)]
 
     def extract_batch(self, articles: Sequence[Article]) -> list[list[EventRecord]]:
         """Event records per article, in article order; duplicates (same event id) are dropped."""
@@ -129,6 +134,12 @@ class Extractor:
     def extract(self, article: Article) -> list[EventRecord]:
         """Event records of one article."""
         return self.extract_batch([article])[0]
+
+
+def _with_confidence(detection: Detection, probability: float) -> Detection:
+    confidence = round(min(max(probability, 0.01), 0.99), 3)
+    record = detection.record.model_copy(update={"confidence": confidence}) if detection.record else None
+    return detection.model_copy(update={"confidence": confidence, "record": record})
 
 
 def _chunks(start: int, end: int) -> list[tuple[int, int]]:

@@ -1,0 +1,125 @@
+"""Which candidate is the sentence's event, and how likely is it right: a small trained arbitrator.
+
+A sentence often holds several triggers ("X *said* it *would* not *accept* ..."; "*urged* Uganda to *repatriate*").
+The rules code each one; this logistic model scores each candidate from what the rules know about it (kind of match,
+pattern size, clause depth, factuality cause, statement or not, pentacode, main clause, whether actor and recipient
+resolved, how many rivals it has, the rules' own score) and gives the probability that it is the sentence's event. That probability is
+the record's ``confidence``; the sentence-level label is the best-scored candidate.
+
+The weights are data (``data/ranker.json``), written by ``services/extractor/scripts/train_ranker.py`` from the
+development sets, with its cross-validation figures in ``data/ranker_cv.txt``. They are validated when loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from powderkeg_extractor.core.ontology import pentacode_of
+
+if TYPE_CHECKING:
+    from powderkeg_extractor.core.builder import Detection
+
+_KINDS = ("predicate", "pattern", "supplement", "verb", "noun")
+_CAUSES = ("modal", "conditional", "intent", "appeal", "claim", "negation")
+FEATURES: tuple[str, ...] = (
+    *(f"kind={k}" for k in _KINDS),
+    "pattern_size",
+    *(f"depth={d}" for d in ("0", "1", "2", "3+")),
+    "statement",
+    *(f"pentacode={p}" for p in range(1, 5)),
+    *(f"cause={c}" for c in _CAUSES),
+    "root",
+    "actor_country",
+    "actor_none",
+    "recipient_country",
+    "log_candidates",
+    "rule_confidence",
+    "rule_best",
+    "shallowest",
+)
+
+
+class RankerError(ValueError):
+    """The packaged ranker weights are invalid; the message names the file and the problem."""
+
+
+class RankerWeights(BaseModel):
+    """The trained model: one weight per feature name, a bias, and where it came from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    features: list[str]
+    weights: list[float]
+    bias: float
+    trained_on: str = Field(description="The data the weights were fitted on (the dev sets: say so in the eval).")
+    l2: float = Field(ge=0.0)
+
+    @model_validator(mode="after")
+    def _same_features(self) -> RankerWeights:
+        if list(self.features) != list(FEATURES):
+            raise ValueError(f"feature list differs from the code's ({len(self.features)} vs {len(FEATURES)})")
+        if len(self.weights) != len(self.features):
+            raise ValueError("one weight per feature is needed")
+        return self
+
+
+def featurize(detection: Detection, rivals: Sequence[Detection]) -> list[float]:
+    """The feature vector of ``detection`` among the candidates ``rivals`` of its sentence (itself included)."""
+    best_rule = max(d.confidence for d in rivals)
+    statement = detection.record is None
+    penta = pentacode_of(detection.cameo_code)
+    depth = min(detection.depth, 3)
+    values: dict[str, float] = {
+        f"kind={detection.kind}": 1.0,
+        "pattern_size": min(detection.size, 3) / 3,
+        f"depth={depth if depth < 3 else '3+'}": 1.0,
+        "statement": float(statement),
+        "root": float(detection.root),
+        "actor_country": float(any(a.country for a in detection.actors)),
+        "actor_none": float(not detection.actors),
+        "recipient_country": float(any(r.country for r in detection.recipients)),
+        "log_candidates": math.log(len(rivals)),
+        "rule_confidence": detection.confidence,
+        "rule_best": float(detection.confidence >= best_rule),
+        "shallowest": float(detection.depth <= min(d.depth for d in rivals)),
+    }
+    if not statement:
+        values[f"pentacode={penta}"] = 1.0
+    if detection.cause is not None:
+        values[f"cause={detection.cause}"] = 1.0
+    return [values.get(name, 0.0) for name in FEATURES]
+
+
+class Ranker:
+    """Scores the candidates of a sentence with the trained weights."""
+
+    def __init__(self, weights: RankerWeights) -> None:
+        self.weights = weights
+        self.digest = hashlib.sha256(weights.model_dump_json().encode()).hexdigest()[:8]
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Ranker:
+        name = "ranker.json"
+        raw = resources.files("powderkeg_extractor").joinpath("data", name).read_text(encoding="utf-8")
+        try:
+            return cls(RankerWeights.model_validate(json.loads(raw)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise RankerError(f"{name}: {exc}") from exc
+
+    def score(self, candidates: Sequence[Detection]) -> list[float]:
+        """Probability, for each candidate, that it is its sentence's event (one sentence's candidates)."""
+        out: list[float] = []
+        for detection in candidates:
+            x = featurize(detection, candidates)
+            z = self.weights.bias + sum(w * v for w, v in zip(self.weights.weights, x, strict=True))
+            out.append(1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))))
+        return out
