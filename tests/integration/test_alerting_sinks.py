@@ -1,0 +1,165 @@
+"""Delivery to the REAL Alertmanager (deploy/stack.sh, :9093) and to a signed-webhook receiver on 127.0.0.1.
+
+The receiver is a real HTTP server on a loopback port; it verifies every signature with the shared secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, WebhookSink, deliver, verify_signature
+from powderkeg_alerting.sinks.dispatcher import Dispatcher
+from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from powderkeg_contracts import Alert, AlertStatus, Direction, Dyad, Severity
+from pydantic import SecretStr
+
+pytestmark = pytest.mark.integration
+
+SECRET = SecretStr(uuid.uuid4().hex)
+POLICY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2, timeout=3.0)
+
+
+def make_alert(run: str, **update: object) -> Alert:
+    now = datetime.now(UTC).replace(microsecond=0)
+    alert = Alert(
+        alert_id=f"talks_failed.AFG-PAK.{run}",
+        signal="talks_failed",
+        direction=Direction.ESCALATION,
+        severity=Severity.WARNING,
+        status=AlertStatus.RAISED,
+        revision=1,
+        dyad=Dyad(a="AFG", b="PAK", a_actors=("target:Afghanistan",), b_actors=("source:Pakistan",)),
+        summary=f"Talks failed or deadlocked (AFG-PAK): Pakistan -> Afghanistan; run {run}",
+        confidence=0.8,
+        event_ids=(f"ev-{run}",),
+        article_ids=(f"art-{run}",),
+        story_ids=(f"art-{run}",),
+        urls=(f"https://news.example/{run}",),
+        evidence=("Pakistan said peace talks with Afghanistan have collapsed.",),
+        first_seen=now,
+        last_seen=now,
+    )
+    return alert.model_copy(update=update)
+
+
+class Receiver:
+    """A loopback webhook receiver that records each request and whether its signature verified."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[Alert, bool]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                valid = verify_signature(
+                    SECRET, self.headers[TIMESTAMP_HEADER] or "", body, self.headers[SIGNATURE_HEADER] or ""
+                )
+                receiver.received.append((Alert.model_validate_json(body), valid))
+                self.send_response(204 if valid else 401)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/powderkeg"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+
+
+def _unused_port() -> int:
+    """A loopback port that was just bound and released, so nothing listens on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _am_alerts(alertmanager_url: str, alert_id: str) -> list[dict]:
+    response = httpx.get(f"{alertmanager_url}/api/v2/alerts", params={"filter": f'alert_id="{alert_id}"'}, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+async def _deliver(sink: object, alert: Alert) -> Delivery:
+    async with httpx.AsyncClient(timeout=POLICY.timeout) as client:
+        return await deliver(client, sink, alert, POLICY)  # type: ignore[arg-type]
+
+
+def test_alertmanager_receives_raises_severity_changes_and_resolutions(alertmanager_url: str) -> None:
+    run = uuid.uuid4().hex[:12]
+    sink = AlertmanagerSink(alertmanager_url)
+    alert = make_alert(run)
+    assert asyncio.run(_deliver(sink, alert)).ok
+    stored = _am_alerts(alertmanager_url, alert.alert_id)
+    assert len(stored) == 1
+    labels = stored[0]["labels"]
+    assert labels["signal"] == "talks_failed" and labels["dyad"] == "AFG-PAK" and labels["severity"] == "warning"
+    assert labels["country_a"] == "AFG" and labels["country_b"] == "PAK"
+    assert "Pakistan -> Afghanistan" in stored[0]["annotations"]["summary"]
+    assert stored[0]["status"]["state"] == "active"
+
+    critical = alert.model_copy(update={"severity": Severity.CRITICAL, "revision": 2, "status": AlertStatus.UPDATED})
+    assert asyncio.run(_deliver(sink, critical)).ok
+    assert [a["labels"]["severity"] for a in _am_alerts(alertmanager_url, alert.alert_id)] == ["critical"]
+
+    resolved = critical.model_copy(
+        update={"status": AlertStatus.RESOLVED, "revision": 3, "resolved_at": datetime.now(UTC)}
+    )
+    assert asyncio.run(_deliver(sink, resolved)).ok
+    assert _am_alerts(alertmanager_url, alert.alert_id) == [], "a resolved alert must leave the active list"
+
+
+def test_signed_webhook_is_delivered_and_verified(receiver: Receiver) -> None:
+    alert = make_alert(uuid.uuid4().hex[:12])
+    result = asyncio.run(_deliver(WebhookSink("ops", receiver.url, SECRET), alert))
+    assert result.ok and result.status == 204
+    assert receiver.received == [(alert, True)]
+
+
+def test_wrong_secret_is_rejected_by_the_receiver_and_not_retried(receiver: Receiver) -> None:
+    result = asyncio.run(_deliver(WebhookSink("ops", receiver.url, SecretStr("wrong")), make_alert("wrong")))
+    assert not result.ok and result.status == 401 and result.attempts == 1
+    assert [valid for _, valid in receiver.received] == [False]
+
+
+def test_dispatcher_counts_a_dead_receiver_after_bounded_retries(receiver: Receiver) -> None:
+    dead = WebhookSink("dead", f"http://127.0.0.1:{_unused_port()}/nothing", SECRET)
+    live = WebhookSink("ops", receiver.url, SECRET)
+    results: list[Delivery] = []
+    attempts: list[str] = []
+
+    async def go() -> None:
+        dispatcher = Dispatcher(
+            [dead, live], POLICY, on_attempt=lambda sink, retried: attempts.append(sink), on_result=results.append
+        )
+        task = asyncio.create_task(dispatcher.run())
+        dispatcher.submit(make_alert("dispatch"))
+        await asyncio.wait_for(dispatcher.drain(), timeout=30)
+        task.cancel()
+
+    asyncio.run(go())
+    assert [(r.sink, r.ok) for r in results] == [("dead", False), ("ops", True)]
+    assert attempts.count("dead") == POLICY.attempts and attempts.count("ops") == 1
+    assert len(receiver.received) == 1
