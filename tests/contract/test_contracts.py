@@ -180,3 +180,9 @@ def test_alert_and_dead_letter_round_trip() -> None:
         error_message="bad", failed_at=NOW,
     )
     assert decode(DeadLetter, encode(letter)) == letter
+
+
+def test_env_example_lists_every_setting() -> None:
+    from powderkeg_cli.envdoc import ENV_EXAMPLE, render_env_example
+
+    assert ENV_EXAMPLE.read_text(encoding="utf-8") == render_env_example(), "run `powderkeg schemas --env`"

@@ -14,5 +14,5 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated.")
     topic_partitions: int = Field(default=3, ge=1, description="Partitions for topics the services create.")
     metrics_host: str = Field(default="127.0.0.1", description="Address the /metrics and health server binds to.")
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
     log_json: bool = Field(default=False, description="Log one JSON object per line instead of plain text.")
