@@ -43,7 +43,7 @@ def _bump(severity: Severity) -> Severity:
 
 
 def headline(event: EventRecord, sides: DyadSides) -> str:
-    """"Pakistan -> Tehrik-i-Taliban (in AFG)": who did it to whom, the direction the unordered dyad hides."""
+    """ "Pakistan -> Tehrik-i-Taliban (in AFG)": who did it to whom, the direction the unordered dyad hides."""
     inferred = sides.rule == "story context"
 
     def side(label: str | None, country: str | None, missing: str) -> str:
@@ -109,8 +109,7 @@ def add_event(
             _append(episode.a_actors, f"{role}:{label}", MAX_ACTORS)
         elif label is not None and country == episode.b:
             _append(episode.b_actors, f"{role}:{label}", MAX_ACTORS)
-    best = episode.story_confidence.get(event.story_id, 0.0)
-    episode.story_confidence[event.story_id] = max(best, confidence)
+    record_story(episode, event.story_id, confidence, max_listed)
     if event.factuality.value == "claimed":
         speaker = event.speaker.name or event.speaker.text if event.speaker else None
         _append(episode.claimed_by, speaker or sides.source_label or "unattributed", MAX_CLAIMANTS)
@@ -125,6 +124,16 @@ def add_event(
     if rule.escalate_after_stories and len(episode.story_confidence) >= rule.escalate_after_stories:
         new_severity = max(new_severity, _bump(rule.severity), key=SEVERITY_ORDER.__getitem__)
     episode.severity = new_severity
+
+
+def record_story(episode: EpisodeState, story_id: str, confidence: float, cap: int) -> None:
+    """Keep the best confidence per story, for at most ``cap`` stories (the weakest go first: they move the
+    noisy-or least, and it is capped at 0.99 long before)."""
+    best = episode.story_confidence.get(story_id, 0.0)
+    episode.story_confidence[story_id] = max(best, confidence)
+    if len(episode.story_confidence) > cap:
+        weakest = min(episode.story_confidence, key=lambda key: (episode.story_confidence[key], key))
+        del episode.story_confidence[weakest]
 
 
 def confidence(episode: EpisodeState) -> float:

@@ -30,6 +30,11 @@ from powderkeg_alerting.core.state import DyadIndexState, EpisodeState
 SURGE_SIGNAL = "escalation_surge"
 SURGE_TITLE = "Escalation surge"
 MAX_COUNTED = 500
+"""(story, CAMEO code) keys remembered per dyad, for counting each once."""
+MAX_LISTED = 200
+"""Ids kept on a surge alert (the latest)."""
+RENOTIFY_RISE = 1.25
+"""An open surge is updated (and re-announced) only when its index has grown by this factor, or its severity rose."""
 
 
 class IndexParams(BaseModel):
@@ -138,27 +143,31 @@ class EscalationIndex:
             )
         elif not surging:
             return []
-        severity = Severity.CRITICAL if ratio >= p.critical_ratio and surging else episode.severity
-        episode.headline = f"index {index:.2f}/day vs baseline {baseline:.2f}/day (x{ratio:.1f})"
-        episode.revision += 1
-        episode.status = AlertStatus.RAISED if episode.revision == 1 else AlertStatus.UPDATED
-        episode.severity = severity
+        severity = Severity.CRITICAL if ratio >= p.critical_ratio else episode.severity
         episode.last_seen = max(episode.last_seen, when)
-        episode.escalation_index = round(index, 4)
         episode.article_count += 1
         for items, value in (
             (episode.event_ids, event.event_id),
             (episode.article_ids, event.article_id),
             (episode.story_ids, event.story_id),
         ):
-            if value not in items and len(items) < MAX_COUNTED:
+            if value not in items:
                 items.append(value)
-        if event.url and event.url not in episode.urls and len(episode.urls) < episodes.MAX_URLS:
+                del items[:-MAX_LISTED]
+        if event.url and event.url not in episode.urls:
             episode.urls.append(event.url)
-        best = episode.story_confidence.get(event.story_id, 0.0)
-        episode.story_confidence[event.story_id] = max(best, event.confidence)
+            del episode.urls[: -episodes.MAX_URLS]
+        episodes.record_story(episode, event.story_id, event.confidence, MAX_LISTED)
         episode.asserted = True
         state.surge_alert = episode
+        last = episode.escalation_index
+        if episode.revision and severity is episode.severity and last and index < last * RENOTIFY_RISE:
+            return []  # counted, but not re-announced: a surge changes the alert only when it grows markedly
+        episode.headline = f"index {index:.2f}/day vs baseline {baseline:.2f}/day (x{ratio:.1f})"
+        episode.revision += 1
+        episode.status = AlertStatus.RAISED if episode.revision == 1 else AlertStatus.UPDATED
+        episode.severity = severity
+        episode.escalation_index = round(index, 4)
         return [episodes.to_alert(episode, SURGE_TITLE)]
 
     def advance(self, now: datetime) -> list[Alert]:
