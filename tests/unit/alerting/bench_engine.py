@@ -1,4 +1,4 @@
-"""Engine throughput benchmark (prints figures, asserts nothing): ``.venv/bin/python -m tests.unit.alerting.bench_engine``.
+"""Engine throughput benchmark; prints figures, asserts nothing. Run: ``python -m tests.unit.alerting.bench_engine``.
 
 20,000 synthetic events over five dyads, four kinds (talks collapse, airstrike, accusation, talks), three articles
 per story, 30 s apart in event time; dict store (the embedded mode's), then one resolution sweep.
