@@ -143,6 +143,8 @@ class RecordBuilder:
         recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
         if not any(r.country for r in recipients) and entry.plover is not None:
             recipients = self._recipient_after(token, ctx, actors) or recipients
+        if trigger.kind == "verb" and entry.plover is not None and not _resolved(actors, recipients):
+            return []
         confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
         if fact.cause == "appeal":
             confidence = round(max(confidence - _APPEALED_PENALTY, 0.01), 3)
@@ -282,6 +284,14 @@ def _intent_code(code: str | None, cause: str | None) -> str | None:
     if code is None or cause not in ("modal", "intent"):
         return None
     return _INTENT_OF_ROOT.get(code[:2])
+
+
+def _resolved(actors: list[Actor], recipients: list[Actor]) -> bool:
+    """Whether any party resolved to a known actor: a verb's default code alone is too weak without one.
+
+    "Officials think prices will go up" has a verb with a CAMEO default and no party; an event needs someone.
+    """
+    return any(a.country or a.code for a in (*actors, *recipients))
 
 
 def _talks_partner(subject: Token) -> list[Token]:

@@ -135,7 +135,7 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
         if code and default and default.startswith("10") and code[:2] in _APPEAL_TO_DEMAND:
             code = _APPEAL_TO_DEMAND[code[:2]] + code[2:]
         return Trigger(verb, code, "pattern", size=best[0]) if code else None
-    if null_verb or default is None:
+    if null_verb or default is None or lemma in lexicon.generic_verbs:
         return None
     return Trigger(verb, default, "verb")
 

@@ -123,6 +123,10 @@ class Supplement(_Strict):
     nouns: list[NounTrigger] = Field(default_factory=list)
     predicates: list[PredicateRule] = Field(default_factory=list)
     report_verbs: list[str] = Field(default_factory=list, description="Speech verbs: 'said', 'announced'.")
+    generic_verbs: list[str] = Field(
+        default_factory=list,
+        description="Low-information verbs ('take', 'provide', 'hold'): an event only through a pattern, never by default.",
+    )
     appeal_verbs: list[str] = Field(
         default_factory=list, description="Verbs that ask another party to act: 'urged X to', 'called on X to'."
     )
@@ -172,6 +176,7 @@ class Lexicon:
         self.supplement_verbs: dict[str, list[SupplementVerb]] = {}
         for verb in supplement.verbs:
             self.supplement_verbs.setdefault(verb.lemma, []).append(verb)
+        self.generic_verbs = frozenset(supplement.generic_verbs)
         self.nouns: dict[str, NounTrigger] = {}
         for trigger in supplement.nouns:
             for word in trigger.words:
