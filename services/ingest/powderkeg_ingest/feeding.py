@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from powderkeg_ingest import metrics
+from powderkeg_ingest.core.feeds import FeedState
 from powderkeg_ingest.ingestor import Ingestor
-from powderkeg_ingest.sources.feeds import FeedPoller, FeedState
+from powderkeg_ingest.sources.feeds import FeedPoller
 from powderkeg_ingest.sources.fetch import SafeFetcher
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from powderkeg_contracts import topics
 from powderkeg_runtime.httpserver import ServiceHttpServer
@@ -24,13 +24,14 @@ from tqdm import tqdm
 
 from powderkeg_ingest.core.near import NearConfig, NearIndex
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore
-from powderkeg_ingest.feeding import FeedRunner, MemoryFeedStore
 from powderkeg_ingest.ingestor import Ingestor
 from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
 from powderkeg_ingest.settings import IngestSettings
-from powderkeg_ingest.sources.fetch import FetchPolicy, SafeFetcher
 from powderkeg_ingest.sources.files import Item, read_inputs
 from powderkeg_ingest.state import SqliteState
+
+if TYPE_CHECKING:
+    from powderkeg_ingest.feeding import FeedRunner
 
 log = logging.getLogger("powderkeg_ingest")
 
@@ -239,6 +240,10 @@ SERVE_CHECKPOINT_S = 1.0
 def build_feed_runner(
     urls: list[str], ingestor: Ingestor, settings: IngestSettings, state: SqliteState | None
 ) -> FeedRunner:
+    """Feed polling under the fetch limits of the settings (httpx, feedparser, trafilatura load only when used)."""
+    from powderkeg_ingest.feeding import FeedRunner, MemoryFeedStore
+    from powderkeg_ingest.sources.fetch import FetchPolicy, SafeFetcher
+
     policy = FetchPolicy(
         timeout_s=settings.ingest_fetch_timeout_s,
         max_bytes=settings.ingest_fetch_max_bytes,

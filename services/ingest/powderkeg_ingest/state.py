@@ -14,8 +14,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from powderkeg_ingest.core.feeds import FeedState
 from powderkeg_ingest.core.near import NearEntry
-from powderkeg_ingest.sources.feeds import FeedState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (digest TEXT PRIMARY KEY, article_id TEXT NOT NULL, seq INTEGER NOT NULL);

@@ -10,10 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from powderkeg_ingest.core.feeds import FeedState, backoff_seconds
 from powderkeg_ingest.core.pipeline import IngestCore
 from powderkeg_ingest.feeding import FeedRunner
 from powderkeg_ingest.ingestor import Ingestor
-from powderkeg_ingest.sources.feeds import FeedPoller, FeedState, UnsafeFeed, backoff_seconds, check_xml
+from powderkeg_ingest.sources.feeds import FeedPoller, UnsafeFeed, check_xml
 from powderkeg_ingest.sources.fetch import FetchFailed, FetchPolicy, FetchRefused, SafeFetcher
 from powderkeg_ingest.sources.files import InputRecord
 from powderkeg_ingest.state import SqliteState

@@ -130,3 +130,16 @@ def test_short_text_language_is_unknown_with_a_reason() -> None:
     result = detect_language("Talks failed.")
     assert result.code is None
     assert result.reason is not None and "too short" in result.reason
+
+
+def test_english_shortcut_does_not_swallow_other_languages() -> None:
+    spanish = (
+        "Pakistán dijo el miércoles que la última ronda de conversaciones de paz con el gobierno talibán de "
+        "Afganistán fracasó en Estambul, acusando a Kabul de negarse a tomar medidas contra los militantes."
+    )
+    assert detect_language(spanish).code == "es"
+
+
+def test_normalisation_of_ascii_text_is_identity() -> None:
+    text = "Plain ASCII line one.\nLine two, with (parentheses) and 'quotes'."
+    assert normalize_text(text) == text

@@ -14,47 +14,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from powderkeg_contracts import Origin
-from pydantic import BaseModel, ConfigDict, Field
 
+from powderkeg_ingest.core.feeds import MAX_SEEN_IDS, FeedState, backoff_seconds
 from powderkeg_ingest.core.pipeline import RawArticle
 from powderkeg_ingest.sources.fetch import FetchFailed, FetchRefused, SafeFetcher
 from powderkeg_ingest.sources.files import InputError, InputRecord, Item
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 3600.0
-MAX_SEEN_IDS = 2000
-"""Item ids remembered per feed: more than any feed lists at once, so old items are never re-published."""
 MIN_ITEM_TEXT_CHARS = 400
 """Items with less text than this (teasers) are completed by fetching their link, when they have one."""
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
-
-
-class FeedState(BaseModel):
-    """What the poller remembers of one feed between polls and restarts."""
-
-    model_config = ConfigDict(frozen=True)
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    seen: tuple[str, ...] = Field(default=(), description="Ids of items already handled, newest last (bounded).")
-    last_new_item_at: datetime | None = None
-    failures: int = 0
-    next_poll_at: datetime | None = None
-
-
-def backoff_seconds(interval_s: float, failures: int) -> float:
-    """Seconds until the next poll: the interval, doubled per consecutive failure, capped at an hour."""
-    if failures <= 0:
-        return interval_s
-    return float(min(MAX_BACKOFF_S, interval_s * 2 ** min(failures, 20)))
 
 
 class UnsafeFeed(Exception):
@@ -154,8 +129,6 @@ class FeedPoller:
 
     @staticmethod
     def _next(state: FeedState, now: datetime, interval_s: float, *, failures: int) -> FeedState:
-        from datetime import timedelta
-
         wait = backoff_seconds(interval_s, failures)
         return state.model_copy(update={"failures": failures, "next_poll_at": now + timedelta(seconds=wait)})
 
@@ -191,10 +164,3 @@ class FeedPoller:
             origin=Origin.FEED,
         )
         return InputRecord(ref=ref, raw=raw, data=raw.model_dump_json().encode())
-
-
-def due(states: list[FeedState], now: datetime) -> Iterator[FeedState]:
-    """Feeds whose next poll time has come (or that were never polled)."""
-    for state in states:
-        if state.next_poll_at is None or state.next_poll_at <= now:
-            yield state
