@@ -62,11 +62,13 @@ port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 # pid_alive PIDFILE PATTERN: the pid in PIDFILE is alive and its command line matches PATTERN
 # (so a recycled pid never gets signalled).
 pid_alive() {
-  local pidfile=$1 pattern=$2 pid
+  local pidfile=$1 pattern=$2 pid cmdline
   [[ -f $pidfile ]] || return 1
   pid=$(<"$pidfile")
-  [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$pattern"
+  [[ -n $pid ]] || return 1
+  # No `tr | grep -q` pipe: grep -q exits at the first match, tr gets SIGPIPE, and pipefail makes it "dead".
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$pattern"* ]]
 }
 
 # spawn PIDFILE LOGFILE CMD...: start CMD in its own session (so Ctrl-C in a test run or the end of the
@@ -169,7 +171,7 @@ cmd_install() {
   install_java_tools
   install_kafka
   install_prometheus
-  log "installed: Kafka $KAFKA_VERSION ($KAFKA_LIBS), $($PROMETHEUS_BIN --version 2>&1 | head -n1)"
+  log "installed: Kafka $KAFKA_VERSION ($KAFKA_LIBS), $($PROMETHEUS_BIN --version 2>&1 | sed -n 1p)"
 }
 
 # --- kafka -------------------------------------------------------------------------------------------------
@@ -225,7 +227,8 @@ cmd_kafka_start() {
   local deadline=$((SECONDS + START_TIMEOUT))
   while ((SECONDS < deadline)); do
     pid_alive "$KAFKA_PIDFILE" "$KAFKA_PATTERN" || fail_start kafka "$KAFKA_LOG" "broker process exited"
-    if tail -c +$((offset + 1)) "$KAFKA_LOG" | grep -q "Kafka Server started" && port_open "$KAFKA_PORT"; then
+    # grep without -q reads to the end, so tail never dies of SIGPIPE (which pipefail would turn into "no").
+    if tail -c +$((offset + 1)) "$KAFKA_LOG" | grep -F "Kafka Server started" >/dev/null && port_open "$KAFKA_PORT"; then
       log "kafka ready on 127.0.0.1:$KAFKA_PORT (pid $(<"$KAFKA_PIDFILE"))"
       return 0
     fi
