@@ -133,7 +133,7 @@ class SafeFetcher:
     def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """GET ``url`` with conditional headers, following at most ``max_redirects`` checked redirects."""
         deadline = time.monotonic() + self.policy.timeout_s
-        headers = {}
+        headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
