@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         if g != p:
             causes[_cause(g, detections[i], fmt)].append(i)
     oracle = sum(1 for g, ds in zip(gold, detections, strict=True) if any(_cand_label(d, fmt) == g for d in ds))
-    print(f"\n{len(rows)} sentences, {sum(1 for g, p in zip(gold, pred, strict=True) if g == p)} right; "
-          f"oracle (gold among candidates) {oracle}")
+    print(
+        f"\n{len(rows)} sentences, {sum(1 for g, p in zip(gold, pred, strict=True) if g == p)} right; "
+        f"oracle (gold among candidates) {oracle}"
+    )
     for cause, idx in sorted(causes.items(), key=lambda kv: -len(kv[1])):
         print(f"\n## {cause}: {len(idx)}")
         for i in idx[: args.show]:

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 from powderkeg_contracts.models import PloverType
-
 from powderkeg_extractor.core.builder import Detection
 from powderkeg_extractor.core.ontology import QUAD_OF_TYPE, QUAD_PENTACODE, pentacode_of
 from powderkeg_extractor.core.ranker import FEATURES, RankerWeights, featurize
@@ -152,8 +151,17 @@ def main(argv: list[str] | None = None) -> int:
     arbiter, _, _ = evaluate_model(sentences, FEATURES)
     calibrator, w, bias = evaluate_model(sentences, CALIBRATION)
     report = "\n".join(
-        [head, "", f"## Arbitrator: all {len(FEATURES)} features (may reorder candidates)", "", *arbiter, ""]
-        + [f"## Calibrator: {', '.join(CALIBRATION)} (keeps the rules' order; committed)", "", *calibrator]
+        [
+            head,
+            "",
+            f"## Arbitrator: all {len(FEATURES)} features (may reorder candidates)",
+            "",
+            *arbiter,
+            "",
+            f"## Calibrator: {', '.join(CALIBRATION)} (keeps the rules' order; committed)",
+            "",
+            *calibrator,
+        ]
     )
     report += "\n"
     sys.stdout.write(report)

@@ -86,3 +86,24 @@ def test_dates_resolve_against_publication(records: list[EventRecord]) -> None:
     assert collapsed.event_date.date is not None and collapsed.event_date.date.isoformat() == "2025-10-29"
     ceasefire = next(r for r in records if "ceasefire" in r.evidence.trigger.lower())
     assert ceasefire.event_date.date is not None and ceasefire.event_date.date.isoformat() == "2025-10-19"
+
+
+def test_strikes_hit_ttp_in_afghanistan(records: list[EventRecord]) -> None:
+    """Recipient from "on what it described as TTP hideouts"; place inherited from the paragraph's Afghanistan."""
+    strikes = _find(records, PloverType.ASSAULT, "strikes")
+    assert strikes[0].recipient.text is not None and "TTP" in strikes[0].recipient.text
+    assert strikes[0].location.country == "AFG"
+    assert strikes[0].location.reason is not None and "inherited" in strikes[0].location.reason
+
+
+def test_border_clashes_and_closure_are_between_pakistan_and_afghanistan(records: list[EventRecord]) -> None:
+    clashes = _find(records, PloverType.ASSAULT, "clashes")
+    assert clashes and all({c.actor.country, c.recipient.country} == {"PAK", "AFG"} for c in clashes)
+    shut = [r for r in records if "crossings" in r.evidence.trigger.lower()]
+    assert {(r.actor.country, r.recipient.country) for r in shut} == {("PAK", "AFG"), ("AFG", "PAK")}
+    assert not [r for r in records if r.event_type is PloverType.ASSAULT and r.recipient.country == "QAT"]
+
+
+def test_an_agentless_passive_names_no_actor(records: list[EventRecord]) -> None:
+    sheltered = _find(records, PloverType.AID, "sheltered")
+    assert all(r.actor.country is None for r in sheltered)

@@ -21,6 +21,7 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "along", "across", "inside", "outs
 _PHRASE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "prep", "ccomp", "xcomp"})
 _INHERIT_DEPS = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acomp"})
 _MAX_CLIMB = 6
+_FREE_RELATIVES = frozenset({"what", "whatever"})
 _PERSONAL = frozenset({"he", "she", "they", "it", "we"})
 _NOT_PARTIES = frozenset(
     [
@@ -120,7 +121,18 @@ def conjuncts(head: Token) -> list[Token]:
 
 
 def _pobj(prep: Token) -> Token | None:
-    return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    """The object of a preposition; for a free relative ("on what it described as TTP hideouts") the noun it names."""
+    obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+    if obj is not None and (obj.lower_ in _FREE_RELATIVES or obj.dep_ == "pcomp"):
+        named = next((t for t in obj.subtree if t.dep_ == "pobj" and t.head.lower_ == "as"), None)
+        if named is None:
+            named = next((t for t in obj.subtree if t.dep_ in ("oprd", "attr") and t.pos_ in ("NOUN", "PROPN")), None)
+        if named is None:
+            marker = next((t for t in obj.subtree if t.lower_ == "as"), None)
+            after = obj.doc[marker.i + 1 : marker.i + 5] if marker is not None else []
+            named = next((t for t in after if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"), None)
+        return named if named is not None else (obj if obj.dep_ == "pobj" else None)
+    return obj
 
 
 def is_argument(token: Token) -> bool:
@@ -133,8 +145,17 @@ def is_argument(token: Token) -> bool:
     )
 
 
+def agentless_passive(verb: Token) -> bool:
+    """ "TTP leaders are being sheltered in Afghanistan": a passive without "by X" does not name its doer."""
+    return any(c.dep_ == "nsubjpass" for c in verb.children) and subject_of(verb) is None
+
+
 def verb_actor(verb: Token) -> list[Token]:
     """The actor heads of a verbal trigger, climbing through control/coordination when it has no subject."""
+    if agentless_passive(verb):
+        return []
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and is_argument(verb.head):
+        return conjuncts(verb.head)  # "militants targeting Pakistan"
     node = verb
     for _ in range(_MAX_CLIMB):
         if node.dep_ in ("acl", "xcomp") and node.head.pos_ == "NOUN" and subject_of(node) is None:

@@ -8,6 +8,7 @@ data is reported in docs/extraction.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,13 @@ _APPEALED_PENALTY = 0.25
 """An act another party is only asked to do ("urged X to withdraw") is not the sentence's event; the appeal is."""
 _MAX_ACTORS = 3
 _NO_ACTOR = "no actor in the parse of the sentence"
+_INHERITED_PLACE = "no place in the sentence; inherited from an earlier sentence of the article"
+_INHERITED_PENALTY = 0.05
+_RECIPROCAL = frozenset({"193", "191"})
+"""Clashes and fighting (both sides act) and border closures (one side or both): events whose unnamed parties are
+the two countries of the article when the event is at their border."""
+_BORDER_WORDS = frozenset({"border", "crossing", "frontier", "cross-border"})
+_DYAD_REASON = "party not named; one of the article's two most mentioned countries, for an event at their border"
 _NO_RECIPIENT = "no recipient in the parse of the sentence"
 
 
@@ -83,6 +91,10 @@ class SentenceContext:
     as_of: dt.date | None
     previous_actor: Actor | None = None
     """The last actor with a country in an earlier sentence of the article: the referent of "he", "it"."""
+    previous_location: Location | None = None
+    """The last place with a country an earlier event of the article named explicitly."""
+    article_parties: Callable[[], list[Actor]] | None = None
+    """The two countries the article is about (most mentioned), computed on demand: the sides of a border clash."""
 
 
 class RecordBuilder:
@@ -136,13 +148,19 @@ class RecordBuilder:
         actors = [self._actor(h, ctx) for h in actor_heads[:_MAX_ACTORS]]
         if not actors and trigger.kind != "noun" and arguments.pronoun_subject(token) is not None:
             actors = [ctx.previous_actor] if ctx.previous_actor is not None else []
-        if not actors and speaker is not None and trigger.kind != "noun":
+        if not actors and speaker is not None and trigger.kind != "noun" and not arguments.agentless_passive(token):
             actors = [speaker]
-        if entry.plover is not None and not any(a.country for a in actors) and trigger.kind != "noun":
+        if (
+            entry.plover is not None
+            and not any(a.country for a in actors)
+            and trigger.kind != "noun"
+            and not arguments.agentless_passive(token)
+        ):
             actors = self._actor_before(token, ctx) or actors
         recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
         if not any(r.country for r in recipients) and entry.plover is not None:
             recipients = self._recipient_after(token, ctx, actors) or recipients
+        dyad = self._border_dyad(trigger, ctx) if not any(a.country for a in actors) else []
         if trigger.kind == "verb" and entry.plover is not None and not _resolved(actors, recipients):
             return []
         confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
@@ -165,6 +183,10 @@ class RecordBuilder:
         if entry.plover is None:
             return [Detection(**detection_args)]
         location = self._location(token, ctx)
+        if location.country is None and ctx.previous_location is not None:
+            location = ctx.previous_location.model_copy(update={"reason": _INHERITED_PLACE})
+            confidence = round(max(confidence - _INHERITED_PENALTY, 0.01), 3)
+            detection_args["confidence"] = confidence
         event_date = self.resolvers.date(ctx.doc.text, ctx.article.published_at)
         recipient = recipients[0] if recipients else Actor(reason=_NO_RECIPIENT)
         mode = trigger.mode or entry.mode
@@ -181,9 +203,13 @@ class RecordBuilder:
             trigger_end=trig_end,
         )
         out: list[Detection] = []
-        for actor in actors or [Actor(reason=_NO_ACTOR)]:
+        pairs = [(a, recipient) for a in actors or [Actor(reason=_NO_ACTOR)]]
+        if len(dyad) == 2:
+            pairs = [(dyad[0], dyad[1]), (dyad[1], dyad[0])]
+        for actor, recipient in pairs:
             record = EventRecord(
                 event_id=event_id(
+                    ctx.article.article_id,
                     ctx.article.text,
                     ctx.start,
                     ctx.end,
@@ -234,6 +260,23 @@ class RecordBuilder:
             if start > token.idx and actor.country and actor.country not in own:
                 return [actor]
         return []
+
+    def _border_dyad(self, trigger: Trigger, ctx: SentenceContext) -> list[Actor]:
+        """The two sides of a reciprocal event "along the border" / "border clashes" whose parties the parse lacks.
+
+        A border clash is between the two neighbouring states the article is about; its two most mentioned
+        countries stand in for the unnamed parties (one record each way, as for a clash "between X and Y").
+        """
+        if trigger.code not in _RECIPROCAL or ctx.article_parties is None:
+            return []
+        near = {t.lemma_.lower() for t in trigger.token.subtree}
+        place = arguments.place_of(trigger.token)
+        if not near & _BORDER_WORDS and not (place is not None and "border" in place.text.lower()):
+            return []
+        parties = ctx.article_parties()
+        if len(parties) != 2:
+            return []
+        return [p.model_copy(update={"reason": _DYAD_REASON}) for p in parties]
 
     def _location(self, token: Token, ctx: SentenceContext) -> Location:
         phrase = arguments.place_of(token)

@@ -29,9 +29,56 @@ _APPEAL_TO_DEMAND = {"02": "10"}
 _MUST = frozenset({"must", "should", "ought"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
 _FUNCTION_WORDS = frozenset(
-    "a an the of in on at to for from with by into onto over under about against between among through during"
-    " after before since until up down out off back as than that this these those it its their his her our"
-    " and or but not no".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "by",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "against",
+        "between",
+        "among",
+        "through",
+        "during",
+        "after",
+        "before",
+        "since",
+        "until",
+        "up",
+        "down",
+        "out",
+        "off",
+        "back",
+        "as",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+    ]
 )
 _ARG_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"})
 

@@ -111,7 +111,7 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
             speaker_verb = speaker_verb or token
         if child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement):
             factuality, cause = Factuality.NEGATED, "negation"
-        if child.dep_ in ("xcomp", "ccomp") and (_modal(token) or _conditional(token)):
-            if factuality is Factuality.ASSERTED:
-                factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token) else "modal"
+        governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token) or _conditional(token))
+        if governs and factuality is Factuality.ASSERTED:
+            factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token) else "modal"
     return FactualityResult(factuality, speaker_verb, depth, cause)

@@ -125,7 +125,7 @@ class Supplement(_Strict):
     report_verbs: list[str] = Field(default_factory=list, description="Speech verbs: 'said', 'announced'.")
     generic_verbs: list[str] = Field(
         default_factory=list,
-        description="Low-information verbs ('take', 'provide', 'hold'): an event only through a pattern, never by default.",
+        description="Low-information verbs ('take', 'provide'): an event only through a pattern, never by default.",
     )
     appeal_verbs: list[str] = Field(
         default_factory=list, description="Verbs that ask another party to act: 'urged X to', 'called on X to'."

@@ -8,11 +8,13 @@ one of its words can be a trigger in the lexicon. Candidate sentences of a whole
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from powderkeg_contracts.models import Actor, Article, EventRecord
+from powderkeg_contracts.models import Actor, Article, EventRecord, Location
 
 from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceContext
 from powderkeg_extractor.core.detect import find_triggers
@@ -23,7 +25,6 @@ from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
 
 if TYPE_CHECKING:
     import spacy
-    from spacy.tokens import Doc
 
 PACKAGE_VERSION = "0.1.0"
 _SUFFIXES = (
@@ -94,21 +95,48 @@ class Extractor:
         texts = (articles[i].text[s:e] for i, s, e in jobs)
         results: list[list[Detection]] = [[] for _ in articles]
         previous: dict[int, Actor] = {}
+        places: dict[int, tuple[Location, int]] = {}
         docs = self.nlp.pipe(texts, disable=self._disabled) if self._disabled else self.nlp.pipe(texts)
         for (index, start, end), doc in zip(jobs, docs, strict=True):
-            found = self._detect_sentence(articles[index], doc, start, end, previous.get(index))
+            article = articles[index]
+            as_of: dt.date | None = article.published_at.date() if article.published_at else None
+            context = SentenceContext(
+                article=article,
+                doc=doc,
+                start=start,
+                end=end,
+                as_of=as_of,
+                previous_actor=previous.get(index),
+                previous_location=_same_paragraph(places.get(index), article.text, start),
+                article_parties=functools.partial(self._article_parties, article.text, as_of),
+            )
+            found = self._detect_sentence(context)
             results[index].extend(found)
             for detection in found:
                 for actor in detection.actors:
                     if actor.country is not None:
                         previous[index] = actor
+                location = detection.record.location if detection.record is not None else None
+                if location is not None and location.country is not None and location.reason is None:
+                    places[index] = (location, article.text.count("\n", 0, start))
         return results
 
-    def _detect_sentence(
-        self, article: Article, doc: Doc, start: int, end: int, previous: Actor | None
-    ) -> list[Detection]:
-        as_of: dt.date | None = article.published_at.date() if article.published_at else None
-        context = SentenceContext(article=article, doc=doc, start=start, end=end, as_of=as_of, previous_actor=previous)
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a few recent articles; the extractor lives as long as the process
+    def _article_parties(self, text: str, as_of: dt.date | None) -> list[Actor]:
+        """The two most mentioned countries of an article, each as its first country-bearing mention."""
+        counts: collections.Counter[str] = collections.Counter()
+        first: dict[str, Actor] = {}
+        for _start, _end, actor in self.resolvers.find(text, as_of):
+            if actor.country:
+                counts[actor.country] += 1
+                first.setdefault(actor.country, actor)
+        ranked = counts.most_common(3)
+        if len(ranked) == 3 and ranked[1][1] == ranked[2][1]:
+            return []  # no clear second party
+        return [first[c] for c, _n in ranked[:2]]
+
+    def _detect_sentence(self, context: SentenceContext) -> list[Detection]:
+        doc = context.doc
         detections: list[Detection] = []
         for sent in doc.sents:
             for trigger in find_triggers(sent, self.lexicon):
@@ -134,6 +162,13 @@ class Extractor:
     def extract(self, article: Article) -> list[EventRecord]:
         """Event records of one article."""
         return self.extract_batch([article])[0]
+
+
+def _same_paragraph(place: tuple[Location, int] | None, text: str, start: int) -> Location | None:
+    """The last explicit location of the article if it was named in the paragraph of the sentence at ``start``."""
+    if place is None or text.count("\n", 0, start) != place[1]:
+        return None
+    return place[0]
 
 
 def _with_confidence(detection: Detection, probability: float) -> Detection:

@@ -1,13 +1,15 @@
-"""Which candidate is the sentence's event, and how likely is it right: a small trained arbitrator.
+"""How likely is a candidate to be its sentence's event: a small trained model over what the rules know.
 
-A sentence often holds several triggers ("X *said* it *would* not *accept* ..."; "*urged* Uganda to *repatriate*").
-The rules code each one; this logistic model scores each candidate from what the rules know about it (kind of match,
-pattern size, clause depth, factuality cause, statement or not, pentacode, main clause, whether actor and recipient
-resolved, how many rivals it has, the rules' own score) and gives the probability that it is the sentence's event. That probability is
-the record's ``confidence``; the sentence-level label is the best-scored candidate.
+A sentence often holds several triggers ("X *said* it would not *accept* ..."; "*urged* Uganda to *repatriate*").
+:func:`featurize` describes each candidate by what the rules know about it (kind of match, pattern size, clause
+depth, factuality cause, statement or not, pentacode, main clause, whether actor and recipient resolved, how many
+rivals it has, the rules' own score); a logistic model turns that into the probability that it is the sentence's
+event, which becomes the record's ``confidence``.
 
-The weights are data (``data/ranker.json``), written by ``services/extractor/scripts/train_ranker.py`` from the
-development sets, with its cross-validation figures in ``data/ranker_cv.txt``. They are validated when loaded.
+The weights are data (``data/ranker.json``), written by ``services/extractor/scripts/train_ranker.py``, with its
+cross-validation report in ``data/ranker_cv.txt``. Under CV the model over all features did *not* beat the
+rules at choosing the candidate, so the committed weights use only the order-preserving features (the rules' score,
+whether it is the sentence's best, the number of rivals): a calibration that never changes which event wins.
 """
 
 from __future__ import annotations
