@@ -95,12 +95,21 @@ def replay(bootstrap: str, letters: list[Letter]) -> tuple[int, list[str]]:
     return replayed, skipped
 
 
+def _key_text(letter: DeadLetter) -> str | None:
+    key, _ = original_bytes(letter)
+    return key.decode("utf-8", "replace") if key is not None else None
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="powderkeg dlq", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["list", "replay"], help="List dead letters, or replay them.")
     parser.add_argument("--topic", action="append", choices=DLQ_TOPICS, help="Dead-letter topic (default: all).")
     parser.add_argument("--error-class", default=None, help="Only letters whose error class contains this text.")
+    parser.add_argument(
+        "--key", action="append", default=None,
+        help="Only letters whose original key is this (repeatable): replay the ones you fixed, not the whole topic.",
+    )
     parser.add_argument("--json", action="store_true", help="List as JSON lines.")
     parser.add_argument("--bootstrap", default=os.environ.get("POWDERKEG_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     args = parser.parse_args(argv)
@@ -108,7 +117,8 @@ def main(argv: list[str]) -> int:
     letters = [
         item
         for item in read_letters(args.bootstrap, chosen)
-        if args.error_class is None or (item.letter is not None and args.error_class in item.letter.error_class)
+        if (args.error_class is None or (item.letter is not None and args.error_class in item.letter.error_class))
+        and (args.key is None or (item.letter is not None and _key_text(item.letter) in args.key))
     ]
     if args.action == "list":
         for item in letters:
