@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from powderkeg_contracts import Alert, Article, ArticleOutcome, EventRecord
+from powderkeg_ingest.core.near import NearIndex
 from powderkeg_ingest.core.pipeline import IngestCore, IngestResult, RawArticle
 from powderkeg_ingest.sources.files import InputError, read_inputs
 
@@ -49,7 +50,7 @@ def run_pipeline(
 
     clock = now or datetime.now(UTC)
     result = PipelineResult(input_errors=list(input_errors))
-    core = IngestCore()
+    core = IngestCore(near=NearIndex())
     for raw in raws:
         decision = core.accept(raw, now=clock)
         result.ingest.append(decision)

@@ -6,11 +6,22 @@ import hashlib
 
 
 def event_id(
-    text: str, sentence_start: int, sentence_end: int, trigger: str, event_type: str, actor: str, recipient: str
+    article_id: str,
+    text: str,
+    sentence_start: int,
+    sentence_end: int,
+    trigger: str,
+    event_type: str,
+    actor: str,
+    recipient: str,
 ) -> str:
-    """Hash of the article text, the sentence offsets, the trigger, the type and the actor/recipient."""
+    """Hash of the article id and text, the sentence offsets, the trigger, the type and the actor/recipient.
+
+    The article id is part of it: a syndicated copy published under its own id reports the same event again, and
+    alerting counts that mention (it groups copies by ``story_id``) instead of dropping it as a redelivery.
+    """
     digest = hashlib.sha256()
-    for part in (text, str(sentence_start), str(sentence_end), trigger, event_type, actor, recipient):
+    for part in (article_id, text, str(sentence_start), str(sentence_end), trigger, event_type, actor, recipient):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x1f")
     return "ev-" + digest.hexdigest()[:32]
