@@ -28,58 +28,6 @@ _APPEAL_TO_DEMAND = {"02": "10"}
 """Patterns of the DEMAND verb block that PETRARCH codes as appeals (02x) are demands (10x): CAMEO's parallel codes."""
 _MUST = frozenset({"must", "should", "ought"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "with",
-        "by",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "about",
-        "against",
-        "between",
-        "among",
-        "through",
-        "during",
-        "after",
-        "before",
-        "since",
-        "until",
-        "up",
-        "down",
-        "out",
-        "off",
-        "back",
-        "as",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "our",
-        "and",
-        "or",
-        "but",
-        "not",
-        "no",
-    ]
-)
 _ARG_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"})
 
 
@@ -115,18 +63,8 @@ def _region_words(tokens: list[Token]) -> set[str]:
     return words
 
 
-def _informative(pattern: Pattern) -> bool:
-    """A pattern needs one content-word slot: "demonstrated in ..." says nothing about *what* was done.
-
-    The flattened PETRARCH patterns keep prepositions and determiners as slots of their own; matched alone they
-    fire on almost any sentence and override a better verb default. (A slot lists the inflections of one word,
-    with the compiler's mechanical plurals such as "ins", so one function word marks the whole slot.)
-    """
-    return any(not _FUNCTION_WORDS.intersection(slot) for slot in (*pattern.pre, *pattern.post))
-
-
 def _pattern_matches(pattern: Pattern, pre: set[str], post: set[str]) -> bool:
-    if pattern.size == 0 or not _informative(pattern):
+    if pattern.size == 0:
         return False
     return all(any(w in pre for w in slot) for slot in pattern.pre) and all(
         any(w in post for w in slot) for slot in pattern.post
@@ -166,7 +104,7 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     for block, entry in candidates:
         if not _particles_ok(verb, entry.particles):
             continue
-        for pattern in block.patterns:
+        for pattern in lexicon.usable_patterns[id(block)]:
             if _pattern_matches(pattern, pre, post) and (best is None or pattern.size > best[0]):
                 best = (pattern.size, pattern)
         if entry.particles or default is None:

@@ -27,6 +27,59 @@ from powderkeg_extractor.core.ontology import Ontology
 _CODE_PATTERN = r"^[0-2][0-9]{1,3}$"
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "by",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "against",
+        "between",
+        "among",
+        "through",
+        "during",
+        "after",
+        "before",
+        "since",
+        "until",
+        "up",
+        "down",
+        "out",
+        "off",
+        "back",
+        "as",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+    ]
+)
+
 class LexiconError(ValueError):
     """A lexicon file is invalid; the message names the file, the entry and the problem."""
 
@@ -136,6 +189,16 @@ class Supplement(_Strict):
     negation_markers: list[str] = Field(default_factory=list, description="Lemmas that negate an event.")
 
 
+def informative(pattern: Pattern) -> bool:
+    """A pattern needs one content-word slot: "demonstrated in ..." says nothing about *what* was done.
+
+    The flattened PETRARCH patterns keep prepositions and determiners as slots of their own; matched alone they
+    fire on almost any sentence and override a better verb default. (A slot lists the inflections of one word,
+    with the compiler's mechanical plurals such as "ins", so one function word marks the whole slot.)
+    """
+    return any(not _FUNCTION_WORDS.intersection(slot) for slot in (*pattern.pre, *pattern.post))
+
+
 def _validate(model: type[BaseModel], data: Any, name: str) -> Any:
     """Validate ``data``, re-raising the first error as a :class:`LexiconError` naming file, entry and problem."""
     try:
@@ -173,6 +236,10 @@ class Lexicon:
             for entry in block.verbs:
                 for key in (entry.lemma, *entry.forms):
                     self.by_lemma.setdefault(key, []).append((block, entry))
+        self.usable_patterns: dict[int, list[Pattern]] = {
+            id(block): [p for p in block.patterns if p.size and informative(p)] for block in verbs.blocks
+        }
+        """Per verb block (by identity), the patterns worth matching (see :func:`informative`)."""
         self.supplement_verbs: dict[str, list[SupplementVerb]] = {}
         for verb in supplement.verbs:
             self.supplement_verbs.setdefault(verb.lemma, []).append(verb)
