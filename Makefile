@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test run bench bench-kafka eval-dev lint schemas lock
+.PHONY: help venv install up down status test chaos run bench bench-kafka eval-dev lint schemas lock
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,3 +59,6 @@ schemas: venv ## Regenerate contracts/schemas/*.json from the models
 
 lock: ## Re-resolve requirements.in into requirements.lock with hashes (needs network to PyPI)
 	$(VENV)/bin/pip install -q uv && $(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+
+chaos: venv install ## Chaos test: SIGKILL every service twice and restart the broker under 2,000 articles (prints figures)
+	bash deploy/with-stack.sh $(VENV)/bin/pytest -m chaos -s -p no:cacheprovider tests/chaos $(PYTEST_ARGS)
