@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
+from aiokafka.errors import KafkaError as AIOKafkaError
+from faust.exceptions import FaustError
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import DecodeError, decode, encode
 from powderkeg_runtime.dlq import build_dead_letter
@@ -34,6 +36,10 @@ from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.tables import build_store
 
 log = logging.getLogger(__name__)
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (FaustError, AIOKafkaError)
+"""Errors of faust or the broker (e.g. a table write whose changelog cannot be produced) raised from inside the
+engine's table access: the event is fine, so they crash the worker (replay) instead of dead-lettering the event."""
 
 STAGE = "alerting"
 ADVANCE_EVERY = timedelta(minutes=1)
@@ -173,6 +179,8 @@ class AlertingService:
         received = datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else None
         try:
             alerts = self.evaluate(record, received)
+        except INFRASTRUCTURE_ERRORS:
+            raise  # a table's changelog could not be written: crash and replay, this event is not at fault
         except Exception as exc:  # an engine bug: dead-letter with the reason rather than ack the event silently
             await self._dead_letter(message, exc, "engine_error")
             return

@@ -86,7 +86,10 @@ class AlertEngine:
 
     @property
     def watermark(self) -> datetime | None:
-        """The latest event time seen by this engine instance (not persisted: rebuilt from new events)."""
+        """The latest event time seen. Not stored separately: a restarted engine rebuilds it from the event times
+        of the seen ids in its store, so that it continues exactly like an engine that never stopped."""
+        if self._watermark is None and len(self.store.seen):
+            self._watermark = max(self.store.seen.values())
         return self._watermark
 
     def process(self, event: EventRecord, received_at: datetime | None = None) -> list[Alert]:
@@ -97,11 +100,11 @@ class AlertEngine:
         """Like :meth:`process`, with the outcome and matched signals for metrics and logs."""
         if event.event_id in self.store.seen:
             return Evaluation(outcome="duplicate")
-        when = event_time(event, received_at, self._watermark)
+        when = event_time(event, received_at, self.watermark)
         if when is None:
             return Evaluation(outcome="untimed")
         self.store.seen[event.event_id] = when
-        if self._watermark is None or when > self._watermark:
+        if self.watermark is None or when > self.watermark:
             self._watermark = when
         sides = resolve_sides(event)
         matched = [(rule, severity) for rule in self.rules.signals if (severity := rule.match(event)) is not None]
@@ -211,7 +214,7 @@ class AlertEngine:
 
     def advance(self, now: datetime) -> list[Alert]:
         """Resolve episodes quiet for their signal's quiet period as of event time ``now``; prune old event ids."""
-        if self._watermark is None or now > self._watermark:
+        if self.watermark is None or now > self.watermark:
             self._watermark = now
         resolved: list[Alert] = []
         for key in sorted(self.store.episodes.keys()):

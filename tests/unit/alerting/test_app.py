@@ -1,0 +1,83 @@
+"""The faust agent, functionally: ``agent.test_context()`` with ``store="memory://"``, no broker.
+
+Producing to Kafka is replaced by a capture (``_send`` overridden in a subclass) and the engine's store by dicts,
+because a test context starts no producer for topics or table changelogs. Tables, the real producer and restarts are
+covered by tests/integration/test_alerting_service.py against the real broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+# After a faust agent's test_context, CPython 3.11.7 fails to build the AST of a module imported later in the session
+# ("SystemError: AST constructor recursion depth mismatch"; any faust agent reproduces it, not only this one). The one
+# such import is the hypothesis pytest plugin's lazy import at session end, so it is done here, up front.
+import hypothesis.internal.observability  # noqa: F401
+import pytest
+from powderkeg_alerting.app import AlertingService
+from powderkeg_alerting.core.engine import AlertEngine
+from powderkeg_alerting.core.state import EngineStore
+from powderkeg_alerting.settings import AlertingSettings
+from powderkeg_contracts import Alert, DeadLetter, PloverType, topics
+from powderkeg_runtime.codec import decode, encode
+
+from tests.unit.alerting.factory import build_event
+
+TALKS = "Pakistan said its peace talks with Afghanistan have collapsed."
+
+
+class CapturingService(AlertingService):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent: list[tuple[str, bytes, bytes, Any]] = []
+        self.engine = AlertEngine(self.engine.rules, store=EngineStore())
+
+    async def _send(self, topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+        self.sent.append((topic.get_topic_name(), key, value, headers))
+
+
+@pytest.fixture
+def service() -> Iterator[CapturingService]:
+    settings = AlertingSettings(alerting_alertmanager_url="", alerting_app_id="test-alerting")
+    svc = CapturingService(settings, sinks=[], store="memory://")
+    svc.app.finalize()
+    svc.app.flow_control.resume()
+    yield svc
+
+
+def run_agent(service: CapturingService, *values: bytes) -> None:
+    async def go() -> None:
+        async with service.agent.test_context() as agent:
+            for value in values:
+                await agent.put(value)
+
+    service.app.loop.run_until_complete(go())
+
+
+def test_agent_produces_alerts_keyed_by_alert_id_and_dead_letters_bad_bytes(service: CapturingService) -> None:
+    event = build_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")
+    run_agent(service, encode(event), b'{"event_id": 42', encode(event))
+    alerts = [(key, decode(Alert, value)) for topic, key, value, _ in service.sent if topic == topics.ALERTS]
+    assert [a.signal for _, a in alerts] == ["talks_failed"], "the repeated event must change nothing"
+    assert alerts[0][0] == alerts[0][1].alert_id.encode()
+    letters = [
+        (decode(DeadLetter, value), dict(headers))
+        for topic, _, value, headers in service.sent
+        if topic == topics.EVENTS_DLQ
+    ]
+    assert len(letters) == 1
+    letter, headers = letters[0]
+    assert letter.stage == "alerting" and letter.error_class.endswith("DecodeError")
+    assert headers["__connect.errors.topic"] == topics.EVENTS.encode()
+    assert "invalid_json" in headers["__connect.errors.exception.message"].decode()
+
+
+def test_engine_bug_is_dead_lettered_not_acked_silently(service: CapturingService) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ZeroDivisionError("engine bug")
+
+    service.engine.evaluate = broken  # type: ignore[method-assign]
+    run_agent(service, encode(build_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")))
+    letters = [decode(DeadLetter, value) for topic, _, value, _ in service.sent if topic == topics.EVENTS_DLQ]
+    assert [letter.error_class for letter in letters] == ["builtins.ZeroDivisionError"]
