@@ -113,3 +113,15 @@ def test_top_bounds_the_exported_dyads(make_event: EventFactory) -> None:
             index.observe(dyad, event, T0)
     top = index.top(T0, 2)
     assert [d for d, _ in top] == ["RUS-UKR", "ISR-LBN"]
+
+
+def test_one_article_full_of_conflict_is_not_a_surge(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    codes = ["112", "1121", "1122", "1123", "1124", "1125", "111", "113", "114", "115", "116", "117", "118", "119"]
+    events = [
+        make_event(PloverType.ACCUSE, code, ACCUSE, "accused", article="one", goldstein=-3.0, confidence=1.0)
+        for code in codes
+    ]
+    assert not [a for e in events for a in engine.process(e) if a.signal == "escalation_surge"]
+    second = make_event(PloverType.ACCUSE, "112", ACCUSE, "accused", article="two", goldstein=-3.0, confidence=1.0)
+    assert [a for a in engine.process(second) if a.signal == "escalation_surge"], "a second story confirms the rise"

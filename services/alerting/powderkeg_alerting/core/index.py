@@ -9,8 +9,9 @@ kept in event time, a fast one (half-life ``h_f``, default 6 h) and a slow one (
 - index = fast rate (weighted conflict events per day over the last hours);
 - baseline = max(slow rate, ``baseline_floor``) (a dyad's own normal, floored so a quiet dyad's first event is not an
   infinite rise);
-- surge when index >= ``surge_min_rate`` and index / baseline >= ``surge_ratio``; the surge resolves (hysteresis)
-  when index / baseline < ``clear_ratio`` or index < ``surge_min_rate`` / 2.
+- surge when index >= ``surge_min_rate`` and index / baseline >= ``surge_ratio`` and at least ``surge_min_stories``
+  distinct stories fed the dyad in the last two fast half-lives (one busy article is not a surge); it resolves
+  (hysteresis) when index / baseline < ``clear_ratio`` or index < ``surge_min_rate`` / 2.
 
 Cooperative events add nothing (de-escalation has its own signals). Time is event time, so replay is exact.
 """
@@ -49,6 +50,9 @@ class IndexParams(BaseModel):
     surge_ratio: float = Field(default=3.0, gt=1)
     critical_ratio: float = Field(default=6.0, gt=1)
     clear_ratio: float = Field(default=1.5, gt=0)
+    surge_min_stories: int = Field(
+        default=2, ge=1, description="Distinct stories needed in the fast window: one article is not a surge."
+    )
     factuality_weight: dict[Factuality, float] = Field(
         default_factory=lambda: {
             Factuality.ASSERTED: 1.0,
@@ -108,6 +112,9 @@ class EscalationIndex:
                 state.slow += _decay(mass, late, p.slow_half_life_hours)
             state.counted.append(counted_key)
             del state.counted[:-MAX_COUNTED]
+            state.recent_stories[event.story_id] = max(when, state.recent_stories.get(event.story_id, when))
+        horizon = when - timedelta(hours=2 * p.fast_half_life_hours)
+        state.recent_stories = {k: v for k, v in state.recent_stories.items() if v >= horizon}
         index, baseline = self.value_of(state, when)
         alerts = self._check_surge(dyad_key, state, event, when, index, baseline)
         self.store[dyad_key] = state
@@ -122,7 +129,9 @@ class EscalationIndex:
     ) -> list[Alert]:
         p = self.params
         ratio = index / baseline
-        surging = index >= p.surge_min_rate and ratio >= p.surge_ratio
+        surging = (
+            index >= p.surge_min_rate and ratio >= p.surge_ratio and len(state.recent_stories) >= p.surge_min_stories
+        )
         episode = state.surge_alert
         if episode is None and not surging:
             return []

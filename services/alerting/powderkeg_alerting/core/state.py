@@ -67,6 +67,9 @@ class DyadIndexState(_State):
     slow: float = 0.0
     updated_at: datetime
     counted: list[str] = Field(default_factory=list, description="Recent story/code keys already counted.")
+    recent_stories: dict[str, datetime] = Field(
+        default_factory=dict, description="Stories with conflict events in the fast window, and their latest time."
+    )
     surge_alert: EpisodeState | None = None
 
 
