@@ -107,3 +107,8 @@ def test_border_clashes_and_closure_are_between_pakistan_and_afghanistan(records
 def test_an_agentless_passive_names_no_actor(records: list[EventRecord]) -> None:
     sheltered = _find(records, PloverType.AID, "sheltered")
     assert all(r.actor.country is None for r in sheltered)
+
+
+def test_talks_failed_despite_mediation_names_afghanistan_not_the_mediators(records: list[EventRecord]) -> None:
+    failed = _find(records, PloverType.REJECT, "failed")
+    assert failed and all(r.recipient.country == "AFG" for r in failed)

@@ -48,7 +48,7 @@ _RECIPROCAL = frozenset({"193", "191"})
 """Clashes and fighting (both sides act) and border closures (one side or both): events whose unnamed parties are
 the two countries of the article when the event is at their border."""
 _BORDER_WORDS = frozenset({"border", "crossing", "frontier", "cross-border"})
-_DYAD_REASON = "party not named; one of the article's two most mentioned countries, for an event at their border"
+_DYAD_REASON = "party not named; one of the article's two most mentioned countries"
 _NO_RECIPIENT = "no recipient in the parse of the sentence"
 
 
@@ -158,7 +158,9 @@ class RecordBuilder:
         ):
             actors = self._actor_before(token, ctx) or actors
         recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
-        if not any(r.country for r in recipients) and entry.plover is not None:
+        if not any(r.country for r in recipients) and trigger.kind == "predicate":
+            recipients = self._other_party(actors, ctx) or recipients
+        elif not any(r.country for r in recipients) and entry.plover is not None:
             recipients = self._recipient_after(token, ctx, actors) or recipients
         dyad = self._border_dyad(trigger, ctx) if not any(a.country for a in actors) else []
         if trigger.kind == "verb" and entry.plover is not None and not _resolved(actors, recipients):
@@ -260,6 +262,19 @@ class RecordBuilder:
             if start > token.idx and actor.country and actor.country not in own:
                 return [actor]
         return []
+
+    @staticmethod
+    def _other_party(actors: list[Actor], ctx: SentenceContext) -> list[Actor]:
+        """For "the talks failed" with no partner named: the article's other main country, if the actor is one.
+
+        Names after the predicate are mediators or circumstances ("despite efforts by Qatar and Turkey"), not the
+        partner; the partner of talks an article reports failing is the other side the article is about.
+        """
+        own = {a.country for a in actors if a.country}
+        parties = ctx.article_parties() if ctx.article_parties is not None and own else []
+        if len(parties) != 2 or not own & {p.country for p in parties}:
+            return []
+        return [p.model_copy(update={"reason": _DYAD_REASON}) for p in parties if p.country not in own]
 
     def _border_dyad(self, trigger: Trigger, ctx: SentenceContext) -> list[Actor]:
         """The two sides of a reciprocal event "along the border" / "border clashes" whose parties the parse lacks.
