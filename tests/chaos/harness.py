@@ -26,7 +26,6 @@ from typing import Any
 import httpx
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
-
 from powderkeg_contracts import topics
 from powderkeg_runtime.kafka_admin import ensure_topics
 
@@ -158,9 +157,7 @@ def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -
 def end_offsets(bootstrap: str, topic_names: Iterable[str]) -> dict[TopicPartition, int]:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
-        partitions = [
-            TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
+        partitions = [TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or ())]
         return dict(consumer.end_offsets(partitions))
     finally:
         consumer.close()
@@ -172,9 +169,7 @@ def read_topics(
     """Every record of ``topic_names`` from ``start`` (default: the beginning) to the end offsets at call time."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:
-        partitions = [
-            TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
+        partitions = [TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or ())]
         if not partitions:
             return
         consumer.assign(partitions)

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from powderkeg_contracts import Alert, AlertStatus, ArticleOutcome, DeadLetter, EventRecord, topics
 from powderkeg_runtime.codec import decode
 from powderkeg_runtime.dlq import original_bytes
+
 from tests.chaos.articles import ChaosArticle, make_articles
 from tests.chaos.harness import (
     ServiceProcess,
@@ -189,12 +189,18 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
     ports = {"extractor": free_port(), "alerting": free_port()}
     workers = {
         "extractor": ServiceProcess(
-            "extractor", ["extractor"], {**env, "POWDERKEG_EXTRACTOR_METRICS_PORT": str(ports["extractor"])},
-            tmp_path / "extractor.log", ports["extractor"],
+            "extractor",
+            ["extractor"],
+            {**env, "POWDERKEG_EXTRACTOR_METRICS_PORT": str(ports["extractor"])},
+            tmp_path / "extractor.log",
+            ports["extractor"],
         ),
         "alerting": ServiceProcess(
-            "alerting", ["alerting"], {**env, "POWDERKEG_ALERTING_METRICS_PORT": str(ports["alerting"])},
-            tmp_path / "alerting.log", ports["alerting"],
+            "alerting",
+            ["alerting"],
+            {**env, "POWDERKEG_ALERTING_METRICS_PORT": str(ports["alerting"])},
+            tmp_path / "alerting.log",
+            ports["alerting"],
         ),
     }
     feeder = Feeder(chunks, env, tmp_path / "ingest.log", tmp_path / "ingest-state")
@@ -314,7 +320,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         "alert revisions with conflicting content": len(conflicting_revisions),
         "kills done": f"ingest {kills['ingest']}, extractor {kills['extractor']}, alerting {kills['alerting']}",
         "broker restarts": broker_restarts,
-        "unexpected service exits": f"extractor {unexpected_exits['extractor']}, alerting {unexpected_exits['alerting']}",
+        "unexpected service exits": ", ".join(f"{name} {count}" for name, count in unexpected_exits.items()),
         "ingest exit codes": " ".join(map(str, feeder.exit_codes)),
         "fault times (s after feed start)": ", ".join(f"{f.target}@{f.done_at:.1f}" for f in schedule if f.done_at),
         "feed duration (s)": round(feed_end - feed_start, 1),

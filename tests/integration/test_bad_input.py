@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
-
 from powderkeg_contracts import Alert, Article, ArticleOutcome, DeadLetter, PloverType, topics
 from powderkeg_runtime.codec import decode, encode
+
 from tests.chaos.harness import (
     ServiceProcess,
     end_offsets,
@@ -137,7 +137,9 @@ def test_every_kafka_level_kind_is_dead_lettered_with_reason_headers_and_good_me
     for key, (topic, raw, reason) in expected.items():
         dlq_topic, letter, headers = letters[key]
         assert dlq_topic == topics.dead_letter_topic(topic), key
-        assert letter.original_topic == topic and letter.stage == ("extractor" if topic == topics.ARTICLES else "alerting")
+        assert letter.original_topic == topic and letter.stage == (
+            "extractor" if topic == topics.ARTICLES else "alerting"
+        )
         assert letter.error_message.startswith(f"{reason}: ") or reason == "too_large", (key, letter.error_message)
         assert headers["__connect.errors.topic"] == topic.encode()
         assert int(headers["__connect.errors.partition"]) == letter.original_partition

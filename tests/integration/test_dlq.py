@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
-
 from powderkeg_contracts import Article, ArticleOutcome, DeadLetter, topics
 from powderkeg_runtime.codec import decode, encode
+
 from tests.chaos.harness import (
     ServiceProcess,
     end_offsets,
@@ -52,8 +52,11 @@ def test_dead_letter_listed_fixed_replayed_and_processed(kafka_bootstrap: str, t
     port = free_port()
     extractor_env = {**env, "POWDERKEG_EXTRACTOR_METRICS_PORT": str(port)}
     strict = ServiceProcess(
-        "extractor", ["extractor"], {**extractor_env, "POWDERKEG_EXTRACTOR_MAX_CHARS": "40"},
-        tmp_path / "extractor.log", port,
+        "extractor",
+        ["extractor"],
+        {**extractor_env, "POWDERKEG_EXTRACTOR_MAX_CHARS": "40"},
+        tmp_path / "extractor.log",
+        port,
     )
     text = "Pakistani jets bombed positions in Afghanistan on Monday, killing 12 people."
     article = Article(

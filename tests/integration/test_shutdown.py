@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 from kafka import KafkaProducer
-
 from powderkeg_contracts import topics
 from powderkeg_runtime.codec import encode
+
 from tests.chaos.articles import make_articles
 from tests.chaos.harness import (
     ServiceProcess,
@@ -59,8 +59,9 @@ def test_sigterm_finishes_in_flight_work_commits_and_flushes(kafka_bootstrap: st
         result = core.accept(RawArticle.model_validate({**item.record(), "origin": "jsonl"}), now=item.published_at)
         assert result.article is not None
         article = result.article
-        futures.append((article.article_id, producer.send(topics.ARTICLES, key=article.article_id.encode(),
-                                                         value=encode(article))))
+        futures.append(
+            (article.article_id, producer.send(topics.ARTICLES, key=article.article_id.encode(), value=encode(article)))
+        )
     producer.flush()
     producer.close()
     for article_id, future in futures:
@@ -82,8 +83,11 @@ def test_sigterm_finishes_in_flight_work_commits_and_flushes(kafka_bootstrap: st
     finally:
         first.stop_quietly()
 
-    committed = {tp.partition: meta.offset for tp, meta in group_offsets(kafka_bootstrap, group).items()
-                 if tp.topic == topics.ARTICLES}
+    committed = {
+        tp.partition: meta.offset
+        for tp, meta in group_offsets(kafka_bootstrap, group).items()
+        if tp.topic == topics.ARTICLES
+    }
     done = outcome_counts()
     below = {a for a, (p, o) in offsets.items() if o < committed.get(p, 0)}
     assert below, "nothing was committed at all"

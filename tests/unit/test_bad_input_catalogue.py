@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
 from powderkeg_contracts import Article, ArticleStatus, DeadLetter, EventRecord, Origin
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore, RawArticle
 from powderkeg_ingest.sources.files import InputError, InputRecord, parse_json_line
@@ -101,7 +100,11 @@ KAFKA_VALUES: dict[str, tuple[type, bytes | None, str]] = {
     "event_unknown_plover_type": (EventRecord, _json(_event_dict(event_type="EXPLODE")), "invalid_fields"),
     "event_bad_cameo_code": (EventRecord, _json(_event_dict(cameo_code="9999x")), "invalid_fields"),
     "event_goldstein_out_of_range": (EventRecord, _json(_event_dict(goldstein=-11.0)), "invalid_fields"),
-    "event_nan_confidence": (EventRecord, _json(_event_dict())[:-1] + b', "speaker": null, "url": NaN}', "invalid_fields"),
+    "event_nan_confidence": (
+        EventRecord,
+        _json(_event_dict())[:-1] + b', "speaker": null, "url": NaN}',
+        "invalid_fields",
+    ),
     "event_article_on_events_topic": (EventRecord, _json(_article_dict()), "invalid_fields"),
 }
 
