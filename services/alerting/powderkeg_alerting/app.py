@@ -129,7 +129,8 @@ class AlertingService:
         m.DYAD_ESCALATION_INDEX.clear()
         if now is not None:
             for dyad, value in self.engine.index.top(now, self.settings.alerting_top_dyads):
-                m.DYAD_ESCALATION_INDEX.labels(dyad=dyad).set(value)
+                if value > 0:  # a dyad whose conflict mass has decayed to nothing is not worth a series
+                    m.DYAD_ESCALATION_INDEX.labels(dyad=dyad).set(value)
         counts = {rule.name: 0 for rule in self.engine.rules.signals}
         for alert in self.engine.open_alerts():
             counts[alert.signal] = counts.get(alert.signal, 0) + 1
