@@ -8,6 +8,7 @@ covered by tests/integration/test_alerting_service.py against the real broker.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 # After a faust agent's test_context, CPython 3.11.7 fails to build the AST of a module imported later in the session
@@ -81,3 +82,35 @@ def test_engine_bug_is_dead_lettered_not_acked_silently(service: CapturingServic
     run_agent(service, encode(build_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")))
     letters = [decode(DeadLetter, value) for topic, _, value, _ in service.sent if topic == topics.EVENTS_DLQ]
     assert [letter.error_class for letter in letters] == ["builtins.ZeroDivisionError"]
+
+
+def test_index_gauge_exports_only_the_top_dyads(service: CapturingService) -> None:
+    from powderkeg_contracts import Actor, Sector
+    from prometheus_client import REGISTRY
+
+    countries = ["AFG", "ARM", "AZE", "COL", "ERI", "ETH", "IND", "IRN", "ISR", "LBN", "MLI", "NER", "PAK", "RUS"]
+    for n, (a, b) in enumerate(pairwise(countries)):
+        for k in range(n + 1):
+            service.engine.process(
+                build_event(
+                    PloverType.ASSAULT,
+                    "195",
+                    "Shelling across the border.",
+                    "shelling",
+                    goldstein=-10.0,
+                    actor=Actor(name=a, country=a, sector=Sector.MILITARY),
+                    recipient=Actor(name=b, country=b, sector=Sector.MILITARY),
+                    article=f"{a}{b}{k}",
+                )
+            )
+    top = 5
+    service.settings = service.settings.model_copy(update={"alerting_top_dyads": top})
+    service.export_gauges()
+    exported = {
+        s.labels["dyad"]: s.value
+        for family in REGISTRY.collect()
+        if family.name == "powderkeg_dyad_escalation_index"
+        for s in family.samples
+    }
+    assert len(exported) == top
+    assert "PAK-RUS" in exported and "AFG-ARM" not in exported, "the highest-index dyads are the ones exported"
