@@ -428,3 +428,11 @@ def test_threat_naming_only_pakistan_joins_its_storys_pair(make_event: EventFact
         goldstein=-7.0,
     )
     assert signals(engine.process(threat))["threat"].dyad.key == "AFG-PAK"
+
+
+def test_trade_disrupted_by_a_border_closure_is_not_also_sanctions(make_event: EventFactory) -> None:
+    closure = make_event(PloverType.SANCTION, "160", BORDER + " Trade flows were disrupted.", "disrupting")
+    found = signals(AlertEngine().process(closure))
+    assert "border_closed" in found and "sanctions" not in found
+    halt = make_event(PloverType.SANCTION, "160", "Pakistan halted all trade with Afghanistan.", "halted")
+    assert "sanctions" in signals(AlertEngine().process(halt))
