@@ -436,3 +436,14 @@ def test_trade_disrupted_by_a_border_closure_is_not_also_sanctions(make_event: E
     assert "border_closed" in found and "sanctions" not in found
     halt = make_event(PloverType.SANCTION, "160", "Pakistan halted all trade with Afghanistan.", "halted")
     assert "sanctions" in signals(AlertEngine().process(halt))
+
+
+def test_a_quarrel_called_a_clash_is_not_an_armed_clash(make_event: EventFactory) -> None:
+    quarrel = make_event(
+        PloverType.ASSAULT,
+        "190",
+        "The aid pause followed the Oval Office clash with Zelenskyy.",
+        "clash",
+        goldstein=-10.0,
+    )
+    assert "armed_clash" not in signals(AlertEngine().process(quarrel))

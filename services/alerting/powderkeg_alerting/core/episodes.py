@@ -115,15 +115,20 @@ def add_event(
         _append(episode.claimed_by, speaker or sides.source_label or "unattributed", MAX_CLAIMANTS)
     else:
         episode.asserted = True
-    sentences = {item.sentence for item in episode.evidence}
-    if event.evidence.sentence not in sentences:
-        episode.evidence.append(EvidenceItem(score=confidence, sentence=event.evidence.sentence))
-        episode.evidence.sort(key=lambda item: -item.score)
-        del episode.evidence[MAX_EVIDENCE:]
+    record_evidence(episode, event.evidence.sentence, confidence)
     new_severity = severity if SEVERITY_ORDER[severity] > SEVERITY_ORDER[episode.severity] else episode.severity
     if rule.escalate_after_stories and len(episode.story_confidence) >= rule.escalate_after_stories:
         new_severity = max(new_severity, _bump(rule.severity), key=SEVERITY_ORDER.__getitem__)
     episode.severity = new_severity
+
+
+def record_evidence(episode: EpisodeState, sentence: str, score: float) -> None:
+    """Keep the ``MAX_EVIDENCE`` distinct sentences with the highest scores, best first."""
+    if any(item.sentence == sentence for item in episode.evidence):
+        return
+    episode.evidence.append(EvidenceItem(score=score, sentence=sentence))
+    episode.evidence.sort(key=lambda item: -item.score)
+    del episode.evidence[MAX_EVIDENCE:]
 
 
 def record_story(episode: EpisodeState, story_id: str, confidence: float, cap: int) -> None:

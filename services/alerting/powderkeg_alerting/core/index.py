@@ -167,6 +167,8 @@ class EscalationIndex:
             episode.urls.append(event.url)
             del episode.urls[: -episodes.MAX_URLS]
         episodes.record_story(episode, event.story_id, event.confidence, MAX_LISTED)
+        if self.mass(event) > 0:
+            episodes.record_evidence(episode, event.evidence.sentence, self.mass(event))
         episode.asserted = True
         state.surge_alert = episode
         last = episode.escalation_index
