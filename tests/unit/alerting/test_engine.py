@@ -442,7 +442,7 @@ def test_a_quarrel_called_a_clash_is_not_an_armed_clash(make_event: EventFactory
     quarrel = make_event(
         PloverType.ASSAULT,
         "190",
-        "The aid pause followed the Oval Office clash with Zelenskyy.",
+        "The US paused military aid after the Oval Office clash with Zelenskyy.",
         "clash",
         goldstein=-10.0,
     )
