@@ -7,19 +7,24 @@ real topics. The worker is stopped with SIGTERM and restarted on the same consum
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
+from kafka import KafkaConsumer, KafkaProducer
+from powderkeg_alerting.sinks import verify_signature
+from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from powderkeg_contracts import (
     Actor,
     Alert,
@@ -36,16 +41,13 @@ from powderkeg_contracts import (
     topics,
 )
 from powderkeg_runtime.codec import decode, encode
-
-with warnings.catch_warnings():
-    # kafka-python 3.0 calls importlib.resources.read_text (deprecated) once, at import; not ours to fix.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from kafka import KafkaConsumer, KafkaProducer
-    from powderkeg_runtime.kafka_admin import ensure_topics
+from powderkeg_runtime.kafka_admin import ensure_topics
+from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 
 METRICS_PORT = 19113
+SECRET = SecretStr(uuid.uuid4().hex)
 TALKS = "Pakistan said its latest round of peace talks with Afghanistan's Taliban government has collapsed."
 STRIKES = "Military strikes by Pakistan on what it described as TTP hideouts triggered the recent border clashes."
 
@@ -69,13 +71,15 @@ def _ready() -> bool:
 class Worker:
     """One `powderkeg alerting` process; the same ``app_id`` across restarts means the same group and tables."""
 
-    def __init__(self, bootstrap: str, app_id: str, log: Path) -> None:
+    def __init__(self, bootstrap: str, app_id: str, log: Path, webhook_url: str) -> None:
+        hooks = [{"name": "it", "url": webhook_url, "secret": SECRET.get_secret_value()}]
         self.env = {
             **os.environ,
             "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,
             "POWDERKEG_ALERTING_APP_ID": app_id,
             "POWDERKEG_ALERTING_METRICS_PORT": str(METRICS_PORT),
             "POWDERKEG_ALERTING_ALERTMANAGER_URL": "",
+            "POWDERKEG_ALERTING_WEBHOOKS": json.dumps(hooks),
         }
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
@@ -101,10 +105,42 @@ class Worker:
             pytest.fail("alerting did not stop within 30 s of SIGTERM")
 
 
+class Receiver:
+    """A signed-webhook receiver on a loopback port; records each alert and whether its signature verified."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[Alert, bool]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                timestamp = self.headers[TIMESTAMP_HEADER] or ""
+                valid = verify_signature(SECRET, timestamp, body, self.headers[SIGNATURE_HEADER] or "")
+                receiver.received.append((Alert.model_validate_json(body), valid))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
 @pytest.fixture
-def worker(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Worker]:
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.fixture
+def worker(kafka_bootstrap: str, tmp_path: Path, receiver: Receiver) -> Iterator[Worker]:
     ensure_topics(kafka_bootstrap, topics.ALL_TOPICS)
-    proc = Worker(kafka_bootstrap, f"it-alerting-{uuid.uuid4().hex[:8]}", tmp_path / "alerting.log")
+    proc = Worker(kafka_bootstrap, f"it-alerting-{uuid.uuid4().hex[:8]}", tmp_path / "alerting.log", receiver.url)
     proc.start()
     try:
         yield proc
@@ -188,7 +224,7 @@ def _seed_like(run: str, copies: int, story: str | None = None) -> list[EventRec
 
 
 def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_remember(
-    kafka_bootstrap: str, worker: Worker
+    kafka_bootstrap: str, worker: Worker, receiver: Receiver
 ) -> None:
     run = uuid.uuid4().hex[:8]
     events = _seed_like(run, copies=3)
@@ -231,6 +267,10 @@ def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_r
     headers = dict(letters[0].headers)
     assert letter.stage == "alerting" and "invalid_json" in letter.error_message
     assert headers["__connect.errors.topic"] == topics.EVENTS.encode()
+
+    # The same alert changes reach the signed webhook (delivery runs beside the agent, so it may trail a little).
+    _wait(lambda: {a.signal for a, _ in receiver.received if _mine(a, run)} >= expected, 30, "webhook deliveries")
+    assert all(valid for _, valid in receiver.received), "every delivery must carry a valid signature"
 
     assert worker.stop() == 0
     worker.start()
