@@ -97,3 +97,22 @@ def build_event(
         extractor_version="test",
         **extra,
     )
+
+
+# Sentences of the seed story (or shaped like them), shared by the engine tests.
+TALKS = (
+    "Pakistan on Wednesday said its latest round of peace talks with Afghanistan's Taliban government has collapsed "
+    "in Istanbul, accusing Kabul of refusing to crack down on militants."
+)
+BORDER = "Border crossings remain shut for more than two weeks, leaving hundreds of trucks stranded on both sides."
+STRIKES = "Military strikes by Pakistan earlier this month on what it described as TTP hideouts triggered clashes."
+CLASHES = "Deadly clashes along the border this month left dozens of civilians, soldiers and insurgents dead."
+THREAT = "Tarar warned that Pakistan's patience has run its course and vowed to take all necessary measures."
+CEASEFIRE = (
+    "A previous round hosted by Qatar in Doha produced a ceasefire on Oct. 19, which both sides say remains in effect."
+)
+IN_AFGHANISTAN = Location(place="Afghanistan", country="AFG")
+
+
+def signals(alerts: list) -> dict[str, object]:
+    return {alert.signal: alert for alert in alerts}

@@ -7,24 +7,22 @@ from datetime import timedelta
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, AlertStatus, Direction, Factuality, Location, PloverType, Sector, Severity
 
-from tests.unit.alerting.factory import AFGHANISTAN, NOBODY, PAKISTAN, T0, TTP, EventFactory
-
-TALKS = (
-    "Pakistan on Wednesday said its latest round of peace talks with Afghanistan's Taliban government has collapsed "
-    "in Istanbul, accusing Kabul of refusing to crack down on militants."
+from tests.unit.alerting.factory import (
+    AFGHANISTAN,
+    BORDER,
+    CEASEFIRE,
+    CLASHES,
+    IN_AFGHANISTAN,
+    NOBODY,
+    PAKISTAN,
+    STRIKES,
+    T0,
+    TALKS,
+    THREAT,
+    TTP,
+    EventFactory,
+    signals,
 )
-BORDER = "Border crossings remain shut for more than two weeks, leaving hundreds of trucks stranded on both sides."
-STRIKES = "Military strikes by Pakistan earlier this month on what it described as TTP hideouts triggered clashes."
-CLASHES = "Deadly clashes along the border this month left dozens of civilians, soldiers and insurgents dead."
-THREAT = "Tarar warned that Pakistan's patience has run its course and vowed to take all necessary measures."
-CEASEFIRE = (
-    "A previous round hosted by Qatar in Doha produced a ceasefire on Oct. 19, which both sides say remains in effect."
-)
-IN_AFGHANISTAN = Location(place="Afghanistan", country="AFG")
-
-
-def signals(alerts: list) -> dict[str, object]:
-    return {alert.signal: alert for alert in alerts}
 
 
 def test_talks_collapse_raises_talks_failed_for_the_unordered_pair(make_event: EventFactory) -> None:
@@ -343,91 +341,6 @@ def test_sides_keep_pakistan_and_afghanistan_apart(make_event: EventFactory) -> 
     event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", actor=AFGHANISTAN, recipient=PAKISTAN)
     alert = signals(AlertEngine().process(event))["talks_failed"]
     assert alert.dyad.key == "AFG-PAK" and "source:Afghanistan" in alert.dyad.a_actors
-
-
-def test_border_closure_naming_no_country_takes_its_storys_pair(make_event: EventFactory) -> None:
-    engine = AlertEngine()
-    engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", article="seed"))
-    closure = make_event(
-        PloverType.COERCE,
-        "191",
-        BORDER,
-        "shut",
-        mode="restrict",
-        actor=NOBODY,
-        recipient=NOBODY,
-        article="seed",
-        goldstein=-9.5,
-    )
-    alert = signals(engine.process(closure))["border_closed"]
-    assert alert.dyad.key == "AFG-PAK"
-    assert alert.dyad.a_actors == () and alert.dyad.b_actors == (), "context-placed sides are not named actors"
-
-
-def test_event_before_its_storys_pair_waits_and_is_raised_when_the_pair_arrives(make_event: EventFactory) -> None:
-    engine = AlertEngine()
-    clash = make_event(
-        PloverType.ASSAULT,
-        "193",
-        CLASHES,
-        "clashes",
-        mode="firearms",
-        actor=NOBODY,
-        recipient=NOBODY,
-        article="seed",
-        goldstein=-10.0,
-    )
-    waiting = engine.evaluate(clash)
-    assert waiting.outcome == "waiting_for_story" and waiting.alerts == []
-    talks = engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", article="seed"))
-    found = signals(talks)
-    assert found["armed_clash"].dyad.key == "AFG-PAK" and found["talks_failed"].dyad.key == "AFG-PAK"
-
-
-def test_story_context_never_moves_a_third_country_or_a_domestic_event(make_event: EventFactory) -> None:
-    engine = AlertEngine()
-    engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", article="seed"))
-    qatar = Actor(name="Qatar", country="QAT", sector=Sector.GOVERNMENT)
-    elsewhere = make_event(
-        PloverType.ASSAULT,
-        "193",
-        CLASHES,
-        "clashes",
-        mode="firearms",
-        actor=NOBODY,
-        recipient=qatar,
-        article="seed",
-        goldstein=-10.0,
-    )
-    domestic = make_event(
-        PloverType.ASSAULT,
-        "193",
-        CLASHES,
-        "clashed",
-        mode="firearms",
-        actor=PAKISTAN,
-        recipient=TTP,
-        article="seed",
-        goldstein=-10.0,
-    )
-    assert engine.evaluate(elsewhere).outcome == "no_dyad"
-    assert engine.evaluate(domestic).outcome == "no_dyad"
-
-
-def test_threat_naming_only_pakistan_joins_its_storys_pair(make_event: EventFactory) -> None:
-    engine = AlertEngine()
-    engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", article="seed"))
-    threat = make_event(
-        PloverType.THREATEN,
-        "138",
-        THREAT,
-        "warned",
-        recipient=NOBODY,
-        article="seed",
-        factuality=Factuality.HYPOTHETICAL,
-        goldstein=-7.0,
-    )
-    assert signals(engine.process(threat))["threat"].dyad.key == "AFG-PAK"
 
 
 def test_trade_disrupted_by_a_border_closure_is_not_also_sanctions(make_event: EventFactory) -> None:
