@@ -9,7 +9,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = {"ingest": "powderkeg_ingest", "extractor": "powderkeg_extractor", "alerting": "powderkeg_alerting"}
-CORE_FORBIDDEN = {"kafka", "faust", "aiokafka", "powderkeg_runtime", "httpx", "uvicorn", "starlette", "prometheus_client"}
+CORE_FORBIDDEN = {
+    "kafka", "faust", "aiokafka", "powderkeg_runtime", "httpx", "uvicorn", "starlette", "prometheus_client",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -38,7 +40,9 @@ def test_services_do_not_import_each_other(service: str) -> None:
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_cores_know_nothing_of_kafka_metrics_or_http(service: str) -> None:
     core = REPO / "services" / service / SERVICES[service] / "core"
-    offenders = {str(p.relative_to(REPO)): _imports(p) & CORE_FORBIDDEN for p in _files(core) if _imports(p) & CORE_FORBIDDEN}
+    offenders = {
+        str(p.relative_to(REPO)): _imports(p) & CORE_FORBIDDEN for p in _files(core) if _imports(p) & CORE_FORBIDDEN
+    }
     assert not offenders, offenders
     for path in _files(core):
         assert "os.environ" not in path.read_text(encoding="utf-8"), f"{path} reads the environment"

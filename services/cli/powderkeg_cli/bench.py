@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from powderkeg_cli.embedded import default_voa_path, run_pipeline
-from powderkeg_contracts import Article, topics
+from powderkeg_contracts import topics
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
 
 
