@@ -24,7 +24,7 @@ from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
 from powderkeg_extractor.settings import ExtractorSettings
 from powderkeg_runtime.codec import DecodeError, decode, encode
 from powderkeg_runtime.dlq import build_dead_letter
-from powderkeg_runtime.faust_support import assigned, make_app, sample_consumer_lag
+from powderkeg_runtime.faust_support import assigned, crash_for_replay, make_app, sample_consumer_lag
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
@@ -113,9 +113,10 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
         async for event in stream.events():
             try:
                 await handle(event.message)
-            except Exception:  # a failure to dead-letter (broker down): crash, so the article is replayed, not acked
+            except Exception:  # a failure to dead-letter (broker down): exit, so the article is replayed, not acked
                 log.exception("could not process or dead-letter %s@%s", event.message.topic, event.message.offset)
-                raise
+                where = f"{event.message.topic}@{event.message.offset}"
+                crash_for_replay(log, f"{where} neither processed nor dead-lettered")
 
     @app.timer(interval=2.0)
     async def report_lag() -> None:

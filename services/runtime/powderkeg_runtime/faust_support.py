@@ -13,8 +13,10 @@ Delivery settings and why:
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -38,6 +40,23 @@ class IdempotentProducer(faust_aiokafka.Producer):
 
 class IdempotentTransport(faust_aiokafka.Transport):
     Producer = IdempotentProducer
+
+
+EXIT_REPLAY = 75
+"""Exit status of a worker that stopped itself so that an unprocessed message is replayed (EX_TEMPFAIL)."""
+
+
+def crash_for_replay(log: logging.Logger, what: str) -> NoReturn:
+    """Stop the process at once, before faust can ack the message in hand.
+
+    An exception that escapes a faust agent acks the message: it would be committed and lost. When a message can
+    be neither processed nor dead-lettered (the broker is gone), the only safe move is to exit without acking; the
+    restarted worker (compose ``restart:``, systemd, the chaos harness) resumes from the last committed offset.
+    """
+    log.critical("%s; exiting with status %d so the message is replayed, not acked", what, EXIT_REPLAY)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(EXIT_REPLAY)
 
 
 def assigned(app: faust.App) -> tuple[bool, str]:
