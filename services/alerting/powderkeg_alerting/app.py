@@ -161,7 +161,10 @@ class AlertingService:
         """Engine step for one event: its alerts, then resolutions once event time has moved on enough."""
         evaluation = self.engine.evaluate(record, received_at)
         m.EVENTS_EVALUATED.labels(outcome=evaluation.outcome).inc()
-        alerts = list(evaluation.alerts)
+        # A redelivered event re-publishes the current (unchanged) state of its open alerts: if the worker crashed
+        # after saving state but before the alert reached the broker, this is how the alert gets out. Consumers see
+        # the same alert_id and revision again, which the contract makes harmless.
+        alerts = list(evaluation.alerts or evaluation.current)
         now = self.engine.watermark
         if now is not None and (self._advanced_to is None or now - self._advanced_to >= ADVANCE_EVERY):
             self._advanced_to = now

@@ -360,3 +360,14 @@ def test_a_quarrel_called_a_clash_is_not_an_armed_clash(make_event: EventFactory
         goldstein=-10.0,
     )
     assert "armed_clash" not in signals(AlertEngine().process(quarrel))
+
+
+def test_a_redelivered_event_reports_the_current_state_of_its_alerts_without_changing_it(
+    make_event: EventFactory,
+) -> None:
+    engine = AlertEngine()
+    event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")
+    raised = engine.process(event)
+    again = engine.evaluate(event)
+    assert again.alerts == [] and again.outcome == "duplicate"
+    assert again.current == [a for a in raised if a.signal == "talks_failed"] == engine.open_alerts()

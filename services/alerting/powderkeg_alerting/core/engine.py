@@ -51,6 +51,11 @@ class Evaluation(BaseModel):
         description="alerted | no_signal | no_dyad | late | duplicate | untimed | waiting_for_story | factuality_*"
     )
     signals: list[str] = Field(default_factory=list, description="Signals the event matched, alerted or not.")
+    current: list[Alert] = Field(
+        default_factory=list,
+        description="For a duplicate: the unchanged current state of the open alerts it belongs to, so that a service "
+        "replaying after a crash can publish alerts whose state was saved but whose message was lost.",
+    )
     event_time: datetime | None = None
     dyad: str | None = None
 
@@ -99,7 +104,7 @@ class AlertEngine:
     def evaluate(self, event: EventRecord, received_at: datetime | None = None) -> Evaluation:
         """Like :meth:`process`, with the outcome and matched signals for metrics and logs."""
         if event.event_id in self.store.seen:
-            return Evaluation(outcome="duplicate")
+            return Evaluation(outcome="duplicate", current=self._current_alerts_of(event.event_id))
         when = event_time(event, received_at, self.watermark)
         if when is None:
             return Evaluation(outcome="untimed")
@@ -234,6 +239,15 @@ class AlertEngine:
             for story_id in [k for k, story in self.store.stories.items() if story.updated_at < stale]:
                 del self.store.stories[story_id]
         return resolved
+
+    def _current_alerts_of(self, event_id: str) -> list[Alert]:
+        result = []
+        for key in sorted(self.store.episodes.keys()):
+            episode = self.store.episodes[key]
+            if event_id in episode.event_ids:
+                rule = self._rules_by_name.get(episode.signal)
+                result.append(episodes.to_alert(episode, rule.title if rule else episode.signal))
+        return result
 
     def open_alerts(self) -> list[Alert]:
         """The current state of every open alert, ordered by dyad and signal."""
