@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
+
 from powderkeg_contracts import topics
 from powderkeg_runtime.kafka_admin import ensure_topics
 

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from powderkeg_contracts import Alert, AlertStatus, ArticleOutcome, DeadLetter, EventRecord, topics
 from powderkeg_runtime.codec import decode
 from powderkeg_runtime.dlq import original_bytes
-
 from tests.chaos.articles import ChaosArticle, make_articles
 from tests.chaos.harness import (
     ServiceProcess,

@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from pydantic import SecretStr
+
 from powderkeg_alerting.sinks import verify_signature
 from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from powderkeg_contracts import (
@@ -42,7 +44,6 @@ from powderkeg_contracts import (
 )
 from powderkeg_runtime.codec import decode, encode
 from powderkeg_runtime.kafka_admin import ensure_topics
-from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 

@@ -15,11 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from pydantic import SecretStr
+
 from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, WebhookSink, deliver, verify_signature
 from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from powderkeg_contracts import Alert, AlertStatus, Direction, Dyad, Severity
-from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
+
 from powderkeg_contracts import Alert, Article, ArticleOutcome, DeadLetter, PloverType, topics
 from powderkeg_runtime.codec import decode, encode
-
 from tests.chaos.harness import (
     ServiceProcess,
     end_offsets,

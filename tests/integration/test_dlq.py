@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
+
 from powderkeg_contracts import Article, ArticleOutcome, DeadLetter, topics
 from powderkeg_runtime.codec import decode, encode
-
 from tests.chaos.harness import (
     ServiceProcess,
     end_offsets,

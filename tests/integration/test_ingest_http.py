@@ -18,9 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_ingest_kafka import end_offsets, read_since  # same folder (tests/integration is not a package)
+
 from powderkeg_contracts import Article, topics
 from powderkeg_runtime.codec import decode
-from test_ingest_kafka import end_offsets, read_since  # same folder (tests/integration is not a package)
 
 pytestmark = pytest.mark.integration
 TOKEN = "integration-token"

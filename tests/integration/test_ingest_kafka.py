@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from powderkeg_contracts import Article, DeadLetter, topics
 from powderkeg_runtime.codec import decode
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 from kafka import KafkaProducer
+
 from powderkeg_contracts import topics
 from powderkeg_runtime.codec import encode
-
 from tests.chaos.articles import make_articles
 from tests.chaos.harness import (
     ServiceProcess,

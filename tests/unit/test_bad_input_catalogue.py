@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from powderkeg_contracts import Article, ArticleStatus, DeadLetter, EventRecord, Origin
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore, RawArticle
 from powderkeg_ingest.sources.files import InputError, InputRecord, parse_json_line

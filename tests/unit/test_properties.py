@@ -20,6 +20,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
+
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_alerting.core.state import DyadIndexState, EngineStore, EpisodeState
 from powderkeg_contracts import (
@@ -37,8 +39,6 @@ from powderkeg_contracts import (
 )
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
 from powderkeg_runtime.codec import DecodeError, decode
-from pydantic import BaseModel
-
 from tests.unit.alerting.factory import build_event
 
 MODELS: tuple[type[BaseModel], ...] = (Article, EventRecord, ArticleOutcome, Alert, DeadLetter)

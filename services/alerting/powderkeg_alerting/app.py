@@ -18,13 +18,6 @@ from typing import Any
 import faust
 from aiokafka.errors import KafkaError as AIOKafkaError
 from faust.exceptions import FaustError
-from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
-from powderkeg_runtime.codec import DecodeError, decode, encode
-from powderkeg_runtime.dlq import build_dead_letter
-from powderkeg_runtime.faust_support import make_app, sample_consumer_lag
-from powderkeg_runtime.httpserver import ServiceHttpServer
-from powderkeg_runtime.kafka_admin import ensure_topics
-from powderkeg_runtime.logs import configure_logging
 
 from powderkeg_alerting import metrics as m
 from powderkeg_alerting.core.engine import AlertEngine
@@ -34,6 +27,13 @@ from powderkeg_alerting.settings import AlertingSettings
 from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, Sink, WebhookSink
 from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.tables import build_store
+from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
+from powderkeg_runtime.codec import DecodeError, decode, encode
+from powderkeg_runtime.dlq import build_dead_letter
+from powderkeg_runtime.faust_support import assigned, crash_for_replay, make_app, sample_consumer_lag
+from powderkeg_runtime.httpserver import ServiceHttpServer
+from powderkeg_runtime.kafka_admin import ensure_topics
+from powderkeg_runtime.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,10 @@ class AlertingService:
             async for event in stream.events():
                 try:
                     await self.handle(event.message)
-                except Exception:  # cannot produce or dead-letter (broker down): crash so the event is replayed
+                except Exception:  # cannot produce or dead-letter (broker down): exit so the event is replayed
                     log.exception("could not process or dead-letter %s@%s", event.message.topic, event.message.offset)
-                    raise
+                    where = f"{event.message.topic}@{event.message.offset}"
+                    crash_for_replay(log, f"{where} neither processed nor dead-lettered")
 
         self.agent = evaluate_events
 
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     service = AlertingService(settings)
     app = service.app
     server = ServiceHttpServer(settings.metrics_host, settings.alerting_metrics_port, service=STAGE).start()
-    server.set_readiness(lambda: (bool(app.consumer.assignment()), "partitions assigned"))
+    server.set_readiness(lambda: assigned(app))
     log.info(
         "alerting consuming %s from %s; sinks: %s",
         topics.EVENTS,

@@ -6,6 +6,8 @@ the engine's fixed catalogue, ``sink`` from configuration, ``dyad`` only for the
 
 from __future__ import annotations
 
+from prometheus_client import Counter, Gauge
+
 from powderkeg_runtime.metrics import (
     CONSUMER_LAG,
     DEAD_LETTERS,
@@ -17,7 +19,6 @@ from powderkeg_runtime.metrics import (
     PROCESSING_FAILURES,
     PROCESSING_SECONDS,
 )
-from prometheus_client import Counter, Gauge
 
 ALERTS = Counter(
     "powderkeg_alerts_total",

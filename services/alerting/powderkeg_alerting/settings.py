@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from powderkeg_runtime.settings import ServiceSettings
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from powderkeg_runtime.settings import ServiceSettings
 
 
 class WebhookConfig(BaseModel):

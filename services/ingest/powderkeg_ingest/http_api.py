@@ -17,7 +17,6 @@ import threading
 import time
 from typing import Any
 
-from powderkeg_contracts import Origin
 from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from powderkeg_contracts import Origin
 from powderkeg_ingest import metrics
 from powderkeg_ingest.core.pipeline import IngestResult, RawArticle
 from powderkeg_ingest.ingestor import Ingestor

@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from powderkeg_contracts import topics
-from powderkeg_runtime.dlq import build_dead_letter
-
 from powderkeg_ingest import metrics
 from powderkeg_ingest.core.errors import IngestError
 from powderkeg_ingest.core.pipeline import IngestCore, IngestResult
 from powderkeg_ingest.publish import Sink
 from powderkeg_ingest.sources.files import InputError, InputRecord, Item
+from powderkeg_runtime.dlq import build_dead_letter
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ Labels are bounded: ``origin`` from the Origin enum, ``reason`` from ``core.erro
 
 from __future__ import annotations
 
-from powderkeg_runtime.metrics import DEAD_LETTERS, LAST_PROCESSED, MESSAGES_PRODUCED, PROCESSING_SECONDS
 from prometheus_client import Counter, Gauge
+
+from powderkeg_runtime.metrics import DEAD_LETTERS, LAST_PROCESSED, MESSAGES_PRODUCED, PROCESSING_SECONDS
 
 STAGE = "ingest"
 

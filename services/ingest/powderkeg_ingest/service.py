@@ -17,11 +17,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, BinaryIO
 
-from powderkeg_contracts import topics
-from powderkeg_runtime.httpserver import ServiceHttpServer
-from powderkeg_runtime.logs import configure_logging
 from tqdm import tqdm
 
+from powderkeg_contracts import topics
 from powderkeg_ingest.core.near import NearConfig, NearIndex
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore
 from powderkeg_ingest.ingestor import Ingestor
@@ -29,6 +27,8 @@ from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
 from powderkeg_ingest.settings import IngestSettings
 from powderkeg_ingest.sources.files import Item, read_inputs
 from powderkeg_ingest.state import SqliteState
+from powderkeg_runtime.httpserver import ServiceHttpServer
+from powderkeg_runtime.logs import configure_logging
 
 if TYPE_CHECKING:
     from powderkeg_ingest.feeding import FeedRunner

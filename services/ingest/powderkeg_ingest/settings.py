@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from powderkeg_runtime.settings import ServiceSettings
 from pydantic import Field, SecretStr
+
+from powderkeg_runtime.settings import ServiceSettings
 
 
 class IngestSettings(ServiceSettings):

@@ -16,13 +16,13 @@ from typing import Any
 # such import is the hypothesis pytest plugin's lazy import at session end, so it is done here, up front.
 import hypothesis.internal.observability  # noqa: F401
 import pytest
+
 from powderkeg_alerting.app import AlertingService
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_alerting.core.state import EngineStore
 from powderkeg_alerting.settings import AlertingSettings
 from powderkeg_contracts import Alert, DeadLetter, PloverType, topics
 from powderkeg_runtime.codec import decode, encode
-
 from tests.unit.alerting.factory import build_event
 
 TALKS = "Pakistan said its peace talks with Afghanistan have collapsed."
@@ -87,8 +87,9 @@ def test_engine_bug_is_dead_lettered_not_acked_silently(service: CapturingServic
 
 
 def test_index_gauge_exports_only_the_top_dyads(service: CapturingService) -> None:
-    from powderkeg_contracts import Actor, Sector
     from prometheus_client import REGISTRY
+
+    from powderkeg_contracts import Actor, Sector
 
     countries = ["AFG", "ARM", "AZE", "COL", "ERI", "ETH", "IND", "IRN", "ISR", "LBN", "MLI", "NER", "PAK", "RUS"]
     for n, (a, b) in enumerate(pairwise(countries)):

@@ -6,10 +6,10 @@ import math
 from datetime import timedelta
 
 import pytest
+
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_contracts import AlertStatus, Factuality, PloverType, Severity
-
 from tests.unit.alerting.factory import T0, EventFactory
 
 ACCUSE = "Kabul accused Islamabad of provoking the tension."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from powderkeg_alerting.core.rules import RuleFileError, keyword_pattern, load_rules, parse_rules
 
 VALID_SIGNAL = """

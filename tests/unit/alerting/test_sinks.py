@@ -8,12 +8,12 @@ import hmac
 import json
 
 import httpx
+from pydantic import SecretStr
+
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_alerting.sinks import AlertmanagerSink, RetryPolicy, WebhookSink, deliver, to_alertmanager
 from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify_signature
 from powderkeg_contracts import Alert, AlertStatus, PloverType, Severity
-from pydantic import SecretStr
-
 from tests.unit.alerting.factory import T0, EventFactory
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.002, timeout=1.0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, Factuality, PloverType, Sector
-
 from tests.unit.alerting.factory import BORDER, CLASHES, NOBODY, PAKISTAN, TALKS, THREAT, TTP, EventFactory, signals
 
 

@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
+
 from powderkeg_ingest.core.feeds import FeedState, backoff_seconds
 from powderkeg_ingest.core.pipeline import IngestCore
 from powderkeg_ingest.feeding import FeedRunner
@@ -18,8 +20,6 @@ from powderkeg_ingest.sources.feeds import FeedPoller, UnsafeFeed, check_xml
 from powderkeg_ingest.sources.fetch import FetchFailed, FetchPolicy, FetchRefused, SafeFetcher
 from powderkeg_ingest.sources.files import InputRecord
 from powderkeg_ingest.state import SqliteState
-from prometheus_client import REGISTRY
-
 from tests.unit.ingest.test_service import RecordingSink
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)

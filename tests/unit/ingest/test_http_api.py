@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from powderkeg_ingest.core.pipeline import IngestCore
-from powderkeg_ingest.http_api import build_app
-from powderkeg_ingest.ingestor import Ingestor
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from powderkeg_ingest.core.pipeline import IngestCore
+from powderkeg_ingest.http_api import build_app
+from powderkeg_ingest.ingestor import Ingestor
 from tests.unit.ingest.test_service import RecordingSink
 
 TOKEN = "s3cret-token"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+
 from powderkeg_ingest.core.dedupe import MemorySeenStore
 from powderkeg_ingest.core.errors import IngestError
 from powderkeg_ingest.core.ids import article_id, content_hash

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from powderkeg_ingest.core.near import NearConfig, NearIndex, overlap, shingles
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore, RawArticle
 from powderkeg_ingest.state import SqliteState

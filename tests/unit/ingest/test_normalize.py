@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from powderkeg_ingest.core.normalize import detect_language, normalize_text, parse_published, split_dateline
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from powderkeg_contracts import Origin
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore, RawArticle
 

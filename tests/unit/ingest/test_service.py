@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from powderkeg_contracts import Article, DeadLetter
 from powderkeg_ingest.core.pipeline import IngestCore
 from powderkeg_ingest.ingestor import Ingestor

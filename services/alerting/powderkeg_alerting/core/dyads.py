@@ -25,8 +25,9 @@ with ``single_country: true`` (a threat, a mobilisation, which often name no tar
 
 from __future__ import annotations
 
-from powderkeg_contracts import Actor, EventRecord, Sector
 from pydantic import BaseModel, ConfigDict
+
+from powderkeg_contracts import Actor, EventRecord, Sector
 
 NON_STATE_ARMED: frozenset[Sector] = frozenset({Sector.REBELS, Sector.INSURGENTS, Sector.CRIMINAL})
 

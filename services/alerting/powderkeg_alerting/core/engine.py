@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from powderkeg_contracts import Alert, AlertStatus, EventRecord, Severity
 from pydantic import BaseModel, ConfigDict, Field
 
 from powderkeg_alerting.core import episodes
@@ -25,6 +24,7 @@ from powderkeg_alerting.core.dyads import DyadSides, resolve_sides, with_story_p
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_alerting.core.rules import RuleSet, SignalRule, load_rules
 from powderkeg_alerting.core.state import EngineStore, EpisodeState, PendingEvent, StoryContext
+from powderkeg_contracts import Alert, AlertStatus, EventRecord, Severity
 
 SEEN_RETENTION = timedelta(days=14)
 """How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka

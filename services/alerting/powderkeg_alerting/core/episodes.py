@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from powderkeg_contracts import Alert, AlertStatus, Dyad, EventRecord, Severity
-
 from powderkeg_alerting.core.dyads import DyadSides
 from powderkeg_alerting.core.rules import SEVERITY_ORDER, SignalRule
 from powderkeg_alerting.core.state import EpisodeState, EvidenceItem
+from powderkeg_contracts import Alert, AlertStatus, Dyad, EventRecord, Severity
 
 MAX_EVIDENCE = 5
 MAX_URLS = 20

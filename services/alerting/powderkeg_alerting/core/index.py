@@ -22,11 +22,11 @@ import math
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 
-from powderkeg_contracts import Alert, AlertStatus, Direction, EventRecord, Factuality, Severity
 from pydantic import BaseModel, ConfigDict, Field
 
 from powderkeg_alerting.core import episodes
 from powderkeg_alerting.core.state import DyadIndexState, EpisodeState
+from powderkeg_contracts import Alert, AlertStatus, Direction, EventRecord, Factuality, Severity
 
 SURGE_SIGNAL = "escalation_surge"
 SURGE_TITLE = "Escalation surge"

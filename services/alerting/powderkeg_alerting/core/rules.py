@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from powderkeg_contracts import Direction, EventRecord, Factuality, PloverType, QuadClass, Sector, Severity
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from powderkeg_contracts import Direction, EventRecord, Factuality, PloverType, QuadClass, Sector, Severity
 
 SEVERITY_ORDER: dict[Severity, int] = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 """Rank of each severity; an alert's severity only ever rises during an episode."""

@@ -15,8 +15,9 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from powderkeg_contracts import AlertStatus, Direction, EventRecord, Severity
 from pydantic import BaseModel, ConfigDict, Field
+
+from powderkeg_contracts import AlertStatus, Direction, EventRecord, Severity
 
 
 class _State(BaseModel):

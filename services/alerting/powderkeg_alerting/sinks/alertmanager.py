@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+
 from powderkeg_contracts import Alert, AlertStatus, Direction, Severity
 
 MAX_EVIDENCE_CHARS = 1000

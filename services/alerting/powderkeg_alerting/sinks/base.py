@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
+
 from powderkeg_contracts import Alert
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable, Sequence
 
 import httpx
-from powderkeg_contracts import Alert
 
 from powderkeg_alerting.sinks.base import Delivery, RetryPolicy, Sink, deliver
+from powderkeg_contracts import Alert
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ import hmac
 import time
 
 import httpx
-from powderkeg_contracts import Alert
 from pydantic import SecretStr
+
+from powderkeg_contracts import Alert
 
 SIGNATURE_HEADER = "X-Powderkeg-Signature"
 TIMESTAMP_HEADER = "X-Powderkeg-Timestamp"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from powderkeg_contracts import Article, Origin
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from powderkeg_contracts import Article, Origin
 from powderkeg_ingest.core.dedupe import MemorySeenStore, SeenStore
 from powderkeg_ingest.core.errors import IngestError, Reason
 from powderkeg_ingest.core.ids import article_id, content_hash

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from powderkeg_contracts import Origin
-
 from powderkeg_ingest.core.feeds import MAX_SEEN_IDS, FeedState, backoff_seconds
 from powderkeg_ingest.core.pipeline import RawArticle
 from powderkeg_ingest.sources.fetch import FetchFailed, FetchRefused, SafeFetcher

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from powderkeg_contracts import Origin
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from powderkeg_contracts import Origin
 from powderkeg_ingest.core.errors import Reason
 from powderkeg_ingest.core.pipeline import RawArticle
 
