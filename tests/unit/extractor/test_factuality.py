@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from powderkeg_contracts.models import EventRecord, Factuality, PloverType
 
 

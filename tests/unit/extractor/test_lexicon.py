@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from powderkeg_extractor.core.lexicon import Lexicon, LexiconError
 
 _GOOD_VERBS = {"source": "test", "blocks": [{"name": "attack", "code": "190", "verbs": [{"lemma": "attack"}]}]}

@@ -51,24 +51,43 @@ def _words(token: Token) -> set[str]:
     return {token.lemma_.lower(), token.lower_}
 
 
-def _region_words(tokens: list[Token]) -> set[str]:
-    words: set[str] = set()
+def _region(tokens: list[Token]) -> list[set[str]]:
+    """Per token position, the words a slot can match there: the token and the phrases it starts."""
+    out: list[set[str]] = []
     for i, tok in enumerate(tokens):
-        words |= _words(tok)
+        words = _words(tok)
         if i + 1 < len(tokens):
             words.add(f"{tok.lower_} {tokens[i + 1].lower_}")
             words.add(f"{tok.lower_} {tokens[i + 1].lemma_.lower()}")
         if i + 2 < len(tokens):
             words.add(f"{tok.lower_} {tokens[i + 1].lower_} {tokens[i + 2].lower_}")
-    return words
+        out.append(words)
+    return out
 
 
-def _pattern_matches(pattern: Pattern, pre: set[str], post: set[str]) -> bool:
+def _in_order(slots: list[list[str]], region: list[set[str]]) -> bool:
+    """Every slot matches at a later position than the previous one, as in PETRARCH's ordered patterns.
+
+    "part in protest" must read in that order: "captured part of ... after days of fighting" is not "take part
+    in", and "converging for a rally in Lagos" is not "converging in rallies for".
+    """
+    position = 0
+    for slot in slots:
+        while position < len(region) and not any(w in region[position] for w in slot):
+            position += 1
+        if position == len(region):
+            return False
+        position += 1
+    return True
+
+
+def _pattern_matches(pattern: Pattern, pre: list[set[str]], post: list[set[str]], seen: set[str]) -> bool:
+    """``seen`` (every word of both regions) rejects most patterns before the ordered check."""
     if pattern.size == 0:
         return False
-    return all(any(w in pre for w in slot) for slot in pattern.pre) and all(
-        any(w in post for w in slot) for slot in pattern.post
-    )
+    if not all(any(w in seen for w in slot) for slot in (*pattern.pre, *pattern.post)):
+        return False
+    return _in_order(pattern.pre, pre) and _in_order(pattern.post, post)
 
 
 def _post_tokens(verb: Token) -> list[Token]:
@@ -95,8 +114,9 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     lemma = verb.lemma_.lower()
     candidates = lexicon.by_lemma.get(lemma) or lexicon.by_lemma.get(verb.lower_) or []
     supplement = _supplement_verb(verb, lexicon.supplement_verbs.get(lemma, []))
-    pre = _region_words(list(verb.doc[max(verb.sent.start, verb.i - 6) : verb.i]))
-    post = _region_words(_post_tokens(verb))
+    pre = _region(list(verb.doc[max(verb.sent.start, verb.i - 6) : verb.i]))
+    post = _region(_post_tokens(verb))
+    seen = set().union(*pre, *post)
     best: tuple[int, Pattern] | None = None
     default: str | None = None
     null_verb = False
@@ -105,7 +125,7 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
         if not _particles_ok(verb, entry.particles):
             continue
         for pattern in lexicon.usable_patterns[id(block)]:
-            if _pattern_matches(pattern, pre, post) and (best is None or pattern.size > best[0]):
+            if _pattern_matches(pattern, pre, post, seen) and (best is None or pattern.size > best[0]):
                 best = (pattern.size, pattern)
         if entry.particles or default is None:
             default = entry.code or block.code or default

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor, Article, EventRecord, Location
-
 from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceContext
 from powderkeg_extractor.core.detect import find_triggers
 from powderkeg_extractor.core.lexicon import Lexicon
