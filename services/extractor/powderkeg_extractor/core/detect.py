@@ -6,7 +6,8 @@ in order of precedence:
 
 1. ``predicate``: a supplement rule on a subject and its predicate ("talks collapsed", "crossings remain shut");
 2. ``pattern``: a PETRARCH verb pattern with at least one slot matched (the most specific one wins);
-3. ``verb``: the default code of a supplement verb, else of the PETRARCH verb block;
+3. ``verb``: the default code of a supplement verb, else of the PETRARCH verb block; a light verb whose object
+   is a nominal trigger ("staged rallies", "launched attacks") takes the noun's code first;
 4. ``noun``: a nominal trigger ("airstrike", "clashes", "ceasefire") not already the object of an event verb.
 """
 
@@ -188,6 +189,27 @@ def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     return None
 
 
+def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
+    """ "staged rallies", "launched attacks", "organized a general strike": the object noun is the event.
+
+    A light verb says little by itself, and its PETRARCH patterns match words elsewhere in the clause ("staged
+    rallies ..., saying he must resign" is not a demand); its direct object, when it is a nominal trigger, names
+    the event with the verb's own subject as actor.
+    """
+    if not _words(verb) & lexicon.light_verbs:
+        return None
+    for child in verb.children:
+        if child.dep_ not in ("dobj", "nsubjpass"):
+            continue
+        found = _compound_noun(child, lexicon)
+        if found is not None:
+            phrase, prev = found
+            noun = lexicon.nouns[phrase]
+            extra = (child, prev) if prev is not None else (child,)
+            return Trigger(verb, noun.code, "supplement", noun.mode, extra=extra)
+    return None
+
+
 def _reports_obligation(verb: Token) -> bool:
     """ "X said Y must do Z" is a demand by X (CAMEO 10), not a statement."""
     return any(
@@ -205,7 +227,11 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
             continue
         if token.dep_ in _MODIFIER_DEPS:
             continue
-        trigger = _predicate_trigger(token, lexicon) or _verb_trigger(token, lexicon)
+        trigger = (
+            _predicate_trigger(token, lexicon)
+            or _light_verb_trigger(token, lexicon)
+            or _verb_trigger(token, lexicon)
+        )
         if trigger is None:
             continue
         if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token):

@@ -180,6 +180,10 @@ class Supplement(_Strict):
         default_factory=list,
         description="Low-information verbs ('take', 'provide'): an event only through a pattern, never by default.",
     )
+    light_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs whose object names the event ('staged rallies', 'launched attacks'): the noun's code.",
+    )
     appeal_verbs: list[str] = Field(
         default_factory=list, description="Verbs that ask another party to act: 'urged X to', 'called on X to'."
     )
@@ -244,6 +248,7 @@ class Lexicon:
         for verb in supplement.verbs:
             self.supplement_verbs.setdefault(verb.lemma, []).append(verb)
         self.generic_verbs = frozenset(supplement.generic_verbs)
+        self.light_verbs = frozenset(supplement.light_verbs)
         self.nouns: dict[str, NounTrigger] = {}
         for trigger in supplement.nouns:
             for word in trigger.words:
