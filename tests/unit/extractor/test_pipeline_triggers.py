@@ -27,3 +27,23 @@ def test_general_strike_is_a_protest_not_a_military_strike(extractor, article_fa
     types = _types(extractor, article_factory, text)
     assert PloverType.PROTEST in types
     assert PloverType.ASSAULT not in types
+
+
+def test_negated_cooperation_is_a_rejection(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    records = extractor.extract(article_factory("Pakistan said it would not accept any more Afghan refugees."))
+    top = max(records, key=lambda r: r.confidence)
+    assert top.event_type is PloverType.REJECT
+    assert top.cameo_code.startswith("12")
+
+
+def test_refusal_verb_negates_its_infinitive(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Afghanistan and Pakistan failed to reach an agreement on border trade in Istanbul."
+    types = _types(extractor, article_factory, text)
+    assert PloverType.REJECT in types
+    assert PloverType.AGREE not in types
+
+
+def test_negated_conflict_keeps_its_type(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    records = extractor.extract(article_factory("Pakistan did not attack Afghan border posts on Monday."))
+    assaults = [r for r in records if r.event_type is PloverType.ASSAULT]
+    assert assaults and all(r.factuality.value == "negated" for r in assaults)

@@ -24,7 +24,7 @@ from powderkeg_contracts.models import (
 from pydantic import BaseModel, ConfigDict
 
 from powderkeg_extractor.core import arguments
-from powderkeg_extractor.core.factuality import assess, subject_of
+from powderkeg_extractor.core.factuality import assess, refusal_code, subject_of
 from powderkeg_extractor.core.ids import event_id
 
 if TYPE_CHECKING:
@@ -129,7 +129,8 @@ class RecordBuilder:
         own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in self._claim
         fact = assess(token, self.lexicon.supplement, own_claim=own_claim)
         factuality = fact.factuality
-        intent = _intent_code(trigger.code, fact.cause) if trigger.kind != "noun" else None
+        intent = _intent_code(trigger.code, fact.cause) or refusal_code(trigger.code, fact.cause)
+        intent = intent if trigger.kind != "noun" else None
         if intent is not None:
             trigger = replace(trigger, code=intent, mode=None)
             entry = self.ontology.lookup(intent)

@@ -188,6 +188,9 @@ class Supplement(_Strict):
         default_factory=list, description="Verbs that ask another party to act: 'urged X to', 'called on X to'."
     )
 
+    refusal_verbs: list[str] = Field(
+        default_factory=list, description="Verbs that negate their infinitive: 'failed to reach', 'refused to lift'."
+    )
     claim_verbs: list[str] = Field(default_factory=list, description="Allegation verbs: 'accused', 'alleged'.")
     future_markers: list[str] = Field(default_factory=list, description="Lemmas that make an event hypothetical.")
     negation_markers: list[str] = Field(default_factory=list, description="Lemmas that negate an event.")
