@@ -57,3 +57,12 @@ def test_reported_ceasefire_in_effect_is_asserted_not_a_violation(extractor, art
 def test_an_opinion_is_not_an_assault(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
     records = extractor.extract(article_factory("The minister said he was pessimistic about the economy."))
     assert not [r for r in records if r.event_type is PloverType.ASSAULT]
+
+
+def test_an_event_under_an_attitude_word_is_an_opinion(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "The Afghan minister said he was pessimistic about the chances of resuming talks with Pakistan."
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    top = max(detections, key=lambda d: d.confidence)
+    assert top.record is None  # the statement, not the talks
+    talks = [d for d in detections if d.record is not None]
+    assert all(d.record.factuality is Factuality.HYPOTHETICAL and d.cause == "opinion" for d in talks)

@@ -4,7 +4,8 @@ Decided from the dependency path between the event's trigger and the sentence ro
 factuality govern the trigger: a negation attached to it ("did not attack"), a modal or a future/intent verb above
 it ("would take", "threatened to close", "vowed that ... would"), a claim verb above it ("accused X of ...").
 A report verb above it ("say", "announce") makes the sayer the speaker but leaves the event asserted: "a ceasefire
-... which both sides say remains in effect" is an asserted ceasefire.
+... which both sides say remains in effect" is an asserted ceasefire. An opinion word above it ("pessimistic about
+resuming talks", "the chances of a deal") makes it hypothetical: the sentence reports an attitude, not the event.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class FactualityResult:
     speaker_verb: Token | None
     depth: int
     cause: str | None = None
-    """Why the event is not plainly asserted: modal, conditional, intent, appeal, claim or negation."""
+    """Why the event is not plainly asserted: modal, conditional, intent, appeal, opinion, claim or negation."""
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -115,6 +116,7 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
     future = frozenset(supplement.future_markers)
     appeal = frozenset(supplement.appeal_verbs)
     refusal = frozenset(supplement.refusal_verbs)
+    opinion = frozenset(supplement.opinion_words)
     factuality = Factuality.CLAIMED if own_claim else Factuality.ASSERTED
     cause: str | None = "claim" if own_claim else None
     speaker_verb: Token | None = trigger if own_claim else None
@@ -148,6 +150,8 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
             speaker_verb = speaker_verb or token
         elif lemma in report:
             speaker_verb = speaker_verb or token
+        elif lemma in opinion and token.pos_ in ("ADJ", "NOUN") and factuality is not Factuality.NEGATED:
+            factuality, cause = Factuality.HYPOTHETICAL, "opinion"
         refused = child.dep_ == "xcomp" and lemma in refusal and depth == 1
         if refused or (child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement)):
             factuality, cause = Factuality.NEGATED, "negation"

@@ -191,6 +191,10 @@ class Supplement(_Strict):
     refusal_verbs: list[str] = Field(
         default_factory=list, description="Verbs that negate their infinitive: 'failed to reach', 'refused to lift'."
     )
+    opinion_words: list[str] = Field(
+        default_factory=list,
+        description="Attitude adjectives and nouns: an event under them is an opinion ('pessimistic about talks').",
+    )
     claim_verbs: list[str] = Field(default_factory=list, description="Allegation verbs: 'accused', 'alleged'.")
     future_markers: list[str] = Field(default_factory=list, description="Lemmas that make an event hypothetical.")
     negation_markers: list[str] = Field(default_factory=list, description="Lemmas that negate an event.")
