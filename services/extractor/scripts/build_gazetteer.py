@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pycountry
 import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from powderkeg_extractor.core.actors import SECTORS, is_country
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code, phrase_key
-from spacy.lang.en.stop_words import STOP_WORDS
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
 _BRACKET = re.compile(r"\[([^\]\}]*)[\]\}]")

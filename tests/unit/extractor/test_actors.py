@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+
 from powderkeg_contracts.models import Sector
 from powderkeg_extractor.core.actors import ActorResolver, split_code
 

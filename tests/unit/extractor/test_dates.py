@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from powderkeg_contracts.models import Granularity
 from powderkeg_extractor.core.dates import resolve_date
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from powderkeg_extractor.core.actors import ActorResolver
 from powderkeg_extractor.core.gazetteer import (
     GazetteerError,

@@ -21,7 +21,6 @@ from importlib import resources
 from pathlib import Path
 
 from powderkeg_contracts.models import Actor, Location, Sector
-
 from powderkeg_extractor.core.gazetteer import (
     OLD_CODES,
     SECTORS,

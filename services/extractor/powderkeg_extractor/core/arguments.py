@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from powderkeg_contracts.models import Actor
 from powderkeg_extractor.core.factuality import subject_of
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "along", "across", "inside", "outs
 _PHRASE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "prep", "ccomp", "xcomp"})
 _INHERIT_DEPS = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acomp"})
 _MAX_CLIMB = 6
+_PARTY_PREPS = frozenset({"against", "with", "to", "toward", "towards", "into", "on", "upon", "from", "over"})
+_MODIFIER_DEPS = frozenset({"amod", "compound", "poss", "nmod", "case", "det"})
+_AGENT_ONLY = "no country or organisation named, only a title or group word"
+_UNKNOWN = "no known actor, country, organisation or title in phrase"
+INHERITED_COUNTRY = "country not in the phrase; the only country the sentence names"
 _FREE_RELATIVES = frozenset({"what", "whatever"})
 _PERSONAL = frozenset({"he", "she", "they", "it", "we"})
 _NOT_PARTIES = frozenset(
@@ -254,3 +260,53 @@ def place_of(trigger: Token) -> Phrase | None:
             break
         node = node.head
     return None
+
+
+def inherit_country(
+    actor: Actor, phrase: Phrase, mentions: list[tuple[int, int, Actor]], others: tuple[Phrase, ...] = ()
+) -> Actor:
+    """A country-less person or group ("officials", "President Bouteflicka") takes the sentence's only country.
+
+    News names the state of an unnamed official or group once, elsewhere in the sentence ("police ... in Algiers",
+    "Yoruba leaders ... Nigerian President"); with two or more countries named the choice is not safe, and a
+    phrase that is an international organisation keeps no country. Only people and groups borrow: a title or
+    group word, or an unknown proper name ("the Umma party"); "aid deliveries" or "the call" do not. Mentions
+    inside the phrase's own span do not count, nor those inside ``others`` (the other side's phrases: "officials
+    threatened Uzbekistan" does not make the officials Uzbek).
+    """
+    if actor.country is not None:
+        return actor
+    if actor.reason != _AGENT_ONLY and not (actor.reason == _UNKNOWN and phrase.head.pos_ == "PROPN"):
+        return actor
+    spans = [(p.start, p.end) for p in (phrase, *others)]
+    countries = {
+        a.country
+        for s, e, a in mentions
+        if a.country and all(e <= lo or s >= hi for lo, hi in spans) and not _names_a_party(phrase, s, e)
+    }
+    if len(countries) != 1:
+        return actor
+    (country,) = countries
+    role = actor.code[-3:] if actor.code and actor.sector is not None else ""
+    return actor.model_copy(update={"country": country, "code": country + role, "reason": INHERITED_COUNTRY})
+
+
+def _names_a_party(phrase: Phrase, start: int, end: int) -> bool:
+    """Whether the mention at ``start:end`` is (or modifies) an object of the event: the other side, not home.
+
+    "threatened Uzbekistan", "retaliate against Ukraine", "criticised Afghanistan's decision" name a party; "in
+    Algiers", "the Nigerian President's resignation", "Vietnam is committed" do not exclude a shared nationality,
+    and neither does a phrase of the actor's own ("members of parliament from Kenya's ruling party").
+    """
+    span = phrase.head.doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    node = span.root
+    for _ in range(_MAX_CLIMB):
+        if node.dep_ not in _MODIFIER_DEPS or node.head is node:
+            break
+        node = node.head
+    if node.dep_ in ("dobj", "dative"):
+        return True
+    own = phrase.start <= node.head.head.idx < phrase.end
+    return node.dep_ == "pobj" and node.head.lower_ in _PARTY_PREPS and not own

@@ -8,9 +8,11 @@ data is reported in docs/extraction.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
 
 from powderkeg_contracts.models import (
     Actor,
@@ -21,8 +23,6 @@ from powderkeg_contracts.models import (
     Location,
     PloverType,
 )
-from pydantic import BaseModel, ConfigDict
-
 from powderkeg_extractor.core import arguments
 from powderkeg_extractor.core.factuality import assess, refusal_code, subject_of
 from powderkeg_extractor.core.ids import event_id
@@ -108,9 +108,16 @@ class RecordBuilder:
         self.version = version
         self._claim = frozenset(lexicon.supplement.claim_verbs)
 
-    def _actor(self, token: Token, ctx: SentenceContext) -> Actor:
+    def _actor(
+        self, token: Token, ctx: SentenceContext, *, inherit: bool = False, others: Sequence[Token] = ()
+    ) -> Actor:
         phrase = arguments.phrase_of(token)
-        return self.resolvers.actor(phrase.text, ctx.as_of)
+        actor = self.resolvers.actor(phrase.text, ctx.as_of)
+        if inherit and actor.country is None and actor.reason is not None:
+            mentions = self.resolvers.find(ctx.doc.text, ctx.as_of)
+            other = tuple(arguments.phrase_of(t) for t in others)
+            actor = arguments.inherit_country(actor, phrase, mentions, other)
+        return actor
 
     def build(self, ctx: SentenceContext, trigger: Trigger) -> list[Detection]:
         """The detections for one trigger: none, one, or one per coordinated actor."""
@@ -147,7 +154,9 @@ class RecordBuilder:
             elif fact.speaker_verb is not token:
                 inherited = arguments.verb_actor(fact.speaker_verb)
                 speaker = self._actor(inherited[0], ctx) if inherited else None
-        actors = [self._actor(h, ctx) for h in actor_heads[:_MAX_ACTORS]]
+        actors = [
+            self._actor(h, ctx, inherit=True, others=recipient_heads[:_MAX_ACTORS]) for h in actor_heads[:_MAX_ACTORS]
+        ]
         if not actors and trigger.kind != "noun" and arguments.pronoun_subject(token) is not None:
             actors = [ctx.previous_actor] if ctx.previous_actor is not None else []
         if not actors and speaker is not None and trigger.kind != "noun" and not arguments.agentless_passive(token):
@@ -164,6 +173,11 @@ class RecordBuilder:
             recipients = self._other_party(actors, ctx) or recipients
         elif not any(r.country for r in recipients) and entry.plover is not None:
             recipients = self._recipient_after(token, ctx, actors) or recipients
+        if not any(r.country for r in recipients):
+            recipients = [
+                self._actor(h, ctx, inherit=True, others=actor_heads[:_MAX_ACTORS])
+                for h in recipient_heads[:_MAX_ACTORS]
+            ] or recipients
         dyad = self._border_dyad(trigger, ctx) if not any(a.country for a in actors) else []
         if trigger.kind == "verb" and entry.plover is not None and not _resolved(actors, recipients):
             return []
@@ -259,7 +273,7 @@ class RecordBuilder:
         Prepositional recipients the parse attaches elsewhere ("withdraw its troops from Lebanon", "talks with X
         on Y") are the common case; the mention must follow the trigger and differ from the actor's country.
         """
-        own = {a.country for a in actors if a.country}
+        own = {a.country for a in actors if a.country and a.reason != arguments.INHERITED_COUNTRY}
         for start, _end, actor in self.resolvers.find(ctx.doc.text, ctx.as_of):
             if start > token.idx and actor.country and actor.country not in own:
                 return [actor]
@@ -307,7 +321,7 @@ class RecordBuilder:
         if statement:
             score -= _STATEMENT_PENALTY
         score -= _DEPTH_PENALTY * min(depth, 4)
-        if actors and actors[0].country is not None:
+        if actors and actors[0].country is not None and actors[0].reason != arguments.INHERITED_COUNTRY:
             score += 0.1
         elif not actors:
             score -= 0.1

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pycountry
-from powderkeg_contracts.models import Sector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from powderkeg_contracts.models import Sector
 
 _TOKEN = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?")
 _CODE = re.compile(r"^(?:[A-Z]{3})+$|^~[A-Z]{3}(?:[A-Z]{3})*$")

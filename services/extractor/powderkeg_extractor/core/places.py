@@ -9,7 +9,6 @@ building or a street that happens to share its name.
 from __future__ import annotations
 
 from powderkeg_contracts.models import Location
-
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, tokenize
 
 _PLACE_KINDS = {EntryKind.COUNTRY, EntryKind.CAPITAL, EntryKind.PLACE}
