@@ -66,3 +66,11 @@ def test_an_event_under_an_attitude_word_is_an_opinion(extractor, article_factor
     assert top.record is None  # the statement, not the talks
     talks = [d for d in detections if d.record is not None]
     assert all(d.record.factuality is Factuality.HYPOTHETICAL and d.cause == "opinion" for d in talks)
+
+
+def test_a_reported_event_outranks_the_report(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Afghan fighters have sworn to fight until they control the crossing, Pakistani officials said on Wednesday."
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    top = max(detections, key=lambda d: d.confidence)
+    assert top.record is not None
+    assert top.record.event_type is PloverType.THREATEN

@@ -28,7 +28,11 @@ _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "c
 
 @dataclass(frozen=True, slots=True)
 class FactualityResult:
-    """Factuality of one trigger, the token of the speaker's verb (if reported) and how deeply it is embedded."""
+    """Factuality of one trigger, the token of the speaker's verb (if reported) and how deeply it is embedded.
+
+    ``depth`` counts clause embeddings except the content clause of a report verb: in "X attacked Y, officials
+    said" the attack is the news the report carries, not a side remark.
+    """
 
     factuality: Factuality
     speaker_verb: Token | None
@@ -132,7 +136,7 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
     while token.head is not token and steps < _MAX_DEPTH:
         child, token = token, token.head
         steps += 1
-        if child.dep_ in _CLAUSE_DEPS:
+        if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
             depth += 1
         if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN"):
             continue
