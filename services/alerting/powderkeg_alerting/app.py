@@ -30,7 +30,13 @@ from powderkeg_alerting.tables import build_store
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import DecodeError, decode, encode
 from powderkeg_runtime.dlq import build_dead_letter
-from powderkeg_runtime.faust_support import assigned, crash_for_replay, make_app, sample_consumer_lag
+from powderkeg_runtime.faust_support import (
+    assigned,
+    crash_for_replay,
+    enforce_shutdown_deadline,
+    make_app,
+    sample_consumer_lag,
+)
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
@@ -230,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     from faust.worker import Worker
 
     worker = Worker(app, loglevel=level.lower(), override_logging=False)
+    enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, log)
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

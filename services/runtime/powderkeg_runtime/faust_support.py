@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Collection, Mapping
 from typing import Any, NoReturn
 
@@ -57,6 +59,26 @@ def crash_for_replay(log: logging.Logger, what: str) -> NoReturn:
     for handler in logging.getLogger().handlers:
         handler.flush()
     os._exit(EXIT_REPLAY)
+
+
+def enforce_shutdown_deadline(service: Any, seconds: float, log: logging.Logger) -> threading.Thread:
+    """Exit the process if ``service`` (a mode Service, e.g. the faust Worker) has not stopped ``seconds`` after it
+    began stopping.
+
+    A graceful stop commits offsets and flushes producers; with the broker gone it can wait for ever (aiokafka
+    retries), and an orchestrator would then have to SIGKILL it anyway. Exiting after the deadline is safe under
+    at-least-once: whatever was not committed is replayed by the next worker.
+    """
+
+    def watch() -> None:
+        while not service.should_stop:
+            time.sleep(0.2)
+        time.sleep(seconds)
+        crash_for_replay(log, f"graceful shutdown did not finish within {seconds:.0f}s")
+
+    thread = threading.Thread(target=watch, name="shutdown-deadline", daemon=True)
+    thread.start()
+    return thread
 
 
 def assigned(app: faust.App) -> tuple[bool, str]:

@@ -15,4 +15,7 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = Field(default=3, ge=1, description="Partitions for topics the services create.")
     metrics_host: str = Field(default="127.0.0.1", description="Address the /metrics and health server binds to.")
     log_level: str = Field(default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    shutdown_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="After SIGTERM, exit anyway if the graceful stop takes longer (broker gone)."
+    )
     log_json: bool = Field(default=False, description="Log one JSON object per line instead of plain text.")

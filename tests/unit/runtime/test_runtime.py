@@ -65,3 +65,22 @@ def test_server_serves_metrics_health_and_readiness(server: ServiceHttpServer) -
     status, body = _get(base + "/readyz")
     assert status == 503 and json.loads(body) == {"service": "test", "ready": False, "detail": "no partitions"}
     assert _get(base + "/nope")[0] == 404
+
+
+def test_shutdown_deadline_exits_a_stuck_stop_with_the_replay_status() -> None:
+    import subprocess
+    import sys
+
+    from powderkeg_runtime.faust_support import EXIT_REPLAY
+
+    script = (
+        "import logging, time, types\n"
+        "from powderkeg_runtime.faust_support import enforce_shutdown_deadline\n"
+        "svc = types.SimpleNamespace(should_stop=False)\n"
+        "enforce_shutdown_deadline(svc, 0.5, logging.getLogger('t'))\n"
+        "time.sleep(0.5)\n"
+        "svc.should_stop = True\n"
+        "time.sleep(30)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert proc.returncode == EXIT_REPLAY, proc.stderr.decode()[-2000:]
