@@ -47,3 +47,10 @@ def test_negated_conflict_keeps_its_type(extractor, article_factory) -> None:  #
     records = extractor.extract(article_factory("Pakistan did not attack Afghan border posts on Monday."))
     assaults = [r for r in records if r.event_type is PloverType.ASSAULT]
     assert assaults and all(r.factuality.value == "negated" for r in assaults)
+
+
+def test_tied_patterns_prefer_the_verbs_own_sense(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Pakistani troops captured part of a Taliban stronghold near the Afghan border."
+    types = _types(extractor, article_factory, text)
+    assert PloverType.AGREE not in types
+    assert types & {PloverType.COERCE, PloverType.ASSAULT}

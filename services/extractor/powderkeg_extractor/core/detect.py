@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
+from powderkeg_extractor.core.ontology import pentacode_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -118,20 +119,19 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     pre = _region(list(verb.doc[max(verb.sent.start, verb.i - 6) : verb.i]))
     post = _region(_post_tokens(verb))
     seen = set().union(*pre, *post)
-    best: tuple[int, Pattern] | None = None
+    matched: list[Pattern] = []
     default: str | None = None
     null_verb = False
     phrasal = False
     for block, entry in candidates:
         if not _particles_ok(verb, entry.particles):
             continue
-        for pattern in lexicon.usable_patterns[id(block)]:
-            if _pattern_matches(pattern, pre, post, seen) and (best is None or pattern.size > best[0]):
-                best = (pattern.size, pattern)
+        matched.extend(p for p in lexicon.usable_patterns[id(block)] if _pattern_matches(p, pre, post, seen))
         if entry.particles or default is None:
             default = entry.code or block.code or default
             null_verb = null_verb or entry.null_code
         phrasal = phrasal or bool(entry.particles)
+    best = _most_specific(matched, (supplement.code if supplement is not None else None) or default)
     if phrasal and supplement is not None and not supplement.particles:
         supplement = None
     if supplement is not None and (best is None or best[1].code is None or supplement.objects):
@@ -144,6 +144,23 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     if null_verb or default is None or lemma in lexicon.generic_verbs:
         return None
     return Trigger(verb, default, "verb")
+
+
+def _most_specific(matched: list[Pattern], meaning: str | None) -> tuple[int, Pattern] | None:
+    """The matched pattern with the most slots; among equally specific ones, the one closest to the verb's meaning.
+
+    A verb block's patterns are shared by all its verbs ("take part in" sits with "capture"), so a one-word match
+    can code a sense the verb does not have; on a tie the pattern whose CAMEO root, else pentacode, agrees with the
+    verb's own default ("capture" 171: "captured a stronghold" 192 over "part" 030) wins, then the first listed.
+    """
+    if not matched:
+        return None
+    top = max(p.size for p in matched)
+    tied = [p for p in matched if p.size == top]
+    if meaning is not None and len(tied) > 1:
+        root, penta = meaning[:2], pentacode_of(meaning)
+        tied.sort(key=lambda p: (p.code is None or p.code[:2] != root, p.code is None or pentacode_of(p.code) != penta))
+    return top, tied[0]
 
 
 def _supplement_verb(verb: Token, entries: list[SupplementVerb]) -> SupplementVerb | None:
