@@ -195,3 +195,22 @@ def test_country_short_names_read_as_government(resolver: ActorResolver) -> None
     for phrase, country in (("Britain", "GBR"), ("Russia", "RUS"), ("the U.S.", "USA"), ("Ukraine", "UKR")):
         actor = resolver.resolve(phrase)
         assert (actor.country, actor.sector) == (country, GOV), actor
+
+
+@pytest.mark.parametrize(
+    ("phrase", "country"),
+    [
+        ("ethnic Uzbeks in northern Afghanistan", "AFG"),
+        ("the Baluch of Pakistan", "PAK"),
+        ("the Tajiks of Afghanistan", "AFG"),
+        ("ethnic Albanian rebels in Kosovo", "XKX"),
+        ("ethnic Albanian guerrillas", None),
+        ("Americans in Iraq", "USA"),
+        ("Pakistan's ambassador to the UN", "PAK"),
+    ],
+)
+def test_a_people_is_coded_by_the_state_it_lives_in(resolver: ActorResolver, phrase: str, country: str | None) -> None:
+    actor = resolver.resolve(phrase)
+    assert actor.country == country, actor
+    if country is None and "ethnic" in phrase:
+        assert actor.reason is not None and "ethnic" in actor.reason

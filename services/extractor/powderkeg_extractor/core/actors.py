@@ -30,6 +30,7 @@ from powderkeg_extractor.core.gazetteer import (
     Token,
     is_country,
     load_gazetteer,
+    phrase_key,
     split_code,
     tokenize,
 )
@@ -107,6 +108,9 @@ _GLUE = {
     "rival",
 }
 _MAX_GAP = 3
+_RESIDENCE_PREPS = {"in", "of"}
+_PEOPLE_KINDS = {EntryKind.COUNTRY, EntryKind.PLACE, EntryKind.CAPITAL}
+ETHNIC_GROUP = "ethnic group: coded by the state it lives in, which the phrase does not name"
 _FORMER = {"former", "ex", "retired", "late"}
 _ABBREVIATIONS = {
     "gen",
@@ -290,8 +294,12 @@ class ActorResolver:
     ) -> Actor:
         entity_seen = False
         kept: list[_Span] = []
+        tail: _Span | None = None
         for span in spans:
-            if entity_seen and any(t.key in _PREPOSITIONS for t in tokens[kept[-1].start + 1 : span.start]):
+            between = tokens[kept[-1].start + 1 : span.start] if kept else []
+            if entity_seen and any(t.key in _PREPOSITIONS for t in between):
+                preposition = next(t.key for t in reversed(between) if t.key in _PREPOSITIONS)
+                tail = span if preposition in _RESIDENCE_PREPS and not span.agent else None
                 break
             kept.append(span)
             entity_seen = entity_seen or not span.agent
@@ -308,6 +316,11 @@ class ActorResolver:
                 reason="no country or organisation named, only a title or group word",
             )
         entity = max(entities, key=lambda s: _SPECIFICITY[s.hit.record.kind])
+        people = self._people_of(tokens, entity, tail, first)
+        ethnic = entity.start >= 1 and tokens[entity.start - 1].key == "ethnic"
+        if people is None and ethnic and entity.hit.record.kind in _PEOPLE_KINDS:
+            return Actor(text=text, sector=agent_sector, code=agent_code, reason=ETHNIC_GROUP)
+        entity = people or entity
         record = entity.hit.record
         code = record.code_on(as_of).code
         country, sector, reason = split_code(code)
@@ -319,7 +332,7 @@ class ActorResolver:
         elif (sector is None or sector is Sector.OTHER) and agent_sector is not None and agent_code is not None:
             sector = agent_sector
             code = f"{country or code[:3]}{agent_code}"
-        elif sector is None and record.kind in (EntryKind.COUNTRY, EntryKind.CAPITAL):
+        elif sector is None and record.kind in (EntryKind.COUNTRY, EntryKind.CAPITAL) and people is None:
             sector = Sector.GOVERNMENT
             code = f"{country}GOV"
         elif country is not None and code[:3] != country and not code.startswith(("MNC", "NGO")):
@@ -327,6 +340,26 @@ class ActorResolver:
         if sector is None and reason is None:
             reason = "no title or group word gives a sector"
         return Actor(text=text, name=record.name, country=country, sector=sector, code=code, reason=reason)
+
+    @staticmethod
+    def _people_of(tokens: list[Token], entity: _Span, tail: _Span | None, first: int) -> _Span | None:
+        """The state a people lives in: "ethnic Albanians in south Serbia", "the Kurds of northern Iraq".
+
+        A nationality word names a state, but "ethnic X" and "Xs of <country>" name a people, coded (as CAMEO
+        does) by the state they live in; the place must be a country or place *name*, not another demonym.
+        """
+        record = entity.hit.record
+        if tail is None or record.kind not in _PEOPLE_KINDS or tail.hit.record.kind not in _PEOPLE_KINDS:
+            return None
+        ethnic = entity.start >= 1 and tokens[entity.start - 1].key == "ethnic"
+        word = " ".join(t.key for t in tokens[entity.start : entity.end])
+        demonym = word != phrase_key(record.name) and word.endswith("s")
+        place_word = " ".join(t.key for t in tokens[tail.start : tail.end])
+        named = place_word == phrase_key(tail.hit.record.name) or tail.hit.record.kind is EntryKind.CAPITAL
+        preposition = next(t.key for t in reversed(tokens[entity.end : tail.start]) if t.key in _PREPOSITIONS)
+        if named and (ethnic or (demonym and preposition == "of")):
+            return tail
+        return None
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor
+from powderkeg_extractor.core.actors import ETHNIC_GROUP
 from powderkeg_extractor.core.factuality import subject_of
 
 if TYPE_CHECKING:
@@ -276,7 +277,8 @@ def inherit_country(
     """
     if actor.country is not None:
         return actor
-    if actor.reason != _AGENT_ONLY and not (actor.reason == _UNKNOWN and phrase.head.pos_ == "PROPN"):
+    borrows = actor.reason in (_AGENT_ONLY, ETHNIC_GROUP) or (actor.reason == _UNKNOWN and phrase.head.pos_ == "PROPN")
+    if not borrows:
         return actor
     spans = [(p.start, p.end) for p in (phrase, *others)]
     countries = {
