@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from powderkeg_contracts import Alert, Article, ArticleOutcome, EventRecord
+from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_ingest.core.near import NearIndex
 from powderkeg_ingest.core.pipeline import IngestCore, IngestResult, RawArticle
 from powderkeg_ingest.sources.files import InputError, read_inputs
@@ -41,11 +42,14 @@ class PipelineResult:
 
 
 def run_pipeline(
-    raws: Iterable[RawArticle], *, input_errors: Sequence[InputError] = (), now: datetime | None = None
+    raws: Iterable[RawArticle],
+    *,
+    input_errors: Sequence[InputError] = (),
+    now: datetime | None = None,
+    extractor: Extractor | None = None,
 ) -> PipelineResult:
-    """Ingest, extract and alert over ``raws`` in one process."""
+    """Ingest, extract and alert over ``raws`` in one process (``extractor``: a loaded one to reuse)."""
     from powderkeg_alerting.core.engine import AlertEngine
-    from powderkeg_extractor.core.pipeline import Extractor
     from powderkeg_extractor.outcome import process_articles
 
     clock = now or datetime.now(UTC)
@@ -56,7 +60,7 @@ def run_pipeline(
         result.ingest.append(decision)
         if decision.article is not None:
             result.articles.append(decision.article)
-    extractor = Extractor()
+    extractor = extractor or Extractor()
     processed = process_articles(extractor, result.articles, languages=("en",), max_chars=10_000_000, now=clock)
     engine = AlertEngine()
     latest: dict[str, Alert] = {}
