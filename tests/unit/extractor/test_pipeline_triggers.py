@@ -54,3 +54,15 @@ def test_tied_patterns_prefer_the_verbs_own_sense(extractor, article_factory) ->
     types = _types(extractor, article_factory, text)
     assert PloverType.AGREE not in types
     assert types & {PloverType.COERCE, PloverType.ASSAULT}
+
+
+def test_announced_tightening_of_a_blockade_is_a_threat(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Pakistan said it would tighten the blockade of Afghan border crossings."
+    records = extractor.extract(article_factory(text))
+    top = max(records, key=lambda r: r.confidence)
+    assert top.event_type is PloverType.THREATEN
+
+
+def test_reinforcing_forces_is_mobilization(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Pakistan has reinforced its troops along the Afghan border, officials said."
+    assert PloverType.MOBILIZE in _types(extractor, article_factory, text)
