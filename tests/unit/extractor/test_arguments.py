@@ -53,3 +53,11 @@ def test_own_prepositional_phrase_is_not_the_other_side(extract: Callable[[str],
     records = extract("Lawmakers from Ghana's ruling party called on the finance minister to resign.")
     assert records
     assert records[0].actor.country == "GHA"
+
+
+def test_a_domestic_event_keeps_its_recipient(extract: Callable[[str], list[EventRecord]]) -> None:
+    records = extract("President Yahya Jammeh threatened to arrest Gambian opposition leaders who boycott the vote.")
+    threats = [r for r in records if r.actor.country == "GMB"]
+    assert threats
+    assert threats[0].recipient.country == "GMB"
+    assert threats[0].recipient.text != threats[0].actor.text

@@ -312,3 +312,13 @@ def _names_a_party(phrase: Phrase, start: int, end: int) -> bool:
         return True
     own = phrase.start <= node.head.head.idx < phrase.end
     return node.dep_ == "pobj" and node.head.lower_ in _PARTY_PREPS and not own
+
+
+def domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
+    """The recipient of a domestic event: the first named party after the trigger that is not the actor itself.
+
+    "President Museveni threatened to ban Ugandan opposition candidates", "Egyptian demonstrators called for the
+    removal of President Mubarak": both sides share a country, and a different name of it is still the other side.
+    """
+    own = {a.name or a.text for a in actors}
+    return next(([a] for a in after if (a.name or a.text) not in own), [])

@@ -274,10 +274,11 @@ class RecordBuilder:
         on Y") are the common case; the mention must follow the trigger and differ from the actor's country.
         """
         own = {a.country for a in actors if a.country and a.reason != arguments.INHERITED_COUNTRY}
-        for start, _end, actor in self.resolvers.find(ctx.doc.text, ctx.as_of):
-            if start > token.idx and actor.country and actor.country not in own:
-                return [actor]
-        return []
+        after = [
+            a for start, _end, a in self.resolvers.find(ctx.doc.text, ctx.as_of) if start > token.idx and a.country
+        ]
+        other = [a for a in after if a.country not in own]
+        return other[:1] or arguments.domestic_party(after, actors)
 
     @staticmethod
     def _other_party(actors: list[Actor], ctx: SentenceContext) -> list[Actor]:
