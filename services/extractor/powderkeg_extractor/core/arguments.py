@@ -318,7 +318,8 @@ def domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
     """The recipient of a domestic event: the first named party after the trigger that is not the actor itself.
 
     "President Museveni threatened to ban Ugandan opposition candidates", "Egyptian demonstrators called for the
-    removal of President Mubarak": both sides share a country, and a different name of it is still the other side.
+    removal of President Mubarak": both sides share a country, and another actor of it (another code: the
+    teachers' union and the government) is still the other side.
     """
-    own = {a.name or a.text for a in actors}
-    return next(([a] for a in after if (a.name or a.text) not in own), [])
+    own = {a.text for a in actors} | {a.code for a in actors if a.code}
+    return next(([a] for a in after if a.text not in own and a.code not in own), [])
