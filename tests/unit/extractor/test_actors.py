@@ -214,3 +214,16 @@ def test_a_people_is_coded_by_the_state_it_lives_in(resolver: ActorResolver, phr
     assert actor.country == country, actor
     if country is None and "ethnic" in phrase:
         assert actor.reason is not None and "ethnic" in actor.reason
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "the People 's Republic of China ( PRC )",
+        "the Democratic People 's Republic of Korea",
+        "people of Iraq of Basra",
+    ],
+)
+def test_tokenised_official_names_resolve_without_error(resolver: ActorResolver, phrase: str) -> None:
+    actor = resolver.resolve(phrase)
+    assert actor.country is not None

@@ -298,7 +298,7 @@ class ActorResolver:
         for span in spans:
             between = tokens[kept[-1].start + 1 : span.start] if kept else []
             if entity_seen and any(t.key in _PREPOSITIONS for t in between):
-                preposition = next(t.key for t in reversed(between) if t.key in _PREPOSITIONS)
+                preposition = next((t.key for t in reversed(between) if t.key in _PREPOSITIONS), "")
                 tail = span if preposition in _RESIDENCE_PREPS and not span.agent else None
                 break
             kept.append(span)
@@ -356,7 +356,7 @@ class ActorResolver:
         demonym = word != phrase_key(record.name) and word.endswith("s")
         place_word = " ".join(t.key for t in tokens[tail.start : tail.end])
         named = place_word == phrase_key(tail.hit.record.name) or tail.hit.record.kind is EntryKind.CAPITAL
-        preposition = next(t.key for t in reversed(tokens[entity.end : tail.start]) if t.key in _PREPOSITIONS)
+        preposition = next((t.key for t in reversed(tokens[entity.end : tail.start]) if t.key in _PREPOSITIONS), "")
         if named and (ethnic or (demonym and preposition == "of")):
             return tail
         return None
