@@ -10,6 +10,8 @@ when the actor is an international organisation or an international NGO (the GSR
 as IGO), ``NGO`` when it is an NGO, ``IMG`` when it is a transnational armed
 group. GSR uses some old CAMEO codes (``JAP``, ``ITL``, ``VTN``, ``ISM``); they are mapped with ``OLD_CODES``.
 ``find(sentence)`` recall counts gold spans overlapped by a found mention (and exactly equal ones).
+``--roles actor|recipient`` runs the whole extractor instead and groups the GSR sentences whose top event's
+actor (recipient) misses the gold countries by cause (statement won, right phrase without country, other phrase).
 ConfliBERT dev (gold spans only): coverage = fraction of spans that ``resolve`` gives a country or an international
 actor. ``--misses N`` prints the N most frequent unresolved words for development (never copy them into the repo).
 """
@@ -97,12 +99,70 @@ def conflibert(resolver: ActorResolver, path: Path, misses: Counter[str]) -> Non
     )
 
 
+def _cause(gold: list[dict[str, str]], actors: tuple[Actor, ...], label: str) -> str:
+    """Why the top event's actors miss the gold countries, in the groups the role work is organised by."""
+    if not actors:
+        return "no actor (nothing detected, or no argument in the parse)"
+    texts = [_norm(a.text or "") for a in actors]
+    same_np = any(g and t and (g in t or t in g) for g in (_norm(x.get("text") or "") for x in gold) for t in texts)
+    if label == "none":
+        return "a statement won: the speaker of reported speech is the actor"
+    if same_np and all(a.country is None for a in actors):
+        return "right noun phrase, no country (unresolved or a bare agent word)"
+    if same_np:
+        return "right noun phrase, other country (gazetteer or coding convention)"
+    if any(a.country is None for a in actors):
+        return "other noun phrase, no country"
+    return "other noun phrase chosen (role assignment or event choice)"
+
+
+def _norm(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def roles(path: Path, side: str) -> None:
+    """List GSR sentences whose top event's actors (or recipients) miss the gold countries, grouped by cause."""
+    from powderkeg_extractor import evaluate
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    preds = evaluate.predict([r["text"] for r in rows])
+    groups: dict[str, list[str]] = {}
+    total = 0
+    for row, pred in zip(rows, preds, strict=True):
+        gold = [g for g in row[side] if g.get("code")]
+        countries = {OLD_CODES.get(g["code"][:3], g["code"][:3]) for g in gold}
+        actors = pred.actors if side == "actor" else pred.recipients
+        if not countries - {"IGO", "NGO", "IMG"}:
+            continue
+        total += 1
+        if any(a.country in countries for a in actors):
+            continue
+        got = ", ".join(f"{a.text!r}={a.country}" for a in actors) or "-"
+        want = ", ".join(f"{g['text']!r}={g['code']}" for g in gold)
+        line = f"[{pred.label}] {row['text'][:110]}\n      gold {want}\n      got  {got}"
+        groups.setdefault(_cause(gold, actors, pred.label), []).append(line)
+    misses = sum(len(v) for v in groups.values())
+    sys.stdout.write(f"GSR {side} country misses (top event): {misses}/{total}\n")
+    for cause, lines in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        sys.stdout.write(f"\n## {cause}: {len(lines)}\n")
+        for line in lines:
+            sys.stdout.write(f"  {line}\n")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gsr", type=Path, default=Path("../shared/data/plover_gsr/plover_gsr.jsonl"))
     parser.add_argument("--conflibert", type=Path, default=Path("../shared/data/conflibert_dev/conflibert_dev.jsonl"))
     parser.add_argument("--misses", type=int, default=0, help="print this many misses (development only)")
+    parser.add_argument(
+        "--roles",
+        choices=("actor", "recipient"),
+        help="instead: run the extractor on the GSR and group the top event's country misses by cause",
+    )
     args = parser.parse_args(argv)
+    if args.roles:
+        roles(args.gsr, args.roles)
+        return 0
     started = time.perf_counter()
     resolver = ActorResolver.default()
     sys.stdout.write(f"gazetteer loaded in {time.perf_counter() - started:.3f} s\n")
