@@ -101,7 +101,7 @@ def conflibert(resolver: ActorResolver, path: Path, misses: Counter[str]) -> Non
 
 def _cause(gold: list[dict[str, str]], actors: tuple[Actor, ...], label: str) -> str:
     """Why the top event's actors miss the gold countries, in the groups the role work is organised by."""
-    if not actors:
+    if not any(a.text for a in actors):
         return "no actor (nothing detected, or no argument in the parse)"
     texts = [_norm(a.text or "") for a in actors]
     same_np = any(g and t and (g in t or t in g) for g in (_norm(x.get("text") or "") for x in gold) for t in texts)
