@@ -40,7 +40,8 @@ _STATEMENT_PENALTY = 0.25
 _DEPTH_PENALTY = 0.08
 _APPEALED_PENALTY = 0.25
 """An act another party is only asked to do ("urged X to withdraw"), or one the speaker only has an opinion about
-("pessimistic about resuming talks"), is not the sentence's event; the appeal or the statement is."""
+("pessimistic about resuming talks"), or one the recipient is only accused of ("accused X of ignoring Y"), is not
+the sentence's event; the appeal, the statement or the accusation is."""
 _MAX_ACTORS = 3
 _NO_ACTOR = "no actor in the parse of the sentence"
 _INHERITED_PLACE = "no place in the sentence; inherited from an earlier sentence of the article"
@@ -182,7 +183,7 @@ class RecordBuilder:
         if trigger.kind == "verb" and entry.plover is not None and not _resolved(actors, recipients):
             return []
         confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
-        if fact.cause in ("appeal", "opinion"):
+        if fact.cause in ("appeal", "opinion") or (fact.cause == "claim" and fact.speaker_verb is not token):
             confidence = round(max(confidence - _APPEALED_PENALTY, 0.01), 3)
         detection_args = {
             "sentence_start": ctx.start,
