@@ -28,9 +28,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from powderkeg_contracts.models import Actor, Article, Origin, PloverType
 from pydantic import BaseModel, ConfigDict
 
+from powderkeg_contracts.models import Actor, Article, Origin, PloverType
 from powderkeg_extractor.core.builder import Detection
 from powderkeg_extractor.core.ontology import QUAD_OF_TYPE, QUAD_PENTACODE, pentacode_of
 

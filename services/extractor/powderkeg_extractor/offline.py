@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from powderkeg_contracts.models import Article, Origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from powderkeg_contracts.models import Article, Origin
 from powderkeg_extractor.core.ids import content_id
 
 _BATCH = 32

@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 
 import pytest
+
 from powderkeg_contracts.models import Article, Origin
 
 SEED_PUBLISHED = dt.datetime(2025, 10, 29, 12, 0, tzinfo=dt.UTC)

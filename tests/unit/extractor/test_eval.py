@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from powderkeg_contracts.models import Actor
 from powderkeg_extractor import evaluate
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from powderkeg_contracts.models import PloverType, QuadClass
 from powderkeg_extractor.core.ontology import Ontology, pentacode_of
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from powderkeg_extractor.core.builder import Detection
 from powderkeg_extractor.core.ranker import FEATURES, Ranker, RankerWeights, featurize
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from powderkeg_contracts.models import EventRecord, Factuality, PloverType
 
 SEED = Path("/work/shared/data/seed/000_63084aac38a30e02.txt")

@@ -16,8 +16,9 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from powderkeg_contracts.models import PloverType, QuadClass
 from pydantic import BaseModel, ConfigDict, Field
+
+from powderkeg_contracts.models import PloverType, QuadClass
 
 _PACKAGE = "powderkeg_extractor"
 
