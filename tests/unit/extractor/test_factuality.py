@@ -74,3 +74,26 @@ def test_a_reported_event_outranks_the_report(extractor, article_factory) -> Non
     top = max(detections, key=lambda d: d.confidence)
     assert top.record is not None
     assert top.record.event_type is PloverType.THREATEN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The labour office reiterated its demand that Israel ease restrictions on Palestinian workers.",
+        "The rebel group insisted on its demands that Burundi's government grant the Hutu majority more rights.",
+    ],
+)
+def test_the_content_of_a_demand_is_requested_not_done(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The clause of a demand noun ("its demand that X ease") is the appealed act, hypothetical, not a concession."""
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    conceded = [d for d in detections if d.record is not None and d.record.event_type is PloverType.CONCEDE]
+    assert conceded, f"no CONCEDE candidate in {text!r}"
+    assert all(d.record.factuality is Factuality.HYPOTHETICAL and d.cause == "appeal" for d in conceded)
+
+
+def test_an_act_one_is_accused_of_loses_to_the_accusation(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Amnesty International accused the United States of ignoring international law."
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    top = max(detections, key=lambda d: d.confidence)
+    assert top.record is not None
+    assert top.record.event_type is PloverType.ACCUSE

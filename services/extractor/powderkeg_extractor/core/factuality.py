@@ -65,6 +65,11 @@ def _modal(token: Token) -> bool:
     return any(child.dep_ == "aux" and child.lower_ in _MODALS for child in token.children)
 
 
+def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
+    """ "reiterated its demand that Israel ease ...": the clause is the content of the verb's appeal-noun object."""
+    return any(c.dep_ == "dobj" and c.pos_ == "NOUN" and c.lemma_.lower() in appeal for c in verb.children)
+
+
 def _conditional(token: Token) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in _CONDITIONAL_MARKS for child in token.children)
 
@@ -138,14 +143,16 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
         steps += 1
         if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
             depth += 1
-        if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN"):
-            continue
         lemma = token.lemma_.lower()
+        if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN") and lemma not in appeal:
+            continue
         if lemma in claim and factuality is not Factuality.NEGATED:
             if factuality is Factuality.ASSERTED:
                 factuality, cause = Factuality.CLAIMED, cause or "claim"
             speaker_verb = speaker_verb or token
-        elif lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _CLAUSE_DEPS | {"prep", "pobj"}:
+        elif (lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _CLAUSE_DEPS | {"prep", "pobj"}) or (
+            child.dep_ == "ccomp" and _appeal_object(token, appeal)
+        ):
             factuality, cause = Factuality.HYPOTHETICAL, "appeal"
             speaker_verb = speaker_verb or token
         elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
