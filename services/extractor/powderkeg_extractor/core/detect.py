@@ -215,8 +215,11 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     """
     if not _words(verb) & lexicon.light_verbs:
         return None
+    deps = {"dobj", "nsubjpass"}
+    if not any(c.dep_ == "dobj" for c in verb.children):
+        deps.add("nsubj")  # "riots are still continuing", "fighting escalated": the subject is the event
     for child in verb.children:
-        if child.dep_ not in ("dobj", "nsubjpass"):
+        if child.dep_ not in deps:
             continue
         found = _compound_noun(child, lexicon)
         if found is not None:
