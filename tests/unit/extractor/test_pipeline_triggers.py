@@ -66,3 +66,13 @@ def test_announced_tightening_of_a_blockade_is_a_threat(extractor, article_facto
 def test_reinforcing_forces_is_mobilization(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
     text = "Pakistan has reinforced its troops along the Afghan border, officials said."
     assert PloverType.MOBILIZE in _types(extractor, article_factory, text)
+
+
+def test_attribution_is_not_an_event(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    """ "according to a report" names a source; the reported act is the sentence's event."""
+    text = "Khartoum is responsible for mass killings in the Darfur region, according to a report by the agency."
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    assert not [d for d in detections if d.trigger.lower().startswith("according")]
+    top = max(detections, key=lambda d: d.confidence)
+    assert top.record is not None
+    assert top.record.event_type.value == "ASSAULT"

@@ -245,7 +245,7 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
     for token in sent:
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
-        if token.dep_ in _MODIFIER_DEPS:
+        if token.dep_ in _MODIFIER_DEPS or _words(token) & lexicon.non_events:
             continue
         trigger = (
             _predicate_trigger(token, lexicon)

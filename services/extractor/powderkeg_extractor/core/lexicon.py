@@ -180,6 +180,10 @@ class Supplement(_Strict):
         default_factory=list,
         description="Low-information verbs ('take', 'provide'): an event only through a pattern, never by default.",
     )
+    non_events: list[str] = Field(
+        default_factory=list,
+        description="Lemmas that never trigger, not even through a pattern: attribution such as 'according to'.",
+    )
     light_verbs: list[str] = Field(
         default_factory=list,
         description="Verbs whose object names the event ('staged rallies', 'launched attacks'): the noun's code.",
@@ -256,6 +260,7 @@ class Lexicon:
             self.supplement_verbs.setdefault(verb.lemma, []).append(verb)
         self.generic_verbs = frozenset(supplement.generic_verbs)
         self.light_verbs = frozenset(supplement.light_verbs)
+        self.non_events = frozenset(supplement.non_events)
         self.nouns: dict[str, NounTrigger] = {}
         for trigger in supplement.nouns:
             for word in trigger.words:
