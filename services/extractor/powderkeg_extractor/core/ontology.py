@@ -7,6 +7,9 @@ The tables are the packaged copies of the PLOVER conversion table and the GDELT 
 * CAMEO 163 (embargo, boycott, sanctions) is SANCTION ``discontinue``, not the conversion table's COERCE restrict:
   a sanction is a cut in relations, which is what the alerting rules look for under SANCTION.
 * CAMEO root 08 defaults to CONCEDE; 084-087 (and 0813/0814) are RETREAT as in the table.
+* CAMEO 0831 (accede to demands for change in leadership: a leader resigns) is RETREAT, not the table's CONCEDE:
+  stepping down is a material act (CAMEO root 08 is material cooperation) and the PLOVER GSR codes every bare
+  resignation RETREAT.
 * Codes 106-108 follow CAMEO 1.1b3 (meeting, settling, mediation), as the PETRARCH2 dictionary does.
 * Pentacode comes from the CAMEO root (01-02 -> 0, 03-05 -> 1, 06-08 -> 2, 09-13 -> 3, 14-20 -> 4).
 """
@@ -46,6 +49,7 @@ QUAD_PENTACODE: dict[QuadClass, int] = {
 
 _OVERRIDES: dict[str, tuple[PloverType, str | None]] = {
     "08": (PloverType.CONCEDE, None),
+    "0831": (PloverType.RETREAT, None),
     "163": (PloverType.SANCTION, "discontinue"),
 }
 
