@@ -27,9 +27,6 @@ import httpx
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from powderkeg_contracts import topics
-from powderkeg_runtime.kafka_admin import ensure_topics
-
 
 def free_port() -> int:
     """A loopback port nobody listens on right now (for metrics servers that must not collide with 9101-9103)."""
@@ -139,20 +136,6 @@ def service_env(bootstrap: str, run: str, **extra: str) -> dict[str, str]:
         "POWDERKEG_ALERTING_ALERTMANAGER_URL": "",
         **extra,
     }
-
-
-def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -> None:
-    """Commit the current end offsets of ``topic_names`` for ``group`` so its first worker starts there."""
-    names = list(topic_names)
-    ensure_topics(bootstrap, topics.ALL_TOPICS)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(t, p) for t in names for p in sorted(consumer.partitions_for_topic(t) or ())]
-        ends = consumer.end_offsets(partitions)
-        consumer.assign(partitions)
-        consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
-    finally:
-        consumer.close()
 
 
 def end_offsets(bootstrap: str, topic_names: Iterable[str]) -> dict[TopicPartition, int]:

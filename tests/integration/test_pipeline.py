@@ -20,7 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from powderkeg_contracts import Alert, ArticleOutcome, DeadLetter, topics
 from powderkeg_runtime.codec import decode
-from tests.chaos.harness import start_group_at_end
+from powderkeg_runtime.kafka_admin import start_group_at_end
 
 pytestmark = pytest.mark.integration
 

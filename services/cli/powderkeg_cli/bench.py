@@ -107,10 +107,13 @@ def bench_broker(
     from kafka import KafkaConsumer, KafkaProducer
 
     from powderkeg_runtime.codec import decode, encode
-    from powderkeg_runtime.kafka_admin import ensure_topics
+    from powderkeg_runtime.kafka_admin import ensure_topics, start_group_at_end
 
     run = uuid.uuid4().hex[:8]
     ensure_topics(bootstrap, topics.ALL_TOPICS)
+    # Fresh groups start at the topics' current end, so earlier runs' articles are not processed first.
+    start_group_at_end(bootstrap, f"bench-extractor-{run}", [topics.ARTICLES])
+    start_group_at_end(bootstrap, f"bench-alerting-{run}", [topics.EVENTS])
     env = {
         **os.environ,
         "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,

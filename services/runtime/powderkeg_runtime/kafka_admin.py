@@ -37,3 +37,24 @@ def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: int = 3,
                 pass
     finally:
         admin.close()
+
+
+def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -> None:
+    """Commit the current end offsets of ``topic_names`` for a new consumer ``group``.
+
+    A new faust worker group starts at the earliest offset (``consumer_auto_offset_reset``), which is right for a
+    deployment but makes a benchmark or a test replay whatever earlier runs left on the shared topics.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    names = list(topic_names)
+    ensure_topics(bootstrap, names)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(t, p) for t in names for p in sorted(consumer.partitions_for_topic(t) or ())]
+        ends = consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
+    finally:
+        consumer.close()
