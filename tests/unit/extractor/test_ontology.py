@@ -35,3 +35,10 @@ def test_deeper_codes_fall_back_to_parents() -> None:
 
 def test_cameo_106_is_demand_meeting_in_cameo_1_1b3() -> None:
     assert "meeting" in Ontology.default().lookup("106").description.lower()
+
+
+def test_change_in_leadership_is_a_material_retreat() -> None:
+    entry = Ontology.default().lookup("0831")
+    assert entry.plover is PloverType.RETREAT
+    assert entry.quad_class is QuadClass.MATERIAL_COOPERATION
+    assert Ontology.default().lookup("083").plover is PloverType.CONCEDE

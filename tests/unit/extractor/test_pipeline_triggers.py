@@ -76,3 +76,11 @@ def test_attribution_is_not_an_event(extractor, article_factory) -> None:  # typ
     top = max(detections, key=lambda d: d.confidence)
     assert top.record is not None
     assert top.record.event_type.value == "ASSAULT"
+
+
+def test_bare_resignation_is_a_change_in_leadership(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Peru's prime minister resigned on Monday amid a corruption scandal."
+    records = extractor.extract(article_factory(text))
+    top = max(records, key=lambda r: r.confidence)
+    assert top.event_type is PloverType.RETREAT
+    assert top.cameo_code == "0831"
