@@ -27,6 +27,10 @@ import httpx
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from powderkeg_runtime.kafka_admin import start_group_at_end
+
+__all__ = ["start_group_at_end"]  # re-exported: the chaos and integration tests import it from here
+
 
 def free_port() -> int:
     """A loopback port nobody listens on right now (for metrics servers that must not collide with 9101-9103)."""
