@@ -31,13 +31,11 @@ from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import DecodeError, decode, encode
 from powderkeg_runtime.dlq import build_dead_letter
 from powderkeg_runtime.faust_support import (
-    assigned,
     crash_for_replay,
-    enforce_shutdown_deadline,
     make_app,
+    run_worker,
     sample_consumer_lag,
 )
-from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
 
@@ -225,22 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
     service = AlertingService(settings)
     app = service.app
-    server = ServiceHttpServer(settings.metrics_host, settings.alerting_metrics_port, service=STAGE).start()
-    server.set_readiness(lambda: assigned(app))
     log.info(
         "alerting consuming %s from %s; sinks: %s",
         topics.EVENTS,
         settings.kafka_bootstrap,
         ", ".join(s.name for s in service.sinks) or "none",
     )
-    from faust.worker import Worker
-
-    worker = Worker(app, loglevel=level.lower(), override_logging=False)
-    enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, log)
-    try:
-        worker.execute_from_commandline()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        server.stop()
-    return 0
+    return run_worker(app, settings, service=STAGE, metrics_port=settings.alerting_metrics_port, loglevel=level)

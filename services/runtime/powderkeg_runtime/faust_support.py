@@ -134,3 +134,26 @@ def sample_consumer_lag(app: faust.App, gauge: Gauge, topics: Collection[str] | 
         done = committed.get(tp)
         lag = max(0, int(highwater) - int(done)) if done is not None else int(highwater)
         gauge.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
+
+
+def run_worker(app: faust.App, settings: ServiceSettings, *, service: str, metrics_port: int, loglevel: str) -> int:
+    """Serve metrics and health for ``app`` and run its faust worker until SIGTERM/SIGINT; return the exit status.
+
+    Readiness is :func:`assigned`; a stop that hangs (broker gone) is cut short by
+    :func:`enforce_shutdown_deadline`.
+    """
+    from faust.worker import Worker
+
+    from powderkeg_runtime.httpserver import ServiceHttpServer
+
+    server = ServiceHttpServer(settings.metrics_host, metrics_port, service=service).start()
+    server.set_readiness(lambda: assigned(app))
+    worker = Worker(app, loglevel=loglevel.lower(), override_logging=False)
+    enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, logging.getLogger(f"powderkeg.{service}"))
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    finally:
+        server.stop()
+    return 0
