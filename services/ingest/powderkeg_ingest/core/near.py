@@ -92,6 +92,8 @@ class NearIndex:
         self.journal = journal
         self._lsh = MinHashLSH(threshold=self.config.lsh_threshold, num_perm=self.config.num_perm)
         self._entries: OrderedDict[str, tuple[NearEntry, MinHash]] = OrderedDict()
+        self._rank: dict[str, int] = {}  # insertion order, the tie-break of best_match
+        self._inserted = 0
         self._cache: tuple[str, MinHash, int] | None = None
 
     def __len__(self) -> int:
@@ -114,15 +116,23 @@ class NearIndex:
         mh, size = self._signature(text)
         if size < self.config.min_shingles or not self._entries:
             return None
-        best: tuple[str, float] | None = None
+        # LSH returns its candidates in set order, which changes with the process's string hash seed. Ties are
+        # common (templated or one-sentence texts), so the choice must not depend on that order: the highest
+        # overlap wins, then the entry indexed first (insertion order survives a restore, wall-clock times need
+        # not). A restarted ingest that accepts the same article again from the same saved window then names the
+        # same original, so its events keep their story id.
+        best: tuple[float, int, str] | None = None
         for key in self._lsh.query(mh):
             entry, other = self._entries[key]
             if entry.size < self.config.min_shingles:
                 continue
             score = overlap(mh.jaccard(other), size, entry.size)
-            if score >= self.config.min_overlap and (best is None or score > best[1]):
-                best = (entry.original, score)
-        return best
+            if score < self.config.min_overlap:
+                continue
+            rank = self._rank[key]
+            if best is None or score > best[0] or (score == best[0] and rank < best[1]):
+                best = (score, rank, entry.original)
+        return (best[2], best[0]) if best is not None else None
 
     def find(self, text: str, *, now: datetime) -> str | None:
         match = self.best_match(text, now=now)
@@ -161,6 +171,8 @@ class NearIndex:
             del self._entries[entry.article_id]
         self._lsh.insert(entry.article_id, mh)
         self._entries[entry.article_id] = (entry, mh)
+        self._inserted += 1
+        self._rank[entry.article_id] = self._inserted
 
     def _expire(self, now: datetime) -> None:
         cutoff = now - timedelta(seconds=self.config.window_seconds)
@@ -170,5 +182,6 @@ class NearIndex:
                 break
             self._lsh.remove(key)
             del self._entries[key]
+            del self._rank[key]
             if self.journal is not None:
                 self.journal.forget(key)
