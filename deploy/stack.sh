@@ -59,6 +59,13 @@ die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
+# port_busy PORT: die naming the process that listens on PORT (ss shows it when we may see it).
+port_busy() {
+  local holder
+  holder=$(ss -Hltnp "sport = :$1" 2>/dev/null | head -n 1 | tr -s ' ') || holder=""
+  die "port $1 is already in use by another process (not started by this script): ${holder:-unknown listener}"
+}
+
 # pid_alive PIDFILE PATTERN: the pid in PIDFILE is alive and its command line matches PATTERN
 # (so a recycled pid never gets signalled).
 pid_alive() {
@@ -206,7 +213,7 @@ cmd_kafka_start() {
   fi
   local port
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    port_open "$port" && die "port $port is already in use by another process (not started by this script)"
+    port_open "$port" && port_busy "$port"
   done
   mkdir -p "$KAFKA_RUN"
   kafka_render_config
@@ -255,7 +262,7 @@ start_http_service() {
     log "$name already running (pid $(<"$pidfile")) on 127.0.0.1:$port"
     return 0
   fi
-  port_open "$port" && die "port $port is already in use by another process (not started by this script)"
+  port_open "$port" && port_busy "$port"
   mkdir -p "$rundir/data"
   local logfile="$rundir/$name.log"
   : >"$logfile"

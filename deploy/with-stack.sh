@@ -16,7 +16,13 @@ fi
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-bash "$stack" up >/dev/null
+if ! bash "$stack" up >/dev/null; then
+  # A start can fail for reasons outside this repository (a port briefly held, a slow JVM start). Say so, take
+  # down whatever half-started, and try once more; a second failure ends the run with both errors printed above.
+  echo "[with-stack] the stack did not start; taking it down and trying once more" >&2
+  bash "$stack" down >/dev/null || true
+  bash "$stack" up >/dev/null
+fi
 # Point the tests and services at what `up` started (the ports honour the same variables as stack.sh).
 eval "$(bash "$stack" env)"
 
