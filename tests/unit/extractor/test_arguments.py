@@ -61,3 +61,31 @@ def test_a_domestic_event_keeps_its_recipient(extract: Callable[[str], list[Even
     assert threats
     assert threats[0].recipient.country == "GMB"
     assert threats[0].recipient.text != threats[0].actor.text
+
+
+def test_a_thing_as_object_gives_way_to_the_party_it_names(extract: Callable[[str], list[EventRecord]]) -> None:
+    """ "signed an agreement with X": the agreement is what was signed, X is the other party."""
+    records = extract("Kenya signed a trade agreement with the African Union on Monday.")
+    assert records
+    assert {r.recipient.text for r in records} == {"African Union"}
+
+
+def test_a_passive_subject_is_never_the_fallback_actor(extract: Callable[[str], list[EventRecord]]) -> None:
+    """The agent of "was indicted by the court" has no country; the indicted person must not become the actor."""
+    records = extract("A former defence minister of Uganda was indicted by the International Criminal Court on Friday.")
+    assert records
+    for record in records:
+        assert record.actor.country != "UGA", record.actor
+        assert record.actor.text == "International Criminal Court"
+        assert record.recipient.country == "UGA"
+
+
+def test_a_statement_names_the_party_it_is_about(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    """A statement with no addressee takes the first other country or organisation after its verb as recipient
+    (pentacode 0 scoring keeps statements; the Kafka topic does not carry them)."""
+    detections = extractor.detect_batch(
+        [article_factory("Chile's foreign minister said on Monday that Peru would have to respect the ruling.")]
+    )[0]
+    statements = [d for d in detections if d.record is None and d.cameo_code.startswith("01")]
+    assert statements
+    assert [r.country for r in statements[0].recipients] == ["PER"]

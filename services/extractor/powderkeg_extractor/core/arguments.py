@@ -157,6 +157,11 @@ def agentless_passive(verb: Token) -> bool:
     return any(c.dep_ == "nsubjpass" for c in verb.children) and subject_of(verb) is None
 
 
+def is_passive(verb: Token) -> bool:
+    """The verb has a passive subject ("was indicted", "is being pressured")."""
+    return any(c.dep_ == "nsubjpass" for c in verb.children)
+
+
 def verb_actor(verb: Token) -> list[Token]:
     """The actor heads of a verbal trigger, climbing through control/coordination when it has no subject."""
     if agentless_passive(verb):
@@ -323,3 +328,30 @@ def domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
     """
     own = {a.text for a in actors} | {a.code for a in actors if a.code}
     return next(([a] for a in after if a.text not in own and a.code not in own), [])
+
+
+def is_thing(token: Token) -> bool:
+    """A common noun outside any named entity ("agreement", "bans", "condolences"): no party by itself."""
+    return token.pos_ == "NOUN" and not token.ent_type_
+
+
+def parties_beyond(verb: Token, obj: Token) -> list[Token]:
+    """Recipient heads when the direct object is a thing, not a party.
+
+    "ratified an agreement *with the EU*", "renewed an appeal *to Belgium*", "expressed condolences *to the United
+    States*", "rejected accusations *by Amnesty*", "praised *China's* assistance": the party is the object of a
+    directional preposition of the verb or of the object, or the object's possessor.
+    """
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS:
+            found = _pobj(child)
+            if found is not None and is_argument(found) and not is_thing(found):
+                return conjuncts(found)
+    for child in obj.children:
+        if child.dep_ == "prep" and child.lower_ in _PARTY_PREPS | {"by"}:
+            found = _pobj(child)
+            if found is not None and is_argument(found) and not is_thing(found):
+                return conjuncts(found)
+        if child.dep_ == "poss" and child.pos_ != "PRON" and is_argument(child):
+            return [child]
+    return []

@@ -22,6 +22,7 @@ from powderkeg_contracts.models import (
     Factuality,
     Location,
     PloverType,
+    Sector,
 )
 from powderkeg_extractor.core import arguments
 from powderkeg_extractor.core.factuality import assess, refusal_code, subject_of
@@ -168,11 +169,23 @@ class RecordBuilder:
             and trigger.kind != "noun"
             and not arguments.agentless_passive(token)
         ):
-            actors = self._actor_before(token, ctx) or actors
+            # Never the passive subject: "X was indicted by the tribunal" is done *to* X.
+            undergoer = {t.idx for h in recipient_heads for t in h.subtree} if arguments.is_passive(token) else set()
+            actors = self._actor_before(token, ctx, exclude=undergoer) or actors
         recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
+        if (
+            trigger.kind != "noun"
+            and recipient_heads
+            and arguments.is_thing(recipient_heads[0])
+            and not any(r.country or r.code or r.sector for r in recipients)
+        ):
+            beyond = arguments.parties_beyond(token, recipient_heads[0])
+            if beyond:
+                recipient_heads = beyond
+                recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
         if not any(r.country for r in recipients) and trigger.kind == "predicate":
             recipients = self._other_party(actors, ctx) or recipients
-        elif not any(r.country for r in recipients) and entry.plover is not None:
+        elif not any(r.country for r in recipients):
             recipients = self._recipient_after(token, ctx, actors) or recipients
         if not any(r.country for r in recipients):
             recipients = [
@@ -262,9 +275,16 @@ class RecordBuilder:
             out.append(Detection(**detection_args, record=record))
         return out
 
-    def _actor_before(self, token: Token, ctx: SentenceContext) -> list[Actor]:
-        """Fallback when the subject does not resolve: the nearest country-bearing mention before the trigger."""
-        before = [a for start, _end, a in self.resolvers.find(ctx.doc.text, ctx.as_of) if start < token.idx]
+    def _actor_before(
+        self, token: Token, ctx: SentenceContext, exclude: frozenset[int] | set[int] = frozenset()
+    ) -> list[Actor]:
+        """Fallback when the subject does not resolve: the nearest country-bearing mention before the trigger
+        (``exclude``: character offsets of words that cannot be the actor)."""
+        before = [
+            a
+            for start, _end, a in self.resolvers.find(ctx.doc.text, ctx.as_of)
+            if start < token.idx and start not in exclude
+        ]
         with_country = [a for a in before if a.country]
         return with_country[-1:] if with_country else []
 
@@ -276,7 +296,9 @@ class RecordBuilder:
         """
         own = {a.country for a in actors if a.country and a.reason != arguments.INHERITED_COUNTRY}
         after = [
-            a for start, _end, a in self.resolvers.find(ctx.doc.text, ctx.as_of) if start > token.idx and a.country
+            a
+            for start, _end, a in self.resolvers.find(ctx.doc.text, ctx.as_of)
+            if start > token.idx and (a.country or (a.code and a.sector is Sector.INTERNATIONAL_ORGANISATION))
         ]
         other = [a for a in after if a.country not in own]
         return other[:1] or arguments.domestic_party(after, actors)
