@@ -27,7 +27,7 @@ from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
 from powderkeg_ingest.settings import IngestSettings
 from powderkeg_ingest.sources.files import Item, read_inputs
 from powderkeg_ingest.state import SqliteState
-from powderkeg_runtime.httpserver import ServiceHttpServer
+from powderkeg_runtime.httpserver import BrokerProbe, ReadinessCheck, ServiceHttpServer, all_ready
 from powderkeg_runtime.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -200,7 +200,8 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         if feeds is not None and args.once:
             feeds.poll_due(force=True)
         elif args.serve or feeds is not None:
-            serve(ingestor, settings, stop, health=server, feeds=feeds, push_api=args.serve)
+            probe = BrokerProbe(settings.kafka_bootstrap) if not args.dry_run else None
+            serve(ingestor, settings, stop, health=server, feeds=feeds, push_api=args.serve, broker=probe)
     except PublishError as exc:
         log.error("publishing failed; nothing from the unacknowledged batch is recorded as done: %s", exc)
         return EXIT_PUBLISH_FAILED
@@ -262,6 +263,7 @@ def serve(
     health: ServiceHttpServer | None = None,
     feeds: FeedRunner | None = None,
     push_api: bool = True,
+    broker: ReadinessCheck | None = None,
 ) -> None:
     """Serve the push API and poll feeds until SIGTERM/SIGINT, checkpointing every second; flush on the way out."""
     from powderkeg_ingest.http_api import PushServer, build_app
@@ -273,9 +275,15 @@ def serve(
         if settings.ingest_http_token is None:
             log.warning("POWDERKEG_INGEST_HTTP_TOKEN is not set: the push API refuses every push (401)")
         log.info("push API on http://%s:%d/v1/articles", settings.ingest_http_host, push.port)
-        if health is not None:
+    if health is not None:
+        checks: list[ReadinessCheck] = []
+        if push is not None:
             running = push
-            health.set_readiness(lambda: (running.started, "push API serving" if running.started else "stopped"))
+            checks.append(lambda: (running.started, "push API serving" if running.started else "push API stopped"))
+        if broker is not None:
+            checks.append(broker)
+        if checks:
+            health.set_readiness(all_ready(*checks))
     try:
         while not stop.is_set():
             if feeds is not None:

@@ -78,3 +78,58 @@ class ServiceHttpServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+class BrokerProbe:
+    """Readiness part "can this service reach a Kafka broker": a TCP connect to a bootstrap address.
+
+    A producer buffers while the broker is away, so "the process is up" says nothing about whether accepted work can
+    be published. The probe connects to the bootstrap servers in turn (``timeout_s`` each) and caches the answer for
+    ``cache_s``, so that a readiness poll every second costs at most one connect every few seconds.
+    """
+
+    def __init__(self, bootstrap: str, *, timeout_s: float = 1.0, cache_s: float = 5.0) -> None:
+        self.addresses = [_host_port(part) for part in bootstrap.split(",") if part.strip()]
+        self.timeout_s = timeout_s
+        self.cache_s = cache_s
+        self._lock = threading.Lock()
+        self._checked_at: float | None = None
+        self._answer: tuple[bool, str] = (False, "broker not probed yet")
+
+    def __call__(self) -> tuple[bool, str]:
+        import socket
+        import time
+
+        with self._lock:
+            now = time.monotonic()
+            if self._checked_at is not None and now - self._checked_at < self.cache_s:
+                return self._answer
+            errors = []
+            for host, port in self.addresses:
+                try:
+                    with socket.create_connection((host, port), timeout=self.timeout_s):
+                        self._answer = (True, f"broker {host}:{port} reachable")
+                        break
+                except OSError as exc:
+                    errors.append(f"{host}:{port}: {exc}")
+            else:
+                self._answer = (False, "no broker reachable (" + "; ".join(errors or ["no bootstrap address"]) + ")")
+            self._checked_at = now
+            return self._answer
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    host, _, port = address.strip().rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"bootstrap address {address!r} is not host:port")
+    return host.strip("[]"), int(port)
+
+
+def all_ready(*checks: ReadinessCheck) -> ReadinessCheck:
+    """One readiness check that passes when every check passes; the detail lists each part."""
+
+    def check() -> tuple[bool, str]:
+        results = [c() for c in checks]
+        return all(ok for ok, _ in results), "; ".join(detail for _, detail in results)
+
+    return check

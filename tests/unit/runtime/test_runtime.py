@@ -84,3 +84,33 @@ def test_shutdown_deadline_exits_a_stuck_stop_with_the_replay_status() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
     assert proc.returncode == EXIT_REPLAY, proc.stderr.decode()[-2000:]
+
+
+def test_broker_probe_reports_a_listener_and_a_closed_port_and_caches_the_answer() -> None:
+    import socket
+
+    from powderkeg_runtime.httpserver import BrokerProbe, all_ready
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    probe = BrokerProbe(f"127.0.0.1:{port}", timeout_s=1.0, cache_s=60.0)
+    assert probe() == (True, f"broker 127.0.0.1:{port} reachable")
+    listener.close()
+    assert probe()[0] is True  # cached: a readiness poll does not connect every time
+
+    closed = BrokerProbe(f"127.0.0.1:{port}", timeout_s=1.0, cache_s=0.0)
+    ok, detail = closed()
+    assert not ok and detail.startswith("no broker reachable") and f"127.0.0.1:{port}" in detail
+
+    combined = all_ready(lambda: (True, "push API serving"), closed)
+    ok, detail = combined()
+    assert not ok and detail.startswith("push API serving; no broker reachable")
+
+
+def test_broker_probe_refuses_a_bootstrap_without_a_port() -> None:
+    from powderkeg_runtime.httpserver import BrokerProbe
+
+    with pytest.raises(ValueError, match="not host:port"):
+        BrokerProbe("localhost")
