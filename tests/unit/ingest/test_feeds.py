@@ -132,9 +132,11 @@ def local_fetcher(**policy: object) -> SafeFetcher:
     return SafeFetcher(FetchPolicy(allow_private_networks=True, timeout_s=5, **policy))  # type: ignore[arg-type]
 
 
-def pretend_loopback_is_public(host: str, port: int) -> list[str]:
-    """Resolver for tests of the address guard: 127.0.0.1 passes as public, every other host is itself."""
-    return ["93.184.216.34"] if host == "127.0.0.1" else [host]
+def loopback_counts_as_public(address: str) -> bool:
+    """Address check for tests of the guard: the loopback test server passes as public, everything else as usual."""
+    from powderkeg_ingest.sources.fetch import _blocked
+
+    return address != "127.0.0.1" and _blocked(address)
 
 
 @pytest.mark.parametrize(
@@ -155,11 +157,35 @@ def test_only_http_and_https(url: str) -> None:
 
 
 def test_redirect_to_a_private_address_is_refused(server: Server) -> None:
-    fetcher = SafeFetcher(FetchPolicy(), resolver=pretend_loopback_is_public)
+    fetcher = SafeFetcher(FetchPolicy(), blocked=loopback_counts_as_public)
     with pytest.raises(FetchRefused) as caught:
         fetcher.fetch(f"{server.base}/to-private")
     assert caught.value.reason == "private_address" and "10.1.2.3" in str(caught.value)
     assert [path for path, _ in server.requests] == ["/to-private"]
+
+
+def test_dns_rebinding_between_the_check_and_the_connection_is_refused(server: Server) -> None:
+    """The name resolves to a public address for the check and to loopback for the connection."""
+    answers = iter([["93.184.216.34"], ["127.0.0.1"]])
+
+    def rebinding(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    port = server.base.rsplit(":", 1)[1]
+    fetcher = SafeFetcher(FetchPolicy(), resolver=rebinding)
+    with pytest.raises(FetchRefused) as caught:
+        fetcher.fetch(f"http://rebind.example:{port}/feed")
+    assert caught.value.reason == "private_address" and "connect time" in str(caught.value)
+    assert server.requests == []
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server: Server) -> None:
+    """A name (not an IP) in the URL: the guarded connection uses the resolver's checked answer."""
+    port = server.base.rsplit(":", 1)[1]
+    fetcher = SafeFetcher(FetchPolicy(), resolver=lambda host, p: ["127.0.0.1"], blocked=loopback_counts_as_public)
+    fetched = fetcher.fetch(f"http://news.example:{port}/feed.xml")
+    assert fetched.status == 200
+    assert [path for path, _ in server.requests] == ["/feed.xml"]
 
 
 def test_redirect_to_another_scheme_is_refused(server: Server) -> None:

@@ -6,8 +6,10 @@ read cloud metadata endpoints (169.254.169.254), admin interfaces on loopback or
 exhaust memory with an endless body. Every refusal raises :class:`FetchRefused` with a bounded reason, which the
 caller counts (``powderkeg_ingest_fetch_refused_total{reason}``) and logs.
 
-Residual risk, stated: the address check resolves the name, then httpx resolves it again to connect, so a DNS
-server that answers differently the second time (rebinding) could slip past; redirects are re-checked hop by hop.
+The address is checked twice: :meth:`SafeFetcher.check_url` refuses early with a clear reason, and the connection
+itself goes through :class:`_GuardedBackend`, which resolves the name once more, refuses if any address is
+non-public, and connects to the address it just checked. A DNS server that answers with a public address for the
+check and a private one for the connection (rebinding) is therefore refused too. Redirects are re-checked hop by hop.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import ipaddress
 import socket
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +29,7 @@ RefusalReason = Literal[
     "scheme", "private_address", "unresolvable", "too_large", "too_many_redirects", "timeout", "bad_url"
 ]
 Resolver = Callable[[str, int], list[str]]
+AddressCheck = Callable[[str], bool]
 
 
 class FetchRefused(Exception):
@@ -92,13 +96,58 @@ def _blocked(address: str) -> bool:
     )
 
 
-class SafeFetcher:
-    """Fetches one URL at a time under a :class:`FetchPolicy`; ``resolver`` is injectable for tests."""
+class _RefusedAddress(Exception):
+    """Raised inside the connection when the name resolves to a non-public address."""
 
-    def __init__(self, policy: FetchPolicy, *, resolver: Resolver = _system_resolver) -> None:
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, but a TCP connection only ever goes to an address that passed the check."""
+
+    def __init__(self, resolve: Resolver, blocked: AddressCheck) -> None:
+        self._resolve = resolve
+        self._blocked = blocked
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = self._resolve(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        refused = [a for a in addresses if self._blocked(a)]
+        if refused or not addresses:
+            raise _RefusedAddress(f"{host} resolves to non-public {', '.join(refused) or '-'} at connect time")
+        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+
+
+class SafeFetcher:
+    """Fetches one URL at a time under a :class:`FetchPolicy`.
+
+    ``resolver`` and ``blocked`` (is an address non-public?) are injectable so that tests can treat their loopback
+    server as a public host without any other network access.
+    """
+
+    def __init__(
+        self, policy: FetchPolicy, *, resolver: Resolver = _system_resolver, blocked: AddressCheck = _blocked
+    ) -> None:
         self.policy = policy
         self._resolve = resolver
+        self._is_blocked = blocked
+        transport = httpx.HTTPTransport(trust_env=False)
+        if not policy.allow_private_networks:
+            # httpx has no public hook for name resolution; its transport's pool is rebuilt with the guarded backend
+            # (same TLS context; server_hostname still comes from the URL, so certificates are checked by name).
+            transport._pool = httpcore.ConnectionPool(
+                ssl_context=transport._pool._ssl_context,
+                network_backend=_GuardedBackend(resolver, blocked),
+            )
         self._client = httpx.Client(
+            transport=transport,
             follow_redirects=False,
             timeout=httpx.Timeout(policy.timeout_s),
             headers={"User-Agent": policy.user_agent},
@@ -126,7 +175,7 @@ class SafeFetcher:
             addresses = self._resolve(host, port)
         except OSError as exc:
             raise FetchRefused("unresolvable", url, str(exc)) from None
-        blocked = [a for a in addresses if _blocked(a)]
+        blocked = [a for a in addresses if self._is_blocked(a)]
         if blocked or not addresses:
             raise FetchRefused("private_address", url, f"{host} resolves to non-public {', '.join(blocked) or '-'}")
 
@@ -148,6 +197,8 @@ class SafeFetcher:
                         current = urljoin(current, location)
                         continue
                     body = self._read(response, current, deadline)
+            except _RefusedAddress as exc:
+                raise FetchRefused("private_address", current, str(exc)) from None
             except httpx.TimeoutException as exc:
                 raise FetchRefused("timeout", current, f"no complete answer within {self.policy.timeout_s}s") from exc
             except httpx.HTTPError as exc:
