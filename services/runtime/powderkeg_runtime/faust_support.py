@@ -107,6 +107,8 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
         "stream_wait_empty": True,
         "value_serializer": "raw",
         "key_serializer": "raw",
+        # faust's default is "<app id>-data" in the working directory: one stray folder per app id and test run.
+        "datadir": str(settings.faust_data_dir / app_id),
     }
     options.update(overrides)
     return faust.App(app_id, **options)

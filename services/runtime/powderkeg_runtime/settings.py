@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,3 +21,7 @@ class ServiceSettings(BaseSettings):
         default=30.0, gt=0, description="After SIGTERM, exit anyway if the graceful stop takes longer (broker gone)."
     )
     log_json: bool = Field(default=False, description="Log one JSON object per line instead of plain text.")
+    faust_data_dir: Path = Field(
+        default=Path(".powderkeg/faust"),
+        description="Where the faust workers keep their local data, one folder per app id (not the working directory).",
+    )
