@@ -43,6 +43,7 @@ from tests.chaos.harness import (
     end_offsets,
     free_port,
     group_lag,
+    group_offsets,
     read_topics,
     service_env,
     start_group_at_end,
@@ -208,6 +209,14 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
     kills = {"ingest": 0, "extractor": 0, "alerting": 0}
     broker_restarts = 0
     unexpected_exits = {"extractor": 0, "alerting": 0}
+
+    def supervise() -> None:
+        """A worker that died on its own (exit 75 asks for a replay) is restarted, as a supervisor would; counted."""
+        for name, worker in workers.items():
+            if not worker.alive:
+                unexpected_exits[name] += 1
+                worker.start()
+
     try:
         for worker in workers.values():
             worker.start()
@@ -219,10 +228,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         while time.monotonic() < deadline and not (feeder.done and all(f.done_at for f in schedule)):
             now = time.monotonic()
             feeder.step(now, feed_start)
-            for name, worker in workers.items():
-                if not worker.alive:  # died on its own: a supervisor restarts it; counted and reported
-                    unexpected_exits[name] += 1
-                    worker.start()
+            supervise()
             for fault in schedule:
                 if fault.done_at is not None or now - feed_start < fault.at:
                     continue
@@ -251,7 +257,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
 
         expected = {a.article_id for a in articles}
         wait_for(
-            lambda: expected <= accounted(kafka_bootstrap, start, prefix),
+            lambda: (supervise(), expected <= accounted(kafka_bootstrap, start, prefix))[1],
             DRAIN_TIMEOUT_S,
             "an outcome or dead letter for every article",
             every_s=3.0,
@@ -260,11 +266,28 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         lags: dict[str, int] = {}
 
         def drained() -> bool:
+            supervise()
             for group, topic in groups.items():
                 lags[group] = group_lag(kafka_bootstrap, group, [topic])[topic]
             return not any(lags.values())
 
-        wait_for(drained, 120, "both consumer groups to reach zero lag", every_s=2.0)
+        try:
+            wait_for(drained, 120, "both consumer groups to reach zero lag", every_s=2.0)
+        except AssertionError as exc:
+            # Say enough to diagnose a stuck group from the CI output alone: lag per partition, who is alive, and
+            # the end of each worker's log.
+            detail = [str(exc)]
+            for group, topic in groups.items():
+                committed = group_offsets(kafka_bootstrap, group)
+                per_partition = {
+                    tp.partition: end - (committed[tp].offset if tp in committed else 0)
+                    for tp, end in end_offsets(kafka_bootstrap, [topic]).items()
+                }
+                detail.append(f"{group} lag by partition {per_partition}")
+            for worker in workers.values():
+                state = f"alive={worker.alive}, starts={worker.starts}"
+                detail.append(f"--- {worker.name}: {state}\n{worker.log_tail(2500)}")
+            raise AssertionError("\n".join(detail)) from None
         elapsed = time.monotonic() - started
     finally:
         for worker in workers.values():

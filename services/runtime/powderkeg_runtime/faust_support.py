@@ -18,6 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 import faust
@@ -111,6 +112,7 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
         "datadir": str(settings.faust_data_dir / app_id),
     }
     options.update(overrides)
+    Path(options["datadir"]).parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     return faust.App(app_id, **options)
 
 
