@@ -25,6 +25,8 @@ COPY seeds ./seeds
 
 USER powderkeg
 # Metrics/health servers must listen on all interfaces inside a container so Prometheus can scrape them.
-ENV POWDERKEG_METRICS_HOST=0.0.0.0
+# /app is not writable by the service user: faust's local data goes where the user may write.
+ENV POWDERKEG_METRICS_HOST=0.0.0.0 \
+    POWDERKEG_FAUST_DATA_DIR=/var/lib/powderkeg/faust
 ENTRYPOINT ["powderkeg"]
 CMD ["--help"]

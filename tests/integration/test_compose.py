@@ -132,3 +132,12 @@ def test_grafana_provisioning_parses() -> None:
     for dashboard in (GRAFANA_DIR / "dashboards").glob("*.json"):
         data = json.loads(dashboard.read_text(encoding="utf-8"))
         assert isinstance(data.get("panels", []), list) and data.get("title"), f"{dashboard} is not a dashboard"
+
+
+def test_the_image_keeps_faust_data_where_the_service_user_may_write() -> None:
+    """The image runs as an unprivileged user and /app belongs to root; faust's data dir must be under the
+    directory the Dockerfile hands to that user (a worker that cannot create it exits at start)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "chown powderkeg /var/lib/powderkeg" in dockerfile
+    assert "USER powderkeg" in dockerfile
+    assert "POWDERKEG_FAUST_DATA_DIR=/var/lib/powderkeg/" in dockerfile
