@@ -229,4 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         settings.kafka_bootstrap,
         ", ".join(s.name for s in service.sinks) or "none",
     )
-    return run_worker(app, settings, service=STAGE, metrics_port=settings.alerting_metrics_port, loglevel=level)
+    return run_worker(
+        app,
+        settings,
+        service=STAGE,
+        metrics_port=settings.alerting_metrics_port,
+        loglevel=level,
+        source_topics=(topics.EVENTS,),
+    )

@@ -150,4 +150,5 @@ def main(argv: list[str] | None = None) -> int:
         service=STAGE,
         metrics_port=settings.extractor_metrics_port,
         loglevel=args.log_level or settings.log_level,
+        source_topics=(topics.ARTICLES,),
     )

@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -82,6 +82,92 @@ def enforce_shutdown_deadline(service: Any, seconds: float, log: logging.Logger)
     return thread
 
 
+def owned_by_a_member(group: Mapping[str, Any], source_topics: Collection[str]) -> bool | None:
+    """From a ``describe_groups`` entry: does any member own a partition of ``source_topics``?
+
+    ``None`` while the group is not ``Stable`` (a rebalance in progress decides nothing).
+    """
+    if group.get("error") or group.get("group_state") != "Stable":
+        return None
+    for member in group.get("members") or []:
+        assignment = member.get("member_assignment") or {}
+        for entry in assignment.get("assigned_partitions") or []:
+            if entry.get("topic") in source_topics and entry.get("partitions"):
+                return True
+    return False
+
+
+def _describe_group(bootstrap: str, group_id: str) -> Mapping[str, Any]:
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group_id}-watchdog")
+    try:
+        return dict(admin.describe_groups([group_id])[group_id])
+    finally:
+        admin.close()
+
+
+def watch_unowned_partitions(
+    app: faust.App,
+    worker: Any,
+    bootstrap: str,
+    source_topics: Collection[str],
+    log: logging.Logger,
+    *,
+    grace_s: float = 20.0,
+    every_s: float = 5.0,
+    describe: Callable[[str, str], Mapping[str, Any]] = _describe_group,
+    exit_for_replay: Callable[[logging.Logger, str], Any] = crash_for_replay,
+) -> threading.Thread:
+    """Exit (status 75, for a restart) when no member of the worker's group owns a partition of its input.
+
+    Right after a broker restart the group leader can compute the assignment from metadata that does not list the
+    input topic yet (faust logs "Ignoring missing topic"). Every member then gets nothing, the group is ``Stable``,
+    and nothing triggers another rebalance: the group sits idle while its lag grows (the chaos test caught one). When
+    this worker has had no input partition for ``grace_s`` and the broker says no member owns one, the worker exits;
+    its supervisor restarts it and it rejoins with fresh metadata. An idle worker in a group whose partitions other
+    members own (more workers than partitions) is left alone.
+    """
+
+    def mine() -> list[Any] | None:
+        try:
+            return [tp for tp in app.consumer.assignment() if tp.topic in source_topics]
+        except Exception:  # consumer not started yet, or being rebuilt
+            return None
+
+    def watch() -> None:
+        empty_since: float | None = None
+        while not worker.should_stop:
+            time.sleep(every_s)
+            if worker.should_stop:
+                return
+            current = mine()
+            if current is None or current:
+                empty_since = None
+                continue
+            now = time.monotonic()
+            empty_since = empty_since if empty_since is not None else now
+            if now - empty_since < grace_s:
+                continue
+            try:
+                owned = owned_by_a_member(describe(bootstrap, app.conf.id), source_topics)
+            except Exception as exc:  # broker away: judge again later
+                log.warning("cannot describe consumer group %s: %s", app.conf.id, exc)
+                continue
+            if owned is False:
+                exit_for_replay(
+                    log,
+                    f"no member of group {app.conf.id} owns a partition of {', '.join(sorted(source_topics))} "
+                    f"{grace_s:.0f}s after the last rebalance (assigned from stale metadata); restarting to rejoin",
+                )
+                return
+            empty_since = now
+
+    thread = threading.Thread(target=watch, name="unowned-partitions", daemon=True)
+    thread.start()
+    return thread
+
+
 def assigned(app: faust.App) -> tuple[bool, str]:
     """Readiness: the worker has partitions assigned (it is in its consumer group and consuming)."""
     try:
@@ -140,11 +226,20 @@ def sample_consumer_lag(app: faust.App, gauge: Gauge, topics: Collection[str] | 
         gauge.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
 
 
-def run_worker(app: faust.App, settings: ServiceSettings, *, service: str, metrics_port: int, loglevel: str) -> int:
+def run_worker(
+    app: faust.App,
+    settings: ServiceSettings,
+    *,
+    service: str,
+    metrics_port: int,
+    loglevel: str,
+    source_topics: Collection[str],
+) -> int:
     """Serve metrics and health for ``app`` and run its faust worker until SIGTERM/SIGINT; return the exit status.
 
     Readiness is :func:`assigned`; a stop that hangs (broker gone) is cut short by
-    :func:`enforce_shutdown_deadline`.
+    :func:`enforce_shutdown_deadline`; a group left with nobody consuming ``source_topics`` is caught by
+    :func:`watch_unowned_partitions`.
     """
     from faust.worker import Worker
 
@@ -153,7 +248,9 @@ def run_worker(app: faust.App, settings: ServiceSettings, *, service: str, metri
     server = ServiceHttpServer(settings.metrics_host, metrics_port, service=service).start()
     server.set_readiness(lambda: assigned(app))
     worker = Worker(app, loglevel=loglevel.lower(), override_logging=False)
-    enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, logging.getLogger(f"powderkeg.{service}"))
+    log = logging.getLogger(f"powderkeg.{service}")
+    enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, log)
+    watch_unowned_partitions(app, worker, settings.kafka_bootstrap, source_topics, log)
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

@@ -114,3 +114,76 @@ def test_broker_probe_refuses_a_bootstrap_without_a_port() -> None:
 
     with pytest.raises(ValueError, match="not host:port"):
         BrokerProbe("localhost")
+
+
+def _group(state: str, *assignments: list[dict[str, object]]) -> dict[str, object]:
+    members = [
+        {"member_id": f"m{i}", "member_assignment": {"assigned_partitions": a}} for i, a in enumerate(assignments)
+    ]
+    return {"group_id": "g", "group_state": state, "members": members, "error": None}
+
+
+def test_owned_by_a_member_reads_the_group_description() -> None:
+    from powderkeg_runtime.faust_support import owned_by_a_member
+
+    topic = ["powderkeg.articles.v1"]
+    nobody = _group("Stable", [], [{"topic": "g-__assignor-__leader", "partitions": [0]}])
+    assert owned_by_a_member(nobody, topic) is False
+    someone = _group("Stable", [], [{"topic": "powderkeg.articles.v1", "partitions": [0, 2]}])
+    assert owned_by_a_member(someone, topic) is True
+    assert owned_by_a_member(_group("PreparingRebalance", []), topic) is None
+    assert owned_by_a_member({"group_state": "Stable", "error": "GroupAuthorizationFailed"}, topic) is None
+
+
+class _FakeConsumer:
+    def __init__(self, partitions: list[object]) -> None:
+        self.partitions = partitions
+
+    def assignment(self) -> list[object]:
+        return list(self.partitions)
+
+
+def _watch(partitions: list[object], group: dict[str, object]) -> list[str]:
+    """Run the watchdog against a fake app for a short, bounded time; return the exit reasons it gave."""
+    import logging
+    import time
+    import types
+
+    from powderkeg_runtime.faust_support import watch_unowned_partitions
+
+    app = types.SimpleNamespace(consumer=_FakeConsumer(partitions), conf=types.SimpleNamespace(id="g"))
+    worker = types.SimpleNamespace(should_stop=False)
+    exits: list[str] = []
+    thread = watch_unowned_partitions(
+        app,  # type: ignore[arg-type]
+        worker,
+        "127.0.0.1:9",
+        ["powderkeg.articles.v1"],
+        logging.getLogger("test"),
+        grace_s=0.05,
+        every_s=0.01,
+        describe=lambda bootstrap, group_id: group,
+        exit_for_replay=lambda log, what: exits.append(what),
+    )
+    deadline = time.monotonic() + 2.0
+    while thread.is_alive() and not exits and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.should_stop = True
+    thread.join(timeout=2)
+    return exits
+
+
+def test_watchdog_exits_when_nobody_owns_the_input() -> None:
+    exits = _watch([], _group("Stable", []))
+    assert len(exits) == 1 and "no member of group g owns a partition of powderkeg.articles.v1" in exits[0]
+
+
+def test_watchdog_leaves_an_idle_worker_alone_when_another_member_consumes() -> None:
+    busy = _group("Stable", [], [{"topic": "powderkeg.articles.v1", "partitions": [0, 1, 2]}])
+    assert _watch([], busy) == []
+
+
+def test_watchdog_leaves_a_worker_with_partitions_alone() -> None:
+    from kafka.structs import TopicPartition
+
+    assert _watch([TopicPartition("powderkeg.articles.v1", 0)], _group("Stable", [])) == []
