@@ -256,12 +256,6 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         assert feeder.done, f"ingest did not finish its chunks: exit codes {feeder.exit_codes}"
 
         expected = {a.article_id for a in articles}
-        wait_for(
-            lambda: (supervise(), expected <= accounted(kafka_bootstrap, start, prefix))[1],
-            DRAIN_TIMEOUT_S,
-            "an outcome or dead letter for every article",
-            every_s=3.0,
-        )
         groups = {env["POWDERKEG_EXTRACTOR_APP_ID"]: topics.ARTICLES, env["POWDERKEG_ALERTING_APP_ID"]: topics.EVENTS}
         lags: dict[str, int] = {}
 
@@ -272,6 +266,12 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
             return not any(lags.values())
 
         try:
+            wait_for(
+                lambda: (supervise(), expected <= accounted(kafka_bootstrap, start, prefix))[1],
+                DRAIN_TIMEOUT_S,
+                "an outcome or dead letter for every article",
+                every_s=3.0,
+            )
             wait_for(drained, 120, "both consumer groups to reach zero lag", every_s=2.0)
         except AssertionError as exc:
             # Say enough to diagnose a stuck group from the CI output alone: lag per partition, who is alive, and
@@ -284,6 +284,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
                     for tp, end in end_offsets(kafka_bootstrap, [topic]).items()
                 }
                 detail.append(f"{group} lag by partition {per_partition}")
+            detail.append(f"unexpected exits {unexpected_exits}, kills {kills}, broker restarts {broker_restarts}")
             for worker in workers.values():
                 state = f"alive={worker.alive}, starts={worker.starts}"
                 detail.append(f"--- {worker.name}: {state}\n{worker.log_tail(2500)}")
