@@ -219,9 +219,13 @@ cmd_kafka_start() {
   kafka_render_config
   kafka_java_cmd
   if [[ ! -f $KAFKA_RUN/data/meta.properties ]]; then
-    # A Kafka Uuid is 16 random bytes in URL-safe base64 without padding (what `random-uuid` prints).
-    local cluster_id
-    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # A Kafka Uuid is 16 random bytes in URL-safe base64 without padding (what `random-uuid` prints). Like Kafka's
+    # own Uuid.randomUuid, draw again when it starts with '-': the storage tool would read it as an option (1 in 64
+    # fresh stacks failed to start before this).
+    local cluster_id=-
+    while [[ $cluster_id == -* ]]; do
+      cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     : >"$KAFKA_LOG"
     log "formatting fresh KRaft storage (cluster id $cluster_id)"
     "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_RUN/server.properties" \
