@@ -117,13 +117,28 @@ def test_aiokafka_produce_consume_commit(
     asyncio.run(scenario())
 
 
+def _eventually(fetch: Callable[[], object], holds: Callable[[object], bool], bound_s: float = 30.0) -> object:
+    """Prometheus fills its target and Alertmanager lists a few seconds after it is ready: poll, within a bound."""
+    import time
+
+    deadline = time.monotonic() + bound_s
+    value = fetch()
+    while not holds(value) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        value = fetch()
+    return value
+
+
 def test_prometheus_ready_and_scrapes_powderkeg_jobs(prometheus_url: str) -> None:
     assert httpx.get(f"{prometheus_url}/-/ready", timeout=10).status_code == 200
-    response = httpx.get(f"{prometheus_url}/api/v1/targets", timeout=10)
-    response.raise_for_status()
-    active = response.json()["data"]["activeTargets"]
-    jobs = {target["labels"]["job"]: target["scrapeUrl"] for target in active}
-    assert set(jobs) >= POWDERKEG_JOBS
+
+    def jobs_now() -> dict[str, str]:
+        response = httpx.get(f"{prometheus_url}/api/v1/targets", timeout=10)
+        response.raise_for_status()
+        return {t["labels"]["job"]: t["scrapeUrl"] for t in response.json()["data"]["activeTargets"]}
+
+    jobs = _eventually(jobs_now, lambda found: set(found) >= POWDERKEG_JOBS)  # type: ignore[arg-type]
+    assert isinstance(jobs, dict) and set(jobs) >= POWDERKEG_JOBS
     assert jobs["powderkeg-ingest"] == "http://127.0.0.1:9101/metrics"
     assert jobs["powderkeg-extractor"] == "http://127.0.0.1:9102/metrics"
     assert jobs["powderkeg-alerting"] == "http://127.0.0.1:9103/metrics"
@@ -133,8 +148,13 @@ def test_prometheus_loaded_rules_and_alertmanager(prometheus_url: str) -> None:
     rules = httpx.get(f"{prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
     names = {rule["name"] for group in rules for rule in group["rules"]}
     assert "PowderkegServiceDown" in names
-    managers = httpx.get(f"{prometheus_url}/api/v1/alertmanagers", timeout=10).json()["data"]
-    assert any("127.0.0.1:9093" in am["url"] for am in managers["activeAlertmanagers"])
+
+    def managers_now() -> list[str]:
+        data = httpx.get(f"{prometheus_url}/api/v1/alertmanagers", timeout=10).json()["data"]
+        return [am["url"] for am in data["activeAlertmanagers"]]
+
+    urls = _eventually(managers_now, lambda found: any("127.0.0.1:9093" in u for u in found))  # type: ignore[attr-defined]
+    assert isinstance(urls, list) and any("127.0.0.1:9093" in u for u in urls), urls
 
 
 def test_alertmanager_accepts_and_returns_alert(alertmanager_url: str) -> None:
@@ -155,3 +175,28 @@ def test_alertmanager_accepts_and_returns_alert(alertmanager_url: str) -> None:
     assert len(alerts) == 1
     assert alerts[0]["labels"]["alertname"] == "PowderkegIntegrationTest"
     assert alerts[0]["status"]["state"] == "active"
+
+
+def test_the_input_watchdog_reads_committed_and_end_offsets_from_the_broker(
+    kafka_bootstrap: str, topic_factory: Callable[..., str], unique_group: str
+) -> None:
+    """What ``watch_input`` judges a stall by: per partition, the group's committed offset and the end offset."""
+    from kafka import KafkaProducer
+
+    from powderkeg_runtime.faust_support import _BrokerOffsets
+    from powderkeg_runtime.kafka_admin import start_group_at_end
+
+    topic = topic_factory("watchdog", partitions=2)
+    start_group_at_end(kafka_bootstrap, unique_group, [topic])
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    try:
+        for i in range(3):
+            producer.send(topic, value=f"m{i}".encode(), partition=1).get(timeout=30)
+    finally:
+        producer.close()
+    offsets = _BrokerOffsets(kafka_bootstrap, unique_group)
+    try:
+        seen = offsets([(topic, 0), (topic, 1)])
+    finally:
+        offsets.close()
+    assert seen == {(topic, 0): (0, 0), (topic, 1): (0, 3)}

@@ -18,6 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -107,7 +108,80 @@ def _describe_group(bootstrap: str, group_id: str) -> Mapping[str, Any]:
         admin.close()
 
 
-def watch_unowned_partitions(
+PartitionKey = tuple[str, int]
+
+
+@dataclass
+class StallTracker:
+    """Decides when an owned input partition is stuck: messages waiting, the group's committed offset unchanged for
+    ``stall_s``, and the worker idle (not in the middle of a message) when looked at.
+
+    The idle condition keeps a slow message (a very long article) from counting as a stall: while it is processed the
+    worker is busy, and once it is done the committed offset moves.
+    """
+
+    stall_s: float
+    seen: dict[PartitionKey, tuple[int | None, float]] = field(default_factory=dict)
+
+    def observe(self, now: float, offsets: Mapping[PartitionKey, tuple[int | None, int]], busy: bool) -> str | None:
+        """``offsets``: per owned partition, (committed offset or None, end offset). A reason when one is stuck."""
+        stuck: str | None = None
+        for key, (committed, end) in offsets.items():
+            waiting = end - (committed or 0)
+            last = self.seen.get(key)
+            if waiting <= 0 or last is None or last[0] != committed:
+                self.seen[key] = (committed, now)
+                continue
+            if now - last[1] >= self.stall_s and not busy:
+                stuck = (
+                    f"{key[0]}[{key[1]}] has {waiting} messages waiting and its committed offset {committed} has not "
+                    f"moved for {now - last[1]:.0f}s while the worker is idle"
+                )
+        for key in [k for k in self.seen if k not in offsets]:
+            del self.seen[key]
+        return stuck
+
+
+class _BrokerOffsets:
+    """The group's committed offsets and the end offsets of some partitions, as the broker has them (kafka-python)."""
+
+    def __init__(self, bootstrap: str, group_id: str) -> None:
+        self.bootstrap = bootstrap
+        self.group_id = group_id
+        self._admin: Any = None
+        self._consumer: Any = None
+
+    def __call__(self, partitions: Collection[PartitionKey]) -> dict[PartitionKey, tuple[int | None, int]]:
+        from kafka import KafkaAdminClient, KafkaConsumer
+        from kafka.structs import TopicPartition
+
+        try:
+            if self._admin is None:
+                self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=f"{self.group_id}-watchdog")
+                self._consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+            tps = [TopicPartition(topic, partition) for topic, partition in partitions]
+            committed = dict(self._admin.list_group_offsets({self.group_id: tps}).get(self.group_id, {}))
+            ends = self._consumer.end_offsets(tps)
+        except Exception:
+            self.close()
+            raise
+        out: dict[PartitionKey, tuple[int | None, int]] = {}
+        for tp in tps:
+            done = committed.get(tp)
+            out[(tp.topic, tp.partition)] = (done.offset if done is not None and done.offset >= 0 else None, ends[tp])
+        return out
+
+    def close(self) -> None:
+        for client in (self._admin, self._consumer):
+            try:
+                if client is not None:
+                    client.close()
+            except Exception:  # closing a client of a broker that is gone
+                pass
+        self._admin = self._consumer = None
+
+
+def watch_input(
     app: faust.App,
     worker: Any,
     bootstrap: str,
@@ -115,23 +189,35 @@ def watch_unowned_partitions(
     log: logging.Logger,
     *,
     grace_s: float = 20.0,
+    stall_s: float = 45.0,
     every_s: float = 5.0,
     describe: Callable[[str, str], Mapping[str, Any]] = _describe_group,
+    offsets: Callable[[Collection[PartitionKey]], Mapping[PartitionKey, tuple[int | None, int]]] | None = None,
+    busy: Callable[[], bool] | None = None,
     exit_for_replay: Callable[[logging.Logger, str], Any] = crash_for_replay,
 ) -> threading.Thread:
-    """Exit (status 75, for a restart) when no member of the worker's group owns a partition of its input.
+    """Exit (status 75, for a restart) when the worker's input is stuck in a way faust does not recover from.
 
-    Right after a broker restart the group leader can compute the assignment from metadata that does not list the
-    input topic yet (faust logs "Ignoring missing topic"). Every member then gets nothing, the group is ``Stable``,
-    and nothing triggers another rebalance: the group sits idle while its lag grows (the chaos test caught one). When
-    this worker has had no input partition for ``grace_s`` and the broker says no member owns one, the worker exits;
-    its supervisor restarts it and it rejoins with fresh metadata. An idle worker in a group whose partitions other
-    members own (more workers than partitions) is left alone.
+    Both cases were caught by the chaos test right after a broker restart, and neither ends without a restart:
+
+    * **Nobody owns the input.** The group leader assigned from metadata that did not list the input topic yet (faust
+      logs "Ignoring missing topic"); every member got nothing, the group is ``Stable``, no rebalance follows. When
+      this worker has had no input partition for ``grace_s`` and the broker says no member owns one, it exits. A
+      spare worker in a group whose partitions other members own is left alone.
+    * **An owned partition is never fetched.** The seek to the committed offset failed while the broker was down;
+      the worker consumes its other partitions and the lag of this one only grows. When an owned partition has
+      messages waiting, its committed offset has not moved for ``stall_s`` and the worker is idle, it exits.
+
+    The restarted worker rejoins with fresh metadata and resumes from the committed offsets (at-least-once).
     """
+    group_id = str(app.conf.id)
+    read_offsets = offsets if offsets is not None else _BrokerOffsets(bootstrap, group_id)
+    is_busy = busy if busy is not None else (lambda: app.monitor.events_active > 0)
+    tracker = StallTracker(stall_s)
 
-    def mine() -> list[Any] | None:
+    def mine() -> list[PartitionKey] | None:
         try:
-            return [tp for tp in app.consumer.assignment() if tp.topic in source_topics]
+            return sorted((tp.topic, tp.partition) for tp in app.consumer.assignment() if tp.topic in source_topics)
         except Exception:  # consumer not started yet, or being rebuilt
             return None
 
@@ -142,28 +228,35 @@ def watch_unowned_partitions(
             if worker.should_stop:
                 return
             current = mine()
-            if current is None or current:
+            now = time.monotonic()
+            if current is None:
                 empty_since = None
                 continue
-            now = time.monotonic()
-            empty_since = empty_since if empty_since is not None else now
-            if now - empty_since < grace_s:
-                continue
             try:
-                owned = owned_by_a_member(describe(bootstrap, app.conf.id), source_topics)
+                if current:
+                    empty_since = None
+                    reason = tracker.observe(now, read_offsets(current), is_busy())
+                    if reason is not None:
+                        exit_for_replay(log, f"input stalled: {reason}; restarting to re-seek")
+                        return
+                    continue
+                empty_since = empty_since if empty_since is not None else now
+                if now - empty_since < grace_s:
+                    continue
+                owned = owned_by_a_member(describe(bootstrap, group_id), source_topics)
             except Exception as exc:  # broker away: judge again later
-                log.warning("cannot describe consumer group %s: %s", app.conf.id, exc)
+                log.warning("input watchdog cannot reach the broker: %s", exc)
                 continue
             if owned is False:
                 exit_for_replay(
                     log,
-                    f"no member of group {app.conf.id} owns a partition of {', '.join(sorted(source_topics))} "
+                    f"no member of group {group_id} owns a partition of {', '.join(sorted(source_topics))} "
                     f"{grace_s:.0f}s after the last rebalance (assigned from stale metadata); restarting to rejoin",
                 )
                 return
             empty_since = now
 
-    thread = threading.Thread(target=watch, name="unowned-partitions", daemon=True)
+    thread = threading.Thread(target=watch, name="input-watchdog", daemon=True)
     thread.start()
     return thread
 
@@ -239,7 +332,7 @@ def run_worker(
 
     Readiness is :func:`assigned`; a stop that hangs (broker gone) is cut short by
     :func:`enforce_shutdown_deadline`; a group left with nobody consuming ``source_topics`` is caught by
-    :func:`watch_unowned_partitions`.
+    :func:`watch_input`.
     """
     from faust.worker import Worker
 
@@ -250,7 +343,7 @@ def run_worker(
     worker = Worker(app, loglevel=loglevel.lower(), override_logging=False)
     log = logging.getLogger(f"powderkeg.{service}")
     enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, log)
-    watch_unowned_partitions(app, worker, settings.kafka_bootstrap, source_topics, log)
+    watch_input(app, worker, settings.kafka_bootstrap, source_topics, log)
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

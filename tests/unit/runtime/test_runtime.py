@@ -143,29 +143,37 @@ class _FakeConsumer:
         return list(self.partitions)
 
 
-def _watch(partitions: list[object], group: dict[str, object]) -> list[str]:
+def _watch(
+    partitions: list[object],
+    group: dict[str, object],
+    offsets: dict[tuple[str, int], tuple[int | None, int]] | None = None,
+    busy: bool = False,
+) -> list[str]:
     """Run the watchdog against a fake app for a short, bounded time; return the exit reasons it gave."""
     import logging
     import time
     import types
 
-    from powderkeg_runtime.faust_support import watch_unowned_partitions
+    from powderkeg_runtime.faust_support import watch_input
 
     app = types.SimpleNamespace(consumer=_FakeConsumer(partitions), conf=types.SimpleNamespace(id="g"))
     worker = types.SimpleNamespace(should_stop=False)
     exits: list[str] = []
-    thread = watch_unowned_partitions(
+    thread = watch_input(
         app,  # type: ignore[arg-type]
         worker,
         "127.0.0.1:9",
         ["powderkeg.articles.v1"],
         logging.getLogger("test"),
         grace_s=0.05,
+        stall_s=0.05,
         every_s=0.01,
         describe=lambda bootstrap, group_id: group,
+        offsets=lambda tps: {tp: (offsets or {}).get(tp, (5, 5)) for tp in tps},
+        busy=lambda: busy,
         exit_for_replay=lambda log, what: exits.append(what),
     )
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + 1.0
     while thread.is_alive() and not exits and time.monotonic() < deadline:
         time.sleep(0.01)
     worker.should_stop = True
@@ -183,7 +191,35 @@ def test_watchdog_leaves_an_idle_worker_alone_when_another_member_consumes() -> 
     assert _watch([], busy) == []
 
 
-def test_watchdog_leaves_a_worker_with_partitions_alone() -> None:
+def test_watchdog_leaves_a_caught_up_worker_alone() -> None:
     from kafka.structs import TopicPartition
 
     assert _watch([TopicPartition("powderkeg.articles.v1", 0)], _group("Stable", [])) == []
+
+
+def test_watchdog_exits_when_an_owned_partition_never_moves_while_idle() -> None:
+    from kafka.structs import TopicPartition
+
+    owned = [TopicPartition("powderkeg.articles.v1", 0), TopicPartition("powderkeg.articles.v1", 1)]
+    exits = _watch(owned, _group("Stable", []), offsets={("powderkeg.articles.v1", 0): (530, 656)})
+    assert len(exits) == 1 and "powderkeg.articles.v1[0] has 126 messages waiting" in exits[0]
+
+
+def test_watchdog_waits_while_a_slow_message_is_in_hand() -> None:
+    from kafka.structs import TopicPartition
+
+    owned = [TopicPartition("powderkeg.articles.v1", 0)]
+    offsets = {("powderkeg.articles.v1", 0): (530, 656)}
+    assert _watch(owned, _group("Stable", []), offsets=offsets, busy=True) == []
+
+
+def test_stall_tracker_restarts_the_clock_when_the_offset_moves() -> None:
+    from powderkeg_runtime.faust_support import StallTracker
+
+    tracker = StallTracker(stall_s=10)
+    key = ("t", 0)
+    assert tracker.observe(0.0, {key: (5, 9)}, busy=False) is None
+    assert tracker.observe(8.0, {key: (6, 9)}, busy=False) is None  # moved: clock restarts at 8
+    assert tracker.observe(15.0, {key: (6, 9)}, busy=False) is None  # 7 s without progress
+    assert tracker.observe(18.5, {key: (6, 9)}, busy=False) is not None  # 10.5 s
+    assert tracker.observe(30.0, {key: (9, 9)}, busy=False) is None  # caught up: nothing waiting
