@@ -141,3 +141,9 @@ def test_the_image_keeps_faust_data_where_the_service_user_may_write() -> None:
     assert "chown powderkeg /var/lib/powderkeg" in dockerfile
     assert "USER powderkeg" in dockerfile
     assert "POWDERKEG_FAUST_DATA_DIR=/var/lib/powderkeg/" in dockerfile
+
+
+def test_the_services_run_under_a_restart_policy(services: dict[str, dict[str, Any]]) -> None:
+    """Exit status 75 (replay) and the input watchdog rely on a supervisor restarting the worker."""
+    for name in POWDERKEG_SERVICES:
+        assert services[name].get("restart") in {"unless-stopped", "always", "on-failure"}, name
