@@ -22,6 +22,11 @@ def _events(extractor, article_factory, text: str, kind: PloverType) -> list[Eve
         ("Turkey threatened to close the border with Syria.", PloverType.THREATEN, Factuality.HYPOTHETICAL),
         ("Kabul accused Islamabad of bombing Afghan villages.", PloverType.ACCUSE, Factuality.CLAIMED),
         ("Kabul accused Islamabad of bombing Afghan villages.", PloverType.ASSAULT, Factuality.CLAIMED),
+        (
+            "Nigeria dismissed allegations that its soldiers had shelled villages in Cameroon.",
+            PloverType.ASSAULT,
+            Factuality.CLAIMED,
+        ),
     ],
 )
 def test_factuality(extractor, article_factory, text: str, kind: PloverType, expected: Factuality) -> None:  # type: ignore[no-untyped-def]
@@ -97,3 +102,14 @@ def test_an_act_one_is_accused_of_loses_to_the_accusation(extractor, article_fac
     top = max(detections, key=lambda d: d.confidence)
     assert top.record is not None
     assert top.record.event_type is PloverType.ACCUSE
+
+
+def test_an_allegation_is_not_the_news_its_rejection_is(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    """ "rejected accusations that it had X": X is only claimed; the most confident event is not X."""
+    text = "Kenya rejected accusations by rights groups that its police had killed protesters in Nairobi."
+    records = extractor.extract(article_factory(text))
+    killings = [r for r in records if r.event_type is PloverType.ASSAULT]
+    assert killings and all(r.factuality is Factuality.CLAIMED for r in killings)
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    top = max(detections, key=lambda d: d.confidence)
+    assert top.trigger == "rejected" and not top.cameo_code.startswith("19")

@@ -121,6 +121,7 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
         own_claim: the event is itself an allegation (ACCUSE by a claim verb); it is then ``claimed`` by its actor.
     """
     claim = frozenset(supplement.claim_verbs)
+    claim_nouns = frozenset(supplement.claim_nouns)
     report = frozenset(supplement.report_verbs)
     future = frozenset(supplement.future_markers)
     appeal = frozenset(supplement.appeal_verbs)
@@ -144,6 +145,10 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
         if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
             depth += 1
         lemma = token.lemma_.lower()
+        if child.dep_ == "acl" and token.pos_ == "NOUN" and lemma in claim_nouns:
+            if factuality is Factuality.ASSERTED:
+                factuality, cause = Factuality.CLAIMED, "claim"
+            continue
         if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN") and lemma not in appeal:
             continue
         if lemma in claim and factuality is not Factuality.NEGATED:

@@ -200,6 +200,10 @@ class Supplement(_Strict):
         description="Attitude adjectives and nouns: an event under them is an opinion ('pessimistic about talks').",
     )
     claim_verbs: list[str] = Field(default_factory=list, description="Allegation verbs: 'accused', 'alleged'.")
+    claim_nouns: list[str] = Field(
+        default_factory=list,
+        description="Allegation nouns whose 'that' clause is only claimed: 'accusations that it had carried out ...'.",
+    )
     future_markers: list[str] = Field(default_factory=list, description="Lemmas that make an event hypothetical.")
     negation_markers: list[str] = Field(default_factory=list, description="Lemmas that negate an event.")
 
