@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from powderkeg_contracts.models import PloverType
 
 
@@ -84,3 +86,14 @@ def test_bare_resignation_is_a_change_in_leadership(extractor, article_factory) 
     top = max(records, key=lambda r: r.confidence)
     assert top.event_type is PloverType.RETREAT
     assert top.cameo_code == "0831"
+
+
+@pytest.mark.parametrize(
+    "text", ["Nepal asked India for fuel.", "Chad asked the World Bank for a faster release of drought funds."]
+)
+def test_asking_for_something_is_an_appeal_not_a_consultation(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    """CAMEO 020's codebook example is "ask for"; PETRARCH2 lists "ask for" under invite (040, CONSULT)."""
+    detections = extractor.detect_batch([article_factory(text)])[0]
+    asked = [d for d in detections if d.trigger == "asked"]
+    assert asked and all(d.cameo_code.startswith("02") for d in asked)
+    assert not [d for d in detections if d.record is not None and d.record.event_type is PloverType.CONSULT]
