@@ -37,7 +37,7 @@ down: ## Stop the local stack and delete its data
 status: ## Show which parts of the local stack are running
 	bash deploy/stack.sh status
 
-test: venv install ## Run all tests against a freshly started stack (always taken down afterwards)
+test: venv install lint ## Lint and type-check, then run all tests against a freshly started stack (taken down afterwards)
 	bash deploy/with-stack.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: venv ## Throughput of bare spaCy vs the embedded pipeline on the VOA articles (no broker)
@@ -51,8 +51,12 @@ eval-dev: venv ## Score the extractor on the development sets (the tables docs/e
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
 
-lint: venv ## ruff over the whole tree
+TYPED = contracts/powderkeg_contracts services/runtime/powderkeg_runtime services/ingest/powderkeg_ingest \
+	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/cli/powderkeg_cli
+
+lint: venv ## ruff over the whole tree, mypy --strict over the packages (part of make test)
 	$(VENV)/bin/ruff check contracts services tests
+	$(VENV)/bin/mypy $(TYPED)
 
 schemas: venv ## Regenerate contracts/schemas/*.json from the models
 	$(VENV)/bin/powderkeg schemas

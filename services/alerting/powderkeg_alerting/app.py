@@ -13,7 +13,7 @@ import argparse
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import faust
 from aiokafka.errors import KafkaError as AIOKafkaError
@@ -45,7 +45,7 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (FaustError, AIOKafkaEr
 """Errors of faust or the broker (e.g. a table write whose changelog cannot be produced) raised from inside the
 engine's table access: the event is fine, so they crash the worker (replay) instead of dead-lettering the event."""
 
-STAGE = "alerting"
+STAGE: Final = "alerting"
 ADVANCE_EVERY = timedelta(minutes=1)
 """Resolution sweeps run when event time has moved this far, not on every event (a sweep visits every episode)."""
 
@@ -113,16 +113,16 @@ class AlertingService:
 
         self.agent = evaluate_events
 
-        @app.task
+        @app.task  # type: ignore[untyped-decorator]  # faust's decorators are untyped
         async def deliver_alerts() -> None:
             await self.dispatcher.run()
 
-        @app.timer(interval=2.0)
+        @app.timer(interval=2.0)  # type: ignore[untyped-decorator]  # faust's decorators are untyped
         async def report_gauges() -> None:
             sample_consumer_lag(app, m.CONSUMER_LAG)
             self.export_gauges()
 
-        @app.timer(interval=self.settings.alerting_resend_interval_seconds)
+        @app.timer(interval=self.settings.alerting_resend_interval_seconds)  # type: ignore[untyped-decorator]
         async def resend_open_alerts() -> None:
             managers = [s for s in self.sinks if isinstance(s, AlertmanagerSink)]
             for alert in self.engine.open_alerts() if managers else []:

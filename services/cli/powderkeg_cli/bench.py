@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from powderkeg_cli.embedded import default_voa_path, run_pipeline
@@ -206,7 +207,7 @@ def bench_broker(
         print(f"  service logs: {logs}")
 
 
-def _utcnow():  # type: ignore[no-untyped-def]
+def _utcnow() -> datetime:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)

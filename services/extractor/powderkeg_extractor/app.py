@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import faust
 
@@ -35,7 +35,7 @@ from powderkeg_runtime.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
-STAGE = "extractor"
+STAGE: Final = "extractor"
 
 
 def dyad_key(event: EventRecord) -> bytes:
@@ -122,7 +122,7 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
                 where = f"{event.message.topic}@{event.message.offset}"
                 crash_for_replay(log, f"{where} neither processed nor dead-lettered")
 
-    @app.timer(interval=2.0)
+    @app.timer(interval=2.0)  # type: ignore[untyped-decorator]  # faust's decorators are untyped
     async def report_lag() -> None:
         sample_consumer_lag(app, m.CONSUMER_LAG, topics=(topics.ARTICLES,))
 

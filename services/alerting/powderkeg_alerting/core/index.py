@@ -65,7 +65,7 @@ class IndexParams(BaseModel):
 
 def _decay(value: float, elapsed: timedelta, half_life_hours: float) -> float:
     hours = elapsed.total_seconds() / 3600.0
-    return value * 2.0 ** (-hours / half_life_hours)
+    return float(value * 2.0 ** (-hours / half_life_hours))
 
 
 class EscalationIndex:

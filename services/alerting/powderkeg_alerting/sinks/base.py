@@ -29,7 +29,7 @@ class RetryPolicy:
     timeout: float = 5.0
 
     def delay(self, retry: int) -> float:
-        return min(self.max_delay, self.base_delay * 2**retry) * random.uniform(0.5, 1.0)
+        return float(min(self.max_delay, self.base_delay * 2**retry) * random.uniform(0.5, 1.0))
 
 
 @dataclass(frozen=True)

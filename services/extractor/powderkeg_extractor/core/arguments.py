@@ -16,6 +16,8 @@ from powderkeg_extractor.core.actors import ETHNIC_GROUP
 from powderkeg_extractor.core.factuality import subject_of
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from spacy.tokens import Token
 
 _RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "toward", "towards", "into", "at", "over", "upon", "from"})
@@ -136,7 +138,7 @@ def _pobj(prep: Token) -> Token | None:
             named = next((t for t in obj.subtree if t.dep_ in ("oprd", "attr") and t.pos_ in ("NOUN", "PROPN")), None)
         if named is None:
             marker = next((t for t in obj.subtree if t.lower_ == "as"), None)
-            after = obj.doc[marker.i + 1 : marker.i + 5] if marker is not None else []
+            after: Iterable[Token] = obj.doc[marker.i + 1 : marker.i + 5] if marker is not None else []
             named = next((t for t in after if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"), None)
         return named if named is not None else (obj if obj.dep_ == "pobj" else None)
     return obj

