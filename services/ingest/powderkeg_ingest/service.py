@@ -192,7 +192,7 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         CoreConfig(max_text_bytes=settings.ingest_max_text_bytes), seen=state, near=build_near_index(settings, state)
     )
     ingestor = Ingestor(core, sink, state=state)
-    server = _start_metrics(settings) if not args.dry_run else None
+    server = _start_metrics(settings, serving=bool(args.serve or args.feed)) if not args.dry_run else None
     try:
         if args.paths:
             run_batch(ingestor, _items(args.paths, settings, stdin, not args.no_progress), stop)
@@ -297,9 +297,13 @@ def serve(
         ingestor.checkpoint()
 
 
-def _start_metrics(settings: IngestSettings) -> ServiceHttpServer | None:
+def _start_metrics(settings: IngestSettings, *, serving: bool) -> ServiceHttpServer | None:
+    # A serving ingest is not ready until serve() has installed its checks (push API up, broker reachable).
+    starting = (lambda: (False, "starting")) if serving else None
     try:
-        return ServiceHttpServer(settings.metrics_host, settings.ingest_metrics_port, service="ingest").start()
+        return ServiceHttpServer(
+            settings.metrics_host, settings.ingest_metrics_port, service="ingest", ready=starting
+        ).start()
     except OSError as exc:  # another ingest already serves metrics on this port: a batch run still works
         log.warning("metrics server not started on port %d: %s", settings.ingest_metrics_port, exc)
         return None
