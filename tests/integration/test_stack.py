@@ -183,8 +183,7 @@ def test_the_input_watchdog_reads_committed_and_end_offsets_from_the_broker(
     """What ``watch_input`` judges a stall by: per partition, the group's committed offset and the end offset."""
     from kafka import KafkaProducer
 
-    from powderkeg_runtime.faust_support import _BrokerOffsets
-    from powderkeg_runtime.kafka_admin import start_group_at_end
+    from powderkeg_runtime.kafka_admin import GroupOffsets, start_group_at_end
 
     topic = topic_factory("watchdog", partitions=2)
     start_group_at_end(kafka_bootstrap, unique_group, [topic])
@@ -194,7 +193,7 @@ def test_the_input_watchdog_reads_committed_and_end_offsets_from_the_broker(
             producer.send(topic, value=f"m{i}".encode(), partition=1).get(timeout=30)
     finally:
         producer.close()
-    offsets = _BrokerOffsets(kafka_bootstrap, unique_group)
+    offsets = GroupOffsets(kafka_bootstrap, unique_group)
     try:
         seen = offsets([(topic, 0), (topic, 1)])
     finally:

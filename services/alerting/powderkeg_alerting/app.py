@@ -29,12 +29,13 @@ from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.tables import build_store
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import DecodeError, decode, encode
-from powderkeg_runtime.dlq import build_dead_letter
 from powderkeg_runtime.faust_support import (
     crash_for_replay,
+    dead_letter,
     make_app,
     run_worker,
     sample_consumer_lag,
+    send_counted,
 )
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
@@ -143,24 +144,10 @@ class AlertingService:
             m.OPEN_ALERTS.labels(signal=signal).set(count)
 
     async def _send(self, topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
-        pending = await topic.send(key=key, value=value, headers=headers, force=True)
-        await pending
-        m.MESSAGES_PRODUCED.labels(topic=topic.get_topic_name()).inc()
+        await send_counted(topic, key, value, headers)
 
     async def _dead_letter(self, message: Any, error: BaseException, reason: str) -> None:
-        letter, headers = build_dead_letter(
-            value=message.value,
-            key=message.key,
-            stage=STAGE,
-            error=error,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-        )
-        await self._send(self.dlq_topic, message.key or b"", encode(letter), headers)
-        m.DEAD_LETTERS.labels(topic=topics.EVENTS_DLQ, reason=reason).inc()
-        m.PROCESSING_FAILURES.labels(stage=STAGE, reason=reason).inc()
-        log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)
+        await dead_letter(message, error, reason, stage=STAGE, dlq_topic=self.dlq_topic, log=log, send=self._send)
 
     def evaluate(self, record: EventRecord, received_at: datetime | None) -> list[Alert]:
         """Engine step for one event: its alerts, then resolutions once event time has moved on enough."""

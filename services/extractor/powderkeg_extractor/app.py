@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import time
 from datetime import UTC, datetime
@@ -23,12 +24,13 @@ from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
 from powderkeg_extractor.settings import ExtractorSettings
 from powderkeg_runtime.codec import DecodeError, decode, encode
-from powderkeg_runtime.dlq import build_dead_letter
 from powderkeg_runtime.faust_support import (
     crash_for_replay,
+    dead_letter,
     make_app,
     run_worker,
     sample_consumer_lag,
+    send_counted,
 )
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
@@ -52,25 +54,7 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
     outcomes_topic = app.topic(topics.OUTCOMES, value_type=bytes, key_type=bytes)
     dlq_topic = app.topic(topics.ARTICLES_DLQ, value_type=bytes, key_type=bytes)
 
-    async def send(topic: faust.TopicT, key: bytes, value: bytes, headers: Any = None) -> None:
-        pending = await topic.send(key=key, value=value, headers=headers, force=True)
-        await pending
-        m.MESSAGES_PRODUCED.labels(topic=topic.get_topic_name()).inc()
-
-    async def dead_letter(message: Any, error: BaseException, reason: str) -> None:
-        letter, headers = build_dead_letter(
-            value=message.value,
-            key=message.key,
-            stage=STAGE,
-            error=error,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-        )
-        await send(dlq_topic, message.key or b"", encode(letter), headers)
-        m.DEAD_LETTERS.labels(topic=topics.ARTICLES_DLQ, reason=reason).inc()
-        m.PROCESSING_FAILURES.labels(stage=STAGE, reason=reason).inc()
-        log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)
+    reject = functools.partial(dead_letter, stage=STAGE, dlq_topic=dlq_topic, log=log)
 
     async def handle(message: Any) -> None:
         m.MESSAGES_CONSUMED.labels(topic=message.topic).inc()
@@ -79,7 +63,7 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
         try:
             article = decode(Article, message.value)
         except DecodeError as exc:
-            await dead_letter(message, exc, exc.kind)
+            await reject(message, exc, exc.kind)
             return
         try:
             processed = await asyncio.to_thread(
@@ -92,16 +76,16 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
             )
         except ArticleTooLarge as exc:
             m.ARTICLES_SKIPPED.labels(reason="too_large").inc()
-            await dead_letter(message, exc, "too_large")
+            await reject(message, exc, "too_large")
             return
         except Exception as exc:  # any extractor bug: dead-letter with the reason rather than lose the article
-            await dead_letter(message, exc, "extraction_error")
+            await reject(message, exc, "extraction_error")
             return
         for item in processed:
             for event in item.events:
-                await send(events_topic, dyad_key(event), encode(event))
+                await send_counted(events_topic, dyad_key(event), encode(event))
                 m.EVENTS_EXTRACTED.labels(event_type=event.event_type.value, factuality=event.factuality.value).inc()
-            await send(outcomes_topic, item.article.article_id.encode(), encode(item.outcome))
+            await send_counted(outcomes_topic, item.article.article_id.encode(), encode(item.outcome))
             m.ARTICLES_OUTCOME.labels(outcome=item.outcome.status.value).inc()
             if item.outcome.status.value == "skipped":
                 m.ARTICLES_SKIPPED.labels(reason=(item.outcome.reason or "unknown").split(":", 1)[0]).inc()

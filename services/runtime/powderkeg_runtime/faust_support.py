@@ -17,15 +17,19 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from prometheus_client import Gauge
 
+from powderkeg_runtime.codec import encode
+from powderkeg_runtime.dlq import build_dead_letter
+from powderkeg_runtime.kafka_admin import GroupOffsets, describe_group
+from powderkeg_runtime.metrics import DEAD_LETTERS, MESSAGES_PRODUCED, PROCESSING_FAILURES
 from powderkeg_runtime.settings import ServiceSettings
 
 TRANSPORT_SCHEME = "powderkeg"
@@ -48,6 +52,46 @@ class IdempotentTransport(faust_aiokafka.Transport):
 
 EXIT_REPLAY = 75
 """Exit status of a worker that stopped itself so that an unprocessed message is replayed (EX_TEMPFAIL)."""
+
+
+Send = Callable[..., Awaitable[None]]
+
+
+async def send_counted(topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+    """Produce to a faust topic and wait for the broker's acknowledgement, then count it.
+
+    Awaiting the send before the agent returns is what makes faust commit the source offset only after the output
+    is durable (at-least-once).
+    """
+    pending = await topic.send(key=key, value=value, headers=headers, force=True)
+    await pending
+    MESSAGES_PRODUCED.labels(topic=topic.get_topic_name()).inc()
+
+
+async def dead_letter(
+    message: Any,
+    error: BaseException,
+    reason: str,
+    *,
+    stage: Literal["ingest", "extractor", "alerting"],
+    dlq_topic: Any,
+    log: logging.Logger,
+    send: Send = send_counted,
+) -> None:
+    """Dead-letter a consumed faust message with Connect-style headers, count it and log it."""
+    letter, headers = build_dead_letter(
+        value=message.value,
+        key=message.key,
+        stage=stage,
+        error=error,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+    )
+    await send(dlq_topic, message.key or b"", encode(letter), headers)
+    DEAD_LETTERS.labels(topic=dlq_topic.get_topic_name(), reason=reason).inc()
+    PROCESSING_FAILURES.labels(stage=stage, reason=reason).inc()
+    log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)
 
 
 def crash_for_replay(log: logging.Logger, what: str) -> NoReturn:
@@ -98,16 +142,6 @@ def owned_by_a_member(group: Mapping[str, Any], source_topics: Collection[str]) 
     return False
 
 
-def _describe_group(bootstrap: str, group_id: str) -> Mapping[str, Any]:
-    from kafka import KafkaAdminClient
-
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group_id}-watchdog")
-    try:
-        return dict(admin.describe_groups([group_id])[group_id])
-    finally:
-        admin.close()
-
-
 PartitionKey = tuple[str, int]
 
 
@@ -142,45 +176,6 @@ class StallTracker:
         return stuck
 
 
-class _BrokerOffsets:
-    """The group's committed offsets and the end offsets of some partitions, as the broker has them (kafka-python)."""
-
-    def __init__(self, bootstrap: str, group_id: str) -> None:
-        self.bootstrap = bootstrap
-        self.group_id = group_id
-        self._admin: Any = None
-        self._consumer: Any = None
-
-    def __call__(self, partitions: Collection[PartitionKey]) -> dict[PartitionKey, tuple[int | None, int]]:
-        from kafka import KafkaAdminClient, KafkaConsumer
-        from kafka.structs import TopicPartition
-
-        try:
-            if self._admin is None:
-                self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=f"{self.group_id}-watchdog")
-                self._consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
-            tps = [TopicPartition(topic, partition) for topic, partition in partitions]
-            committed = dict(self._admin.list_group_offsets({self.group_id: tps}).get(self.group_id, {}))
-            ends = self._consumer.end_offsets(tps)
-        except Exception:
-            self.close()
-            raise
-        out: dict[PartitionKey, tuple[int | None, int]] = {}
-        for tp in tps:
-            done = committed.get(tp)
-            out[(tp.topic, tp.partition)] = (done.offset if done is not None and done.offset >= 0 else None, ends[tp])
-        return out
-
-    def close(self) -> None:
-        for client in (self._admin, self._consumer):
-            try:
-                if client is not None:
-                    client.close()
-            except Exception:  # closing a client of a broker that is gone
-                pass
-        self._admin = self._consumer = None
-
-
 def watch_input(
     app: faust.App,
     worker: Any,
@@ -191,7 +186,7 @@ def watch_input(
     grace_s: float = 20.0,
     stall_s: float = 45.0,
     every_s: float = 5.0,
-    describe: Callable[[str, str], Mapping[str, Any]] = _describe_group,
+    describe: Callable[[str, str], Mapping[str, Any]] = describe_group,
     offsets: Callable[[Collection[PartitionKey]], Mapping[PartitionKey, tuple[int | None, int]]] | None = None,
     busy: Callable[[], bool] | None = None,
     exit_for_replay: Callable[[logging.Logger, str], Any] = crash_for_replay,
@@ -211,7 +206,7 @@ def watch_input(
     The restarted worker rejoins with fresh metadata and resumes from the committed offsets (at-least-once).
     """
     group_id = str(app.conf.id)
-    read_offsets = offsets if offsets is not None else _BrokerOffsets(bootstrap, group_id)
+    read_offsets = offsets if offsets is not None else GroupOffsets(bootstrap, group_id)
     is_busy = busy if busy is not None else (lambda: app.monitor.events_active > 0)
     tracker = StallTracker(stall_s)
 

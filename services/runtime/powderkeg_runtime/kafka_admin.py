@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -58,3 +59,55 @@ def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -
         consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
     finally:
         consumer.close()
+
+
+def describe_group(bootstrap: str, group_id: str) -> Mapping[str, Any]:
+    """The broker's description of a consumer group: state and members with their assigned partitions."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group_id}-watchdog")
+    try:
+        return dict(admin.describe_groups([group_id])[group_id])
+    finally:
+        admin.close()
+
+
+class GroupOffsets:
+    """A group's committed offsets and the end offsets of some partitions, as the broker has them.
+
+    Callable with ``(topic, partition)`` pairs; returns per pair (committed offset or None, end offset). Clients are
+    kept between calls and rebuilt after an error.
+    """
+
+    def __init__(self, bootstrap: str, group_id: str) -> None:
+        self.bootstrap = bootstrap
+        self.group_id = group_id
+        self._admin: Any = None
+        self._consumer: Any = None
+
+    def __call__(self, partitions: Collection[tuple[str, int]]) -> dict[tuple[str, int], tuple[int | None, int]]:
+        from kafka import KafkaConsumer
+        from kafka.structs import TopicPartition
+
+        try:
+            if self._admin is None:
+                self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=f"{self.group_id}-watchdog")
+                self._consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+            tps = [TopicPartition(topic, partition) for topic, partition in partitions]
+            committed = dict(self._admin.list_group_offsets({self.group_id: tps}).get(self.group_id, {}))
+            ends = self._consumer.end_offsets(tps)
+        except Exception:
+            self.close()
+            raise
+        out: dict[tuple[str, int], tuple[int | None, int]] = {}
+        for tp in tps:
+            done = committed.get(tp)
+            out[(tp.topic, tp.partition)] = (done.offset if done is not None and done.offset >= 0 else None, ends[tp])
+        return out
+
+    def close(self) -> None:
+        for client in (self._admin, self._consumer):
+            try:
+                if client is not None:
+                    client.close()
+            except Exception:  # closing a client of a broker that is gone
+                pass
+        self._admin = self._consumer = None
