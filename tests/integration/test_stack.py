@@ -81,7 +81,14 @@ def test_aiokafka_produce_consume_commit(
         await admin.start()
         try:
             await admin.create_topics([NewTopic(admin_topic, num_partitions=1, replication_factor=1)])
-            assert admin_topic in await admin.list_topics()
+            # CreateTopics returns before every broker's metadata lists the topic: poll, within a bound.
+            listed: list[str] = []
+            async with asyncio.timeout(15):
+                while admin_topic not in listed:
+                    listed = await admin.list_topics()
+                    if admin_topic not in listed:
+                        await asyncio.sleep(0.2)
+            assert admin_topic in listed
             await admin.delete_topics([admin_topic])
         finally:
             await admin.close()
