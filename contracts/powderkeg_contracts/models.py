@@ -1,8 +1,13 @@
 """Message contracts: the pydantic models that travel on Powderkeg's Kafka topics.
 
-Every model is frozen, forbids unknown fields and carries a ``schema_version``. A consumer that meets a newer
-``schema_version`` than it knows rejects the message (it is dead-lettered with the reason) instead of guessing.
-Wherever a field may be empty, a sibling ``reason`` says why, so that an empty field is never silent.
+Every model is frozen, forbids unknown fields and carries a ``schema_version``, its own major version. A consumer
+that meets another ``schema_version`` than it knows rejects the message (it is dead-lettered with the reason)
+instead of guessing. A new major version of a model ships on a new topic (``...v2``). Wherever a field may be empty,
+a sibling ``reason`` says why, so that an empty field is never silent.
+
+Versions: ``Article`` and ``ArticleOutcome`` are 1; ``EventRecord``, ``Alert`` and ``DeadLetter`` are 2 (sides
+of a conflict, actor classes, coordinates, the sentence classifier's reading; alerts about pairs of sides; dead
+letters that carry the original's size and hash and may be truncated). docs/ARCHITECTURE.md states the migration.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from powderkeg_contracts.sides import ActorClass, ConflictKind, CountryCode, EventSides, SidePair
 
 SCHEMA_VERSION: Literal[1] = 1
-"""The major version of every model in this module; bumping it means new topic names too."""
+"""The major version of the models that are still at 1 (``Article``, ``ArticleOutcome``)."""
 
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 country code")]
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -28,6 +34,12 @@ class _Model(BaseModel):
 class _Versioned(_Model):
     schema_version: Literal[1] = Field(
         default=SCHEMA_VERSION, description="Contract major version; consumers reject versions they do not know."
+    )
+
+
+class _Versioned2(_Model):
+    schema_version: Literal[2] = Field(
+        default=2, description="Contract major version; consumers reject versions they do not know."
     )
 
 
@@ -147,13 +159,30 @@ class Actor(_Model):
     country: CountryCode | None = None
     sector: Sector | None = None
     code: str | None = Field(default=None, description="CAMEO-style actor code, e.g. 'PAKGOV', 'AFGREB', 'IGOUNO'.")
+    actor_class: ActorClass | None = Field(
+        default=None, description="Who the actor is in a conflict (ACLED-style actor type); None when unknown."
+    )
     reason: str | None = Field(default=None, description="Why a field is empty (unresolved actor, none in text ...).")
+
+
+class GeoPrecision(str, Enum):
+    """How exactly the coordinates place the event, after ACLED's geo-precision: a town or city, an admin-1
+    region (province, state), or only the country (its centroid)."""
+
+    CITY = "city"
+    ADMIN1 = "admin1"
+    COUNTRY = "country"
 
 
 class Location(_Model):
     place: str | None = None
     country: CountryCode | None = None
-    reason: str | None = Field(default=None, description="Why place or country is empty.")
+    admin1: str | None = Field(default=None, description="First-level administrative division (province, state).")
+    latitude: float | None = Field(default=None, ge=-90.0, le=90.0)
+    longitude: float | None = Field(default=None, ge=-180.0, le=180.0)
+    precision: GeoPrecision | None = Field(default=None, description="What the coordinates stand for.")
+    geonames_id: int | None = Field(default=None, ge=0, description="GeoNames id of the place the coordinates are of.")
+    reason: str | None = Field(default=None, description="Why place, country or coordinates are empty.")
 
 
 class EventDate(_Model):
@@ -172,7 +201,17 @@ class Evidence(_Model):
     trigger_end: int = Field(ge=0)
 
 
-class EventRecord(_Versioned):
+class SentenceClass(_Model):
+    """The sentence classifier's reading of the evidence sentence: is it a political event, and of what kind."""
+
+    model: str = Field(min_length=1, max_length=120, description="Classifier name and version.")
+    political: float = Field(ge=0.0, le=1.0, description="Probability that the sentence reports a political event.")
+    pentacode: int | None = Field(default=None, ge=0, le=4, description="Most probable pentacode of its main event.")
+    event_type: PloverType | None = Field(default=None, description="Most probable PLOVER type of its main event.")
+    probability: float = Field(ge=0.0, le=1.0, description="Probability of ``pentacode``.")
+
+
+class EventRecord(_Versioned2):
     """One event: who did what to whom, where and when, and whether the text says it happened."""
 
     event_id: Id = Field(description="Deterministic: the same article text always yields the same ids.")
@@ -192,6 +231,19 @@ class EventRecord(_Versioned):
     speaker: Actor | None = Field(default=None, description="Who says so, for reported speech and claims.")
     evidence: Evidence
     confidence: float = Field(ge=0.0, le=1.0)
+    sides: EventSides = Field(
+        default_factory=EventSides, description="The conflict sides of actor and recipient; the event's Kafka key."
+    )
+    reciprocal: bool = Field(
+        default=False, description="Both parties act (clashes, fighting between X and Y): actor and recipient alike."
+    )
+    main: bool = Field(default=True, description="The sentence's main event, not an embedded or secondary one.")
+    background_reason: str | None = Field(
+        default=None, description="Why the event is background or history rather than current news; None if current."
+    )
+    classification: SentenceClass | None = Field(
+        default=None, description="The sentence classifier's reading of the evidence sentence; None without one."
+    )
     published_at: datetime | None = Field(default=None, description="The article's publication time.")
     url: str | None = Field(default=None, description="The article's URL, for alert links.")
     source: str | None = Field(default=None, description="The article's outlet.")
@@ -235,38 +287,20 @@ class AlertStatus(str, Enum):
     RESOLVED = "resolved"
 
 
-class Dyad(_Model):
-    """An unordered pair of countries, stored in sorted order (``a <= b``), with the actors seen on each side."""
+class Alert(_Versioned2):
+    """An escalation (or de-escalation) alert: one per pair of sides and signal episode, updated as evidence arrives."""
 
-    a: CountryCode
-    b: CountryCode
-    a_actors: tuple[str, ...] = ()
-    b_actors: tuple[str, ...] = ()
-
-    @field_validator("b")
-    @classmethod
-    def _sorted(cls, value: str, info: object) -> str:
-        data = getattr(info, "data", {})
-        a = data.get("a")
-        if a is not None and value < a:
-            raise ValueError("dyad countries must be sorted (a <= b)")
-        return value
-
-    @property
-    def key(self) -> str:
-        return f"{self.a}-{self.b}"
-
-
-class Alert(_Versioned):
-    """An escalation (or de-escalation) alert: one per dyad and signal episode, updated as evidence arrives."""
-
-    alert_id: Id = Field(description="Deterministic: dyad, signal and the episode's first event.")
+    alert_id: Id = Field(description="Deterministic: pair of sides, signal and the episode's first event.")
     signal: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Signal name from the rule file.")
+    title: str = Field(min_length=1, max_length=200, description="The signal's title, e.g. 'Armed clashes'.")
     direction: Direction
     severity: Severity
     status: AlertStatus
     revision: int = Field(ge=1, description="1 when raised, +1 on every update or resolution.")
-    dyad: Dyad
+    sides: SidePair
+    kind: ConflictKind = Field(description="Interstate, intrastate or one-sided (the pair's kind).")
+    countries: tuple[CountryCode, ...] = Field(description="The sides' distinct countries, sorted.")
+    locations: tuple[str, ...] = Field(default=(), description="Places named by its events, most frequent first.")
     summary: str
     confidence: float = Field(ge=0.0, le=1.0)
     claimed_by: tuple[str, ...] = Field(default=(), description="Who claims it, when only claimed.")
@@ -275,20 +309,33 @@ class Alert(_Versioned):
     story_ids: tuple[Id, ...] = Field(default=(), description="Distinct stories (near-duplicates collapse).")
     urls: tuple[str, ...] = ()
     evidence: tuple[str, ...] = Field(default=(), description="Evidence sentences, most relevant first.")
-    escalation_index: float | None = Field(default=None, description="The dyad's index when the alert changed.")
+    escalation_index: float | None = Field(default=None, description="The pair's index when the alert changed.")
     first_seen: datetime = Field(description="Event time of the first event behind the alert.")
     last_seen: datetime = Field(description="Event time of the latest event behind the alert.")
     resolved_at: datetime | None = None
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Alert:
+        if self.kind is not self.sides.kind or self.countries != self.sides.countries:
+            raise ValueError("kind and countries must be those of sides (sides.kind, sides.countries)")
+        return self
 
-class DeadLetter(_Versioned):
-    """Why a message could not be processed, with the original bytes so that it can be replayed after a fix."""
+
+class DeadLetter(_Versioned2):
+    """Why a message could not be processed, with the original bytes so that it can be replayed after a fix.
+
+    A letter must itself fit on the broker: an original too large for that is cut (``truncated``), and its size and
+    SHA-256 identify it; a truncated letter can be listed but not replayed.
+    """
 
     original_topic: str | None = Field(description="None when the input never reached Kafka (file line, HTTP body).")
     original_partition: int | None = None
     original_offset: int | None = None
     original_key: str | None = Field(default=None, description="Key, base64.")
-    original_value: str = Field(description="Value, base64 (the exact bytes received).")
+    original_value: str = Field(description="Value, base64 (the exact bytes received, or their first part).")
+    original_size: int = Field(ge=0, description="Size of the original value in bytes.")
+    original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original value.")
+    truncated: bool = Field(default=False, description="original_value holds only the first part of the value.")
     stage: Literal["ingest", "extractor", "alerting"]
     error_class: str
     error_message: str
@@ -296,7 +343,15 @@ class DeadLetter(_Versioned):
     origin: str | None = Field(default=None, description="File path and line, or HTTP client, when not from Kafka.")
 
 
-MODELS: dict[str, type[_Versioned]] = {
+def schema_version_of(model: type[BaseModel]) -> int:
+    """The major version a contract model carries (the default of its ``schema_version`` field)."""
+    default = model.model_fields["schema_version"].default
+    if not isinstance(default, int):
+        raise TypeError(f"{model.__name__} has no integer schema_version")
+    return default
+
+
+MODELS: dict[str, type[_Versioned] | type[_Versioned2]] = {
     "article": Article,
     "event_record": EventRecord,
     "article_outcome": ArticleOutcome,

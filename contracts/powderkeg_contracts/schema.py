@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from powderkeg_contracts.models import MODELS
+from powderkeg_contracts.models import MODELS, schema_version_of
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -15,9 +15,10 @@ def render_schemas() -> dict[str, str]:
     out: dict[str, str] = {}
     for name, model in sorted(MODELS.items()):
         schema = model.model_json_schema(mode="serialization")
-        schema["$id"] = f"https://powderkeg.invalid/schemas/{name}.v1.json"
+        file_name = f"{name}.v{schema_version_of(model)}.json"
+        schema["$id"] = f"https://powderkeg.invalid/schemas/{file_name}"
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        out[f"{name}.v1.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        out[file_name] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     return out
 
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 ARTICLES = "powderkeg.articles.v1"
 """Normalised, de-duplicated articles (``Article``), keyed by ``article_id``. Written by ingest."""
 
-EVENTS = "powderkeg.events.v1"
-"""Structured events (``EventRecord``), keyed by dyad. Written by the extractor."""
+EVENTS = "powderkeg.events.v2"
+"""Structured events (``EventRecord`` v2), keyed by their pair of sides (``EventSides.key``). Written by the
+extractor. (``powderkeg.events.v1`` carried v1 records keyed by country dyad.)"""
 
 OUTCOMES = "powderkeg.outcomes.v1"
 """One ``ArticleOutcome`` per processed article, keyed by ``article_id``: the article's events, or an explicit
 "no events" / "skipped" record, so that every article that went in can be accounted for."""
 
-ALERTS = "powderkeg.alerts.v1"
-"""Escalation alerts (``Alert``), keyed by ``alert_id``. Written by alerting."""
+ALERTS = "powderkeg.alerts.v2"
+"""Escalation alerts (``Alert`` v2, about pairs of sides), keyed by ``alert_id``. Written by alerting.
+(``powderkeg.alerts.v1`` carried v1 alerts about country dyads.)"""
 
 DLQ_SUFFIX = ".dlq"
 

@@ -13,7 +13,8 @@ once. Then, for this run's article ids only (unique prefix):
   ``ingested_at``, the time ingest accepted the article, which is re-stamped when ingest itself re-sends an
   article it had not checkpointed;
 - every event id an outcome lists is on the events topic (events are produced before their outcome);
-- no alert was raised twice: per ``alert_id`` (one per dyad and signal episode) every ``raised`` record is identical;
+- no alert was raised twice: per ``alert_id`` (one per pair of sides and signal episode) every ``raised`` record is
+  identical;
 - both consumer groups end with zero lag (committed offsets equal end offsets).
 
 Counts and time are bounded (2,000 articles, 7 faults, a deadline); the figures are printed (`pytest -s` or

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 import jsonschema
@@ -13,10 +14,11 @@ from pydantic import ValidationError
 
 from powderkeg_contracts import (
     Actor,
+    ActorClass,
     Alert,
     Article,
+    ConflictKind,
     DeadLetter,
-    Dyad,
     EventDate,
     EventRecord,
     Evidence,
@@ -24,10 +26,15 @@ from powderkeg_contracts import (
     Location,
     PloverType,
     QuadClass,
+    Side,
+    SidePair,
+    pair_of,
+    side_key,
     topics,
 )
 from powderkeg_contracts.models import MODELS
 from powderkeg_contracts.schema import SCHEMA_DIR, render_schemas
+from powderkeg_contracts.sides import SIDE_KEY_PATTERN, EventSides
 from powderkeg_runtime.codec import DecodeError, decode, encode
 
 NOW = datetime(2025, 10, 29, 12, 0, tzinfo=UTC)
@@ -89,7 +96,7 @@ def test_event_round_trips_and_validates_against_its_schema() -> None:
     event = make_event()
     raw = encode(event)
     assert decode(EventRecord, raw) == event
-    schema = json.loads((SCHEMA_DIR / "event_record.v1.json").read_text())
+    schema = json.loads((SCHEMA_DIR / "event_record.v2.json").read_text())
     jsonschema.validate(json.loads(raw), schema)
 
 
@@ -101,6 +108,17 @@ def test_unknown_fields_and_future_versions_are_rejected() -> None:
     with pytest.raises(DecodeError) as future:
         decode(Article, json.dumps({**obj, "schema_version": 2}).encode())
     assert future.value.kind == "unknown_schema_version"
+    with pytest.raises(DecodeError) as older:
+        decode(EventRecord, json.dumps({**json.loads(encode(make_event())), "schema_version": 1}).encode())
+    assert older.value.kind == "unknown_schema_version", "a v1 event is not silently read as v2"
+
+
+@pytest.mark.parametrize("version", ["1", 1.0, True, None, [1]])
+def test_lax_schema_versions_are_rejected(version: object) -> None:
+    obj = json.loads(encode(make_article()))
+    with pytest.raises(DecodeError) as err:
+        decode(Article, json.dumps({**obj, "schema_version": version}).encode())
+    assert err.value.kind == "unknown_schema_version"
 
 
 @pytest.mark.parametrize(
@@ -126,10 +144,49 @@ def test_naive_datetimes_and_bad_country_codes_are_rejected() -> None:
         Actor(country="Pakistan")
 
 
-def test_dyad_must_be_sorted_and_has_a_stable_key() -> None:
-    assert Dyad(a="AFG", b="PAK").key == "AFG-PAK"
+PAK = Side(country="PAK", actor_class=ActorClass.GOVERNMENT, label="Pakistan")
+AFG = Side(country="AFG", actor_class=ActorClass.STATE_FORCES, label="Afghanistan")
+RSF = Side(country="SDN", actor_class=ActorClass.REBELS, group="Rapid Support Forces", label="RSF (SDN)")
+SUDAN = Side(country="SDN", actor_class=ActorClass.STATE_FORCES, label="Sudan")
+
+
+def test_state_sides_are_their_country_so_an_interstate_pair_keeps_its_dyad_key() -> None:
+    pair = pair_of(PAK, AFG)
+    assert pair.key == "AFG-PAK" and pair.kind is ConflictKind.INTERSTATE and pair.countries == ("AFG", "PAK")
+    assert pair_of(AFG, PAK) == pair, "the pair is unordered"
+
+
+def test_a_named_armed_group_is_its_own_side_inside_one_country() -> None:
+    pair = pair_of(RSF, SUDAN)
+    assert pair.key == "SDN-SDN.rebels.rapid_support_forces"
+    assert pair.kind is ConflictKind.INTRASTATE and pair.countries == ("SDN",)
+    other = Side(country="SDN", actor_class=ActorClass.REBELS, group="SPLM-N", label="SPLM-N (SDN)")
+    assert pair_of(other, SUDAN).key != pair.key, "two insurgencies in one country are two pairs"
+
+
+def test_side_keys_are_bounded_and_follow_one_pattern() -> None:
+    long_name = "Jama'at Nusrat al-Islam wal-Muslimin " * 5
+    key = side_key("MLI", ActorClass.REBELS, long_name)
+    assert re.fullmatch(SIDE_KEY_PATTERN, key) and len(key) <= 3 + 1 + len("political_militia") + 1 + 32
+    assert side_key(None, ActorClass.PROTESTERS) == "INT.protesters"
+    for side in (PAK, AFG, RSF, SUDAN):
+        assert re.fullmatch(SIDE_KEY_PATTERN, side.key), side.key
+
+
+def test_a_pair_must_be_sorted_and_one_side_alone_is_one_sided() -> None:
     with pytest.raises(ValidationError):
-        Dyad(a="PAK", b="AFG")
+        SidePair(a=PAK, b=AFG)
+    alone = pair_of(PAK, PAK)
+    assert alone.b is None and alone.key == "PAK" and alone.kind is ConflictKind.ONE_SIDED
+
+
+def test_event_sides_key_the_event_and_keys_round_trip_through_json() -> None:
+    sides = EventSides(source=RSF, target=SUDAN)
+    assert sides.key == "SDN-SDN.rebels.rapid_support_forces" and EventSides().key == "unknown"
+    event = make_event(sides=sides)
+    raw = json.loads(encode(event))
+    assert raw["sides"]["key"] == sides.key and raw["sides"]["source"]["key"] == RSF.key
+    assert decode(EventRecord, encode(event)) == event, "derived keys are written out and ignored when read back"
 
 
 def test_models_are_immutable() -> None:
@@ -166,7 +223,10 @@ def test_alert_and_dead_letter_round_trip() -> None:
         severity="warning",
         status="raised",
         revision=1,
-        dyad=Dyad(a="AFG", b="PAK", a_actors=("Afghanistan",), b_actors=("Pakistan",)),
+        title="Talks failed or deadlocked",
+        sides=pair_of(PAK, AFG).model_copy(update={"a_actors": ("Afghanistan",), "b_actors": ("Pakistan",)}),
+        kind=ConflictKind.INTERSTATE,
+        countries=("AFG", "PAK"),
         summary="Talks failed",
         confidence=0.8,
         event_ids=("ev-1",),
@@ -175,9 +235,11 @@ def test_alert_and_dead_letter_round_trip() -> None:
         last_seen=NOW,
     )
     assert decode(Alert, encode(alert)) == alert
+    with pytest.raises(ValidationError):
+        alert.model_validate({**alert.model_dump(), "kind": "intrastate"})
     letter = DeadLetter(
-        original_topic=topics.ARTICLES, original_value="e30=", stage="extractor", error_class="X",
-        error_message="bad", failed_at=NOW,
+        original_topic=topics.ARTICLES, original_value="e30=", original_size=2, original_sha256="0" * 64,
+        stage="extractor", error_class="X", error_message="bad", failed_at=NOW,
     )
     assert decode(DeadLetter, encode(letter)) == letter
 

@@ -1,6 +1,6 @@
 """The alerting service as a user runs it (`powderkeg alerting`), against the real broker.
 
-Events are produced to ``powderkeg.events.v1`` with kafka-python; alerts and dead letters are read back from the
+Events are produced to ``powderkeg.events.v2`` with kafka-python; alerts and dead letters are read back from the
 real topics. The worker is stopped with SIGTERM and restarted on the same consumer group to check that its tables
 (changelog topics) carry open alerts and seen event ids across the restart. Needs `bash deploy/stack.sh up`.
 """
@@ -42,6 +42,7 @@ from powderkeg_contracts import (
     Sector,
     topics,
 )
+from powderkeg_extractor.core.sides import assign_sides
 from powderkeg_runtime.codec import decode, encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 
@@ -183,7 +184,7 @@ TTP = Actor(name="Tehrik-i-Taliban Pakistan", country="PAK", sector=Sector.INSUR
 def _event(kind: str, article: str, story: str, when: datetime) -> EventRecord:
     talks = kind == "talks"
     sentence, trigger = (TALKS, "collapsed") if talks else (STRIKES, "strikes")
-    return EventRecord(
+    record = EventRecord(
         event_id=f"{article}-{kind}",
         article_id=article,
         story_id=story,
@@ -211,6 +212,7 @@ def _event(kind: str, article: str, story: str, when: datetime) -> EventRecord:
         url=f"https://news.example/{article}",
         extractor_version="test",
     )
+    return assign_sides([record])[0]
 
 
 def _mine(alert: Alert, run: str) -> list[str]:
@@ -230,7 +232,7 @@ def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_r
     run = uuid.uuid4().hex[:8]
     events = _seed_like(run, copies=3)
     bad_key = f"bad-{run}".encode()
-    _produce(kafka_bootstrap, [(bad_key, b'{"event_id": 42')] + [(b"AFG-PAK", encode(e)) for e in events])
+    _produce(kafka_bootstrap, [(bad_key, b'{"event_id": 42')] + [(e.sides.key.encode(), encode(e)) for e in events])
 
     def mine(record: object) -> bool:
         alert = decode(Alert, record.value)  # type: ignore[attr-defined]
@@ -247,12 +249,12 @@ def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_r
     by_signal: dict[str, set[str]] = {}
     for alert in alerts:
         by_signal.setdefault(alert.signal, set()).add(alert.alert_id)
-    # escalation_surge may join them: the dyad's index also counts earlier AFG-PAK events on the shared topic.
+    # escalation_surge may join them: the pair's index also counts earlier AFG-PAK events on the shared topic.
     assert expected <= set(by_signal) <= expected | {"escalation_surge"}, by_signal
     assert all(len(ids) == 1 for ids in by_signal.values()), "three copies of one story must be one alert per signal"
     assert all(r.key == decode(Alert, r.value).alert_id.encode() for r in records)
     final = {a.signal: a for a in alerts}
-    assert final["military_strike"].dyad.key == "AFG-PAK"
+    assert final["military_strike"].countries == ("AFG", "PAK")
     # Earlier AFG-PAK talks events on the shared topic may belong to the same episode; ours count as one story.
     assert len(_mine(final["talks_failed"], run)) == 3
     assert [s for s in final["talks_failed"].story_ids if s.startswith(run)] == [f"{run}-copy0"]
@@ -277,7 +279,7 @@ def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_r
     worker.start()
     # The same events again (a replay), plus one new article of the same story: only the new one may change state.
     extra = _seed_like(f"{run}-late", copies=1, story=f"{run}-copy0")[0]
-    _produce(kafka_bootstrap, [(b"AFG-PAK", encode(e)) for e in [*events, extra]])
+    _produce(kafka_bootstrap, [(e.sides.key.encode(), encode(e)) for e in [*events, extra]])
 
     def has_four(found: list) -> bool:
         alerts = (decode(Alert, r.value) for r in found)

@@ -20,7 +20,8 @@ from pydantic import SecretStr
 from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, WebhookSink, deliver, verify_signature
 from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
-from powderkeg_contracts import Alert, AlertStatus, Direction, Dyad, Severity
+from powderkeg_contracts import Alert, AlertStatus, ConflictKind, Direction, Severity
+from tests.unit.alerting.factory import state_pair
 
 pytestmark = pytest.mark.integration
 
@@ -33,11 +34,16 @@ def make_alert(run: str, **update: object) -> Alert:
     alert = Alert(
         alert_id=f"talks_failed.AFG-PAK.{run}",
         signal="talks_failed",
+        title="Talks failed or deadlocked",
         direction=Direction.ESCALATION,
         severity=Severity.WARNING,
         status=AlertStatus.RAISED,
         revision=1,
-        dyad=Dyad(a="AFG", b="PAK", a_actors=("target:Afghanistan",), b_actors=("source:Pakistan",)),
+        sides=state_pair("AFG-PAK").model_copy(
+            update={"a_actors": ("target:Afghanistan",), "b_actors": ("source:Pakistan",)}
+        ),
+        kind=ConflictKind.INTERSTATE,
+        countries=("AFG", "PAK"),
         summary=f"Talks failed or deadlocked (AFG-PAK): Pakistan -> Afghanistan; run {run}",
         confidence=0.8,
         event_ids=(f"ev-{run}",),
@@ -116,7 +122,7 @@ def test_alertmanager_receives_raises_severity_changes_and_resolutions(alertmana
     stored = _am_alerts(alertmanager_url, alert.alert_id)
     assert len(stored) == 1
     labels = stored[0]["labels"]
-    assert labels["signal"] == "talks_failed" and labels["dyad"] == "AFG-PAK" and labels["severity"] == "warning"
+    assert labels["signal"] == "talks_failed" and labels["pair"] == "AFG-PAK" and labels["severity"] == "warning"
     assert labels["country_a"] == "AFG" and labels["country_b"] == "PAK"
     assert "Pakistan -> Afghanistan" in stored[0]["annotations"]["summary"]
     assert stored[0]["status"]["state"] == "active"

@@ -88,7 +88,7 @@ def test_every_kafka_level_kind_is_dead_lettered_with_reason_headers_and_good_me
     for kind in ("invalid_json", "binary_junk", "future_schema_version", "empty_value", "json_array_not_object"):
         model, raw, reason = KAFKA_VALUES[kind]
         if kind == "future_schema_version":
-            raw = json.dumps({**json.loads(raw or b"{}"), "schema_version": 2}).encode()
+            raw = json.dumps({**json.loads(raw or b"{}"), "schema_version": 3}).encode()
         expected[f"{run}-events-{kind}".encode()] = (topics.EVENTS, raw, reason)  # type: ignore[assignment]
     huge = _good_article(f"{run}-too-large").model_copy(update={"text": "Pakistan accused Afghanistan. " * 10_000})
     expected[f"{run}-too-large".encode()] = (topics.ARTICLES, encode(huge), "too_large")  # type: ignore[assignment]

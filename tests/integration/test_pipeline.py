@@ -133,7 +133,7 @@ def test_seed_story_through_ingest_arrives_as_the_expected_alerts(kafka_bootstra
     assert expected <= set(seen), f"missing {expected - set(seen)}; got {sorted(seen)}; logs in {services['logs']}"
     assert "ceasefire_violated" not in seen
     for signal in expected:
-        assert seen[signal].dyad.key == "AFG-PAK", (signal, seen[signal].dyad)
+        assert seen[signal].countries == ("AFG", "PAK"), (signal, seen[signal].sides)
 
 
 def test_malformed_article_is_dead_lettered_and_the_next_good_one_flows(

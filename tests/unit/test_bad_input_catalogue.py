@@ -106,7 +106,7 @@ KAFKA_VALUES: dict[str, tuple[type, bytes | None, str]] = {
         _json(_event_dict())[:-1] + b', "speaker": null, "url": NaN}',
         "invalid_fields",
     ),
-    "event_article_on_events_topic": (EventRecord, _json(_article_dict()), "invalid_fields"),
+    "event_article_on_events_topic": (EventRecord, _json(_article_dict()), "unknown_schema_version"),
 }
 
 

@@ -28,16 +28,17 @@ def seed_alerts() -> list[Alert]:
     return run_pipeline(raws).alerts
 
 
-def test_seed_story_yields_exactly_the_escalation_signals_for_the_pakistan_afghanistan_dyad(
+def test_seed_story_yields_exactly_the_escalation_signals_for_pakistan_and_afghanistan(
     seed_alerts: list[Alert],
 ) -> None:
-    raised = sorted((a.signal, a.dyad.key) for a in seed_alerts if a.direction.value == "escalation")
+    raised = sorted((a.signal, a.countries) for a in seed_alerts if a.direction.value == "escalation")
     for signal in ("talks_failed", "border_closed", "military_strike", "armed_clash"):
-        assert (signal, "AFG-PAK") in raised, raised
+        assert (signal, ("AFG", "PAK")) in raised, raised
     threats = [a for a in seed_alerts if a.signal == "threat"]
-    assert threats and all("PAK" in (a.dyad.a, a.dyad.b) for a in threats), threats
+    assert threats and all("PAK" in a.countries for a in threats), threats
     # Qatar and Turkey mediated; no escalation alert may name them as a party.
     assert not [r for r in raised if "QAT" in r[1] or "TUR" in r[1]], raised
+    assert {a.kind.value for a in seed_alerts if a.direction.value == "escalation"} == {"interstate"}
 
 
 def test_the_ceasefire_that_remains_in_effect_is_not_reported_broken(seed_alerts: list[Alert]) -> None:
@@ -45,7 +46,7 @@ def test_the_ceasefire_that_remains_in_effect_is_not_reported_broken(seed_alerts
 
 
 def test_three_copies_from_different_sources_make_one_alert_per_signal(seed_alerts: list[Alert]) -> None:
-    keys = [(a.signal, a.dyad.key) for a in seed_alerts]
+    keys = [(a.signal, a.sides.key) for a in seed_alerts]
     assert len(keys) == len(set(keys)), keys
     talks = next(a for a in seed_alerts if a.signal == "talks_failed")
     assert set(talks.article_ids) == {"seed-nn-online", "seed-wire-copy", "seed-aggregator"}

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from powderkeg_alerting.core.engine import AlertEngine
-from powderkeg_alerting.core.state import DyadIndexState, EngineStore, EpisodeState
+from powderkeg_alerting.core.state import EngineStore, EpisodeState, PairIndexState
 from powderkeg_contracts import (
     Actor,
     Alert,
@@ -143,7 +143,7 @@ def _restored(store: EngineStore) -> EngineStore:
     return EngineStore(
         episodes={k: EpisodeState.model_validate_json(v.model_dump_json()) for k, v in store.episodes.items()},
         seen={k: datetime.fromisoformat(v.isoformat()) for k, v in store.seen.items()},
-        dyads={k: DyadIndexState.model_validate_json(v.model_dump_json()) for k, v in store.dyads.items()},
+        pairs={k: PairIndexState.model_validate_json(v.model_dump_json()) for k, v in store.pairs.items()},
     )
 
 

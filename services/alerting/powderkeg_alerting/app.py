@@ -1,4 +1,4 @@
-"""The alerting service: a faust agent from ``powderkeg.events.v1`` to ``powderkeg.alerts.v1``, plus delivery.
+"""The alerting service: a faust agent from ``powderkeg.events.v2`` to ``powderkeg.alerts.v2``, plus delivery.
 
 Per message, in order: decode the EventRecord (bad bytes -> dead letter with the reason), evaluate it in the engine
 (failure -> dead letter), produce every raised/updated/resolved Alert keyed by ``alert_id`` and wait for the broker's
@@ -130,13 +130,13 @@ class AlertingService:
                 self.dispatcher.submit(alert, managers)
 
     def export_gauges(self) -> None:
-        """Index of the top-N dyads (others are removed, bounding the label set) and open alerts by signal."""
+        """Index of the top-N pairs (others are removed, bounding the label set) and open alerts by signal."""
         now = self.engine.watermark
-        m.DYAD_ESCALATION_INDEX.clear()
+        m.PAIR_ESCALATION_INDEX.clear()
         if now is not None:
-            for dyad, value in self.engine.index.top(now, self.settings.alerting_top_dyads):
-                if value > 0:  # a dyad whose conflict mass has decayed to nothing is not worth a series
-                    m.DYAD_ESCALATION_INDEX.labels(dyad=dyad).set(value)
+            for pair, value in self.engine.index.top(now, self.settings.alerting_top_pairs):
+                if value > 0:  # a pair whose conflict mass has decayed to nothing is not worth a series
+                    m.PAIR_ESCALATION_INDEX.labels(pair=pair).set(value)
         counts = {rule.name: 0 for rule in self.engine.rules.signals}
         for alert in self.engine.open_alerts():
             counts[alert.signal] = counts.get(alert.signal, 0) + 1
@@ -152,7 +152,7 @@ class AlertingService:
     def evaluate(self, record: EventRecord, received_at: datetime | None) -> list[Alert]:
         """Engine step for one event: its alerts, then resolutions once event time has moved on enough."""
         evaluation = self.engine.evaluate(record, received_at)
-        m.EVENTS_EVALUATED.labels(outcome=evaluation.outcome).inc()
+        m.EVENTS_EVALUATED.labels(outcome=evaluation.outcome.value).inc()
         # A redelivered event re-publishes the current (unchanged) state of its open alerts: if the worker crashed
         # after saving state but before the alert reached the broker, this is how the alert gets out. Consumers see
         # the same alert_id and revision again, which the contract makes harmless.
@@ -198,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the alerting service until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(
         prog="powderkeg alerting",
-        description="Consume events from Kafka, raise, update and resolve alerts per dyad and signal, produce them to "
-        f"{topics.ALERTS} and deliver them to Alertmanager and signed webhooks. Configured by POWDERKEG_* "
+        description="Consume events from Kafka, raise, update and resolve alerts per pair of sides and signal, produce "
+        f"them to {topics.ALERTS} and deliver them to Alertmanager and signed webhooks. Configured by POWDERKEG_* "
         "environment variables (see .env.example and docs/alerting.md).",
     )
     parser.add_argument("--log-level", default=None, help="Override POWDERKEG_LOG_LEVEL.")

@@ -1,7 +1,7 @@
 """Alerting metrics: the shared pipeline metrics plus alerting's own, each name declared once.
 
 Label sets are bounded: ``signal`` comes from the rule file, ``severity``/``status`` from enums, ``outcome`` from
-the engine's fixed catalogue, ``sink`` from configuration, ``dyad`` only for the top-N dyads by index.
+the engine's fixed catalogue, ``sink`` from configuration, ``pair`` only for the top-N pairs of sides by index.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ ALERTS = Counter(
 )
 EVENTS_EVALUATED = Counter(
     "powderkeg_alerting_events_total",
-    "Events evaluated, by outcome (alerted, no_signal, no_dyad, duplicate, late, untimed, factuality_*).",
+    "Events evaluated, by outcome (alerted, no_signal, no_pair, duplicate, late, untimed, factuality_*).",
     ["outcome"],
 )
-DYAD_ESCALATION_INDEX = Gauge(
-    "powderkeg_dyad_escalation_index",
-    "Escalation index (Goldstein-weighted conflict events per day, fast EWMA) of the top-N dyads only.",
-    ["dyad"],
+PAIR_ESCALATION_INDEX = Gauge(
+    "powderkeg_pair_escalation_index",
+    "Escalation index (Goldstein-weighted conflict events per day, fast EWMA) of the top-N pairs of sides only.",
+    ["pair"],
 )
 OPEN_ALERTS = Gauge("powderkeg_alerts_open", "Alerts currently open, by signal.", ["signal"])
 ALERT_DELIVERY_ATTEMPTS = Counter(
@@ -53,13 +53,13 @@ __all__ = [
     "ALERT_DELIVERY_RETRIES",
     "CONSUMER_LAG",
     "DEAD_LETTERS",
-    "DYAD_ESCALATION_INDEX",
     "END_TO_END_SECONDS",
     "EVENTS_EVALUATED",
     "LAST_PROCESSED",
     "MESSAGES_CONSUMED",
     "MESSAGES_PRODUCED",
     "OPEN_ALERTS",
+    "PAIR_ESCALATION_INDEX",
     "PROCESSING_ATTEMPTS",
     "PROCESSING_FAILURES",
     "PROCESSING_SECONDS",

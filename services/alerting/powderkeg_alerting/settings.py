@@ -42,8 +42,8 @@ class AlertingSettings(ServiceSettings):
     alerting_resend_interval_seconds: float = Field(
         default=60.0, gt=0, description="Open alerts are re-sent to Alertmanager this often (it expires silent ones)."
     )
-    alerting_top_dyads: int = Field(
-        default=20, ge=1, le=200, description="Dyads exported on powderkeg_dyad_escalation_index (highest index)."
+    alerting_top_pairs: int = Field(
+        default=20, ge=1, le=200, description="Pairs exported on powderkeg_pair_escalation_index (highest index)."
     )
     alerting_fast_half_life_hours: float = Field(default=6.0, gt=0, description="Escalation index: fast half-life.")
     alerting_slow_half_life_hours: float = Field(default=168.0, gt=0, description="Escalation index: baseline.")

@@ -1,7 +1,7 @@
 """faust Tables behind the ``MutableMapping`` interface the pure engine expects.
 
 Each table is backed by a changelog topic (``<app id>-<table>-changelog``) and rebuilt from it at start-up, so a
-restarted worker remembers open alerts, seen event ids and dyad indexes, and raises nothing twice. Values are stored
+restarted worker remembers open alerts, seen event ids and pair indexes, and raises nothing twice. Values are stored
 as JSON (the state models' ``model_dump(mode="json")``); the adapter converts on every access, so the engine always
 works on plain pydantic models.
 
@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 import faust
 from pydantic import BaseModel
 
-from powderkeg_alerting.core.state import DyadIndexState, EngineStore, EpisodeState, StoryContext
+from powderkeg_alerting.core.state import EngineStore, EpisodeState, PairIndexState
 
 V = TypeVar("V")
 M = TypeVar("M", bound=BaseModel)
@@ -76,10 +76,9 @@ def _table(app: faust.App, name: str, help_text: str) -> Any:
 
 
 def build_store(app: faust.App) -> EngineStore:
-    """The engine's store over four changelog-backed tables of ``app``."""
+    """The engine's store over three changelog-backed tables of ``app``."""
     return EngineStore(
-        episodes=model_mapping(_table(app, "episodes", "Open alert episodes by dyad|signal."), EpisodeState),
+        episodes=model_mapping(_table(app, "episodes", "Open alert episodes by pair|signal."), EpisodeState),
         seen=datetime_mapping(_table(app, "seen", "Event time of every processed event id (dedupe).")),
-        dyads=model_mapping(_table(app, "dyads", "Escalation index state by dyad."), DyadIndexState),
-        stories=model_mapping(_table(app, "stories", "Pair of each story, waiting events."), StoryContext),
+        pairs=model_mapping(_table(app, "pairs", "Escalation index state by pair of sides."), PairIndexState),
     )

@@ -95,7 +95,7 @@ def _print_table(result: PipelineResult) -> None:
     table = Table(title=f"Powderkeg alerts ({len(result.alerts)})", show_lines=True, expand=True)
     table.add_column("signal", style="bold", overflow="fold")
     table.add_column("sev.")
-    table.add_column("dyad", style="cyan")
+    table.add_column("sides", style="cyan", overflow="fold")
     table.add_column("factuality")
     table.add_column("art.", justify="right")
     table.add_column("first seen")
@@ -108,7 +108,7 @@ def _print_table(result: PipelineResult) -> None:
         table.add_row(
             alert.signal,
             f"[{sev_style}]{alert.severity.value}[/]" if sev_style else alert.severity.value,
-            f"{alert.dyad.a}-{alert.dyad.b}",
+            f"{alert.sides.label}\n[dim]{alert.kind.value}[/]",
             f"{claimed}\nconf {alert.confidence:.2f}",
             str(len(alert.article_ids)),
             alert.first_seen.strftime("%Y-%m-%d %H:%M"),

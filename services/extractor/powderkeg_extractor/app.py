@@ -1,8 +1,8 @@
-"""The extractor service: a faust agent from ``powderkeg.articles.v1`` to ``powderkeg.events.v1``.
+"""The extractor service: a faust agent from ``powderkeg.articles.v1`` to ``powderkeg.events.v2``.
 
-Per message, in order: decode the Article (bad bytes -> dead letter), extract (failure -> dead letter), produce
-every EventRecord keyed by dyad and then the ArticleOutcome, each send awaited until the broker acknowledges it, and
-only then let faust ack the source offset. A crash anywhere before the ack replays the article; event ids are
+Per message, in order: decode the Article (bad bytes -> dead letter), extract (failure -> dead letter), produce every
+EventRecord keyed by its pair of sides and then the ArticleOutcome, each send awaited until the broker acknowledges it,
+and only then let faust ack the source offset. A crash anywhere before the ack replays the article; event ids are
 deterministic, so the replay produces the same ids and consumers drop the duplicates.
 """
 
@@ -40,10 +40,9 @@ log = logging.getLogger(__name__)
 STAGE: Final = "extractor"
 
 
-def dyad_key(event: EventRecord) -> bytes:
-    """Events are keyed by their unordered country dyad, so one dyad's events stay in order on one partition."""
-    countries = sorted(c for c in (event.actor.country, event.recipient.country) if c)
-    return ("-".join(countries) if countries else "unknown").encode()
+def event_key(event: EventRecord) -> bytes:
+    """Events are keyed by their pair of sides, so one pair's events stay in order on one partition."""
+    return event.sides.key.encode()
 
 
 def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: Any) -> faust.App:
@@ -83,7 +82,7 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
             return
         for item in processed:
             for event in item.events:
-                await send_counted(events_topic, dyad_key(event), encode(event))
+                await send_counted(events_topic, event_key(event), encode(event))
                 m.EVENTS_EXTRACTED.labels(event_type=event.event_type.value, factuality=event.factuality.value).inc()
             await send_counted(outcomes_topic, item.article.article_id.encode(), encode(item.outcome))
             m.ARTICLES_OUTCOME.labels(outcome=item.outcome.status.value).inc()

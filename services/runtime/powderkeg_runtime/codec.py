@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from powderkeg_contracts import SCHEMA_VERSION
+from powderkeg_contracts.models import schema_version_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -41,10 +41,12 @@ def decode(model: type[M], raw: bytes | None) -> M:
         raise DecodeError("invalid_json", f"{type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(obj, dict):
         raise DecodeError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
-    version = obj.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
+    known = schema_version_of(model) if "schema_version" in model.model_fields else None
+    version = obj.get("schema_version", known)
+    if known is not None and (type(version) is not int or version != known):
         raise DecodeError(
-            "unknown_schema_version", f"schema_version {version!r} is not supported (this build knows {SCHEMA_VERSION})"
+            "unknown_schema_version",
+            f"schema_version {version!r} is not supported for {model.__name__} (this build knows {known})",
         )
     try:
         return model.model_validate(obj)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -34,6 +35,8 @@ def build_dead_letter(
         original_offset=offset,
         original_key=base64.b64encode(key).decode("ascii") if key is not None else None,
         original_value=base64.b64encode(value or b"").decode("ascii"),
+        original_size=len(value or b""),
+        original_sha256=hashlib.sha256(value or b"").hexdigest(),
         stage=stage,
         error_class=cls,
         error_message=message,

@@ -1,6 +1,8 @@
 """Hand-built EventRecords shaped like the seed story's events (Pakistan, Afghanistan, the TTP).
 
-A plain module (not only a fixture) so that the alerting integration tests build the same events."""
+A plain module (not only a fixture) so that the alerting integration tests build the same events. Sides are filled in
+by the extractor's own side resolution (``assign_sides``), as they are on the events topic, unless a test passes
+``sides=`` itself."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from powderkeg_contracts import (
     Actor,
+    ActorClass,
     EventDate,
     EventRecord,
     Evidence,
@@ -19,7 +22,11 @@ from powderkeg_contracts import (
     PloverType,
     QuadClass,
     Sector,
+    Side,
+    SidePair,
+    pair_of,
 )
+from powderkeg_extractor.core.sides import assign_sides
 
 T0 = datetime(2025, 10, 29, 9, 0, tzinfo=UTC)
 
@@ -66,7 +73,7 @@ def build_event(
 ) -> EventRecord:
     digest = hashlib.sha256(f"{article}|{cameo}|{trigger}|{sentence}".encode()).hexdigest()[:16]
     start = max(0, sentence.find(trigger))
-    return EventRecord(
+    record = EventRecord(
         event_id=f"ev-{digest}",
         article_id=article,
         story_id=story or article,
@@ -97,6 +104,7 @@ def build_event(
         extractor_version="test",
         **extra,
     )
+    return record if "sides" in extra else assign_sides([record])[0]
 
 
 # Sentences of the seed story (or shaped like them), shared by the engine tests.
@@ -112,6 +120,12 @@ CEASEFIRE = (
     "A previous round hosted by Qatar in Doha produced a ceasefire on Oct. 19, which both sides say remains in effect."
 )
 IN_AFGHANISTAN = Location(place="Afghanistan", country="AFG")
+
+
+def state_pair(key: str) -> SidePair:
+    """The pair of two countries' state sides, from an interstate key such as ``"AFG-PAK"``."""
+    a, b = key.split("-")
+    return pair_of(*(Side(country=c, actor_class=ActorClass.GOVERNMENT, label=c) for c in (a, b)))
 
 
 def signals(alerts: list) -> dict[str, object]:

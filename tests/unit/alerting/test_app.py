@@ -86,7 +86,7 @@ def test_engine_bug_is_dead_lettered_not_acked_silently(service: CapturingServic
     assert [letter.error_class for letter in letters] == ["builtins.ZeroDivisionError"]
 
 
-def test_index_gauge_exports_only_the_top_dyads(service: CapturingService) -> None:
+def test_index_gauge_exports_only_the_top_pairs(service: CapturingService) -> None:
     from prometheus_client import REGISTRY
 
     from powderkeg_contracts import Actor, Sector
@@ -107,13 +107,13 @@ def test_index_gauge_exports_only_the_top_dyads(service: CapturingService) -> No
                 )
             )
     top = 5
-    service.settings = service.settings.model_copy(update={"alerting_top_dyads": top})
+    service.settings = service.settings.model_copy(update={"alerting_top_pairs": top})
     service.export_gauges()
     exported = {
-        s.labels["dyad"]: s.value
+        s.labels["pair"]: s.value
         for family in REGISTRY.collect()
-        if family.name == "powderkeg_dyad_escalation_index"
+        if family.name == "powderkeg_pair_escalation_index"
         for s in family.samples
     }
     assert len(exported) == top
-    assert "PAK-RUS" in exported and "AFG-ARM" not in exported, "the highest-index dyads are the ones exported"
+    assert "PAK-RUS" in exported and "AFG-ARM" not in exported, "the highest-index pairs are the ones exported"

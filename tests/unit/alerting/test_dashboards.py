@@ -56,7 +56,7 @@ def used_names(expr: str) -> set[str]:
 
 def test_every_service_declares_metrics() -> None:
     names = declared_names()
-    assert {"powderkeg_alerts_total", "powderkeg_dyad_escalation_index", "powderkeg_consumer_lag"} <= names
+    assert {"powderkeg_alerts_total", "powderkeg_pair_escalation_index", "powderkeg_consumer_lag"} <= names
     assert "powderkeg_ingest_articles_published_total" in names and "powderkeg_events_total" in names
 
 

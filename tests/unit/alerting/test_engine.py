@@ -1,4 +1,4 @@
-"""The alert engine on seed-like events: signals, dyads, factuality, grouping, dedupe, resolution."""
+"""The alert engine on seed-like events: signals, pairs of sides, factuality, grouping, dedupe, resolution."""
 
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ def test_talks_collapse_raises_talks_failed_for_the_unordered_pair(make_event: E
     event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")
     alerts = AlertEngine().process(event)
     alert = signals(alerts)["talks_failed"]
-    assert alert.dyad.key == "AFG-PAK"
+    assert alert.sides.key == "AFG-PAK"
     assert alert.status is AlertStatus.RAISED and alert.revision == 1
     assert alert.direction is Direction.ESCALATION and alert.severity is Severity.WARNING
-    assert "source:Pakistan" in alert.dyad.b_actors and "target:Afghanistan" in alert.dyad.a_actors
+    assert "source:Pakistan" in alert.sides.b_actors and "target:Afghanistan" in alert.sides.a_actors
     assert "Pakistan -> Afghanistan" in alert.summary
 
 
@@ -42,7 +42,7 @@ def test_talks_reported_as_collapsed_match_by_keywords_whatever_the_code(make_ev
 
 def test_border_closure_raises_border_closed(make_event: EventFactory) -> None:
     event = make_event(PloverType.COERCE, "172", BORDER, "shut", mode="restrict", goldstein=-5.0)
-    assert signals(AlertEngine().process(event))["border_closed"].dyad.key == "AFG-PAK"
+    assert signals(AlertEngine().process(event))["border_closed"].sides.key == "AFG-PAK"
 
 
 def test_restriction_without_a_border_is_not_a_border_closure(make_event: EventFactory) -> None:
@@ -64,8 +64,9 @@ def test_strike_on_an_armed_group_in_another_country_is_about_that_country(make_
         goldstein=-10.0,
     )
     alert = signals(AlertEngine().process(event))["military_strike"]
-    assert alert.dyad.key == "AFG-PAK" and alert.severity is Severity.CRITICAL
-    assert "target:Tehrik-i-Taliban Pakistan" in alert.dyad.a_actors
+    assert alert.sides.key == "AFG.rebels.tehrik_i_taliban_pakistan-PAK" and alert.severity is Severity.CRITICAL
+    assert alert.countries == ("AFG", "PAK") and alert.kind.value == "interstate", "the strike crosses the border"
+    assert "target:Tehrik-i-Taliban Pakistan" in alert.sides.a_actors
     assert "(in AFG)" in alert.summary
 
 
@@ -81,7 +82,8 @@ def test_strike_on_unnamed_militants_takes_the_location_country(make_event: Even
         location=IN_AFGHANISTAN,
         goldstein=-10.0,
     )
-    assert signals(AlertEngine().process(event))["military_strike"].dyad.key == "AFG-PAK"
+    alert = signals(AlertEngine().process(event))["military_strike"]
+    assert alert.sides.key == "AFG.rebels-PAK" and alert.countries == ("AFG", "PAK")
 
 
 def test_strike_on_an_armed_group_at_home_is_domestic_and_raises_nothing(make_event: EventFactory) -> None:
@@ -96,7 +98,7 @@ def test_strike_on_an_armed_group_at_home_is_domestic_and_raises_nothing(make_ev
         goldstein=-10.0,
     )
     evaluation = AlertEngine().evaluate(event)
-    assert evaluation.alerts == [] and evaluation.outcome == "no_dyad"
+    assert evaluation.alerts == [] and evaluation.outcome == "no_pair"
     assert "military_strike" in evaluation.signals
 
 
@@ -105,7 +107,7 @@ def test_clash_raises_armed_clash(make_event: EventFactory) -> None:
         PloverType.ASSAULT, "190", CLASHES, "clashes", recipient=TTP, location=IN_AFGHANISTAN, goldstein=-10.0
     )
     found = signals(AlertEngine().process(event))
-    assert found["armed_clash"].dyad.key == "AFG-PAK"
+    assert found["armed_clash"].countries == ("AFG", "PAK")
     assert "military_strike" not in found
 
 
@@ -125,7 +127,7 @@ def test_hypothetical_threat_raises_threat_single_country(make_event: EventFacto
         goldstein=-7.0,
     )
     alert = signals(AlertEngine().process(event))["threat"]
-    assert alert.dyad.a == alert.dyad.b == "PAK"
+    assert alert.sides.key == "PAK" and alert.sides.b is None
     assert alert.severity is Severity.CRITICAL
     assert "counterpart unknown" in alert.summary
 
@@ -339,7 +341,7 @@ def test_state_round_trips_through_json(make_event: EventFactory) -> None:
 def test_sides_keep_pakistan_and_afghanistan_apart(make_event: EventFactory) -> None:
     event = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", actor=AFGHANISTAN, recipient=PAKISTAN)
     alert = signals(AlertEngine().process(event))["talks_failed"]
-    assert alert.dyad.key == "AFG-PAK" and "source:Afghanistan" in alert.dyad.a_actors
+    assert alert.sides.key == "AFG-PAK" and "source:Afghanistan" in alert.sides.a_actors
 
 
 def test_trade_disrupted_by_a_border_closure_is_not_also_sanctions(make_event: EventFactory) -> None:

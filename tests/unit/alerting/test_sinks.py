@@ -37,12 +37,16 @@ def test_alertmanager_payload_labels_and_annotations(make_event: EventFactory) -
         "alertname": "PowderkegEscalation",
         "signal": "talks_failed",
         "severity": "warning",
-        "dyad": "AFG-PAK",
+        "pair": "AFG-PAK",
+        "side_a": "AFG",
+        "side_b": "PAK",
+        "kind": "interstate",
         "country_a": "AFG",
         "country_b": "PAK",
         "alert_id": alert.alert_id,
     }
     assert alert.summary == payload["annotations"]["summary"]
+    assert payload["annotations"]["sides"] == "Afghanistan vs Pakistan"
     assert "collapsed" in payload["annotations"]["evidence"]
     assert payload["annotations"]["links"] == "https://news.example/art-1"
     assert "endsAt" not in payload and payload["startsAt"] == "2025-10-29T09:00:00Z"

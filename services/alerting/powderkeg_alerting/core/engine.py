@@ -16,29 +16,42 @@ Usage::
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from powderkeg_alerting.core import episodes
-from powderkeg_alerting.core.dyads import DyadSides, resolve_sides, with_story_pair
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_alerting.core.rules import RuleSet, SignalRule, load_rules
-from powderkeg_alerting.core.state import EngineStore, EpisodeState, PendingEvent, StoryContext
-from powderkeg_contracts import Alert, AlertStatus, EventRecord, Severity
+from powderkeg_alerting.core.state import EngineStore, EpisodeState
+from powderkeg_contracts import Alert, AlertStatus, ConflictKind, EventRecord, Factuality, Severity, SidePair
 
 SEEN_RETENTION = timedelta(days=14)
 """How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka
 in practice (the events topic is compacted by time long before)."""
 
 
-MAX_PENDING = 50
-"""Events of one story kept waiting for the story's pair; the oldest are dropped beyond this."""
-STORY_RETENTION = timedelta(days=3)
-"""Story contexts (and events still waiting in them) are forgotten this long (event time) after their last event."""
 
 
-def dyad_key(countries: tuple[str, ...]) -> str:
-    return f"{countries[0]}-{countries[1]}"
+class Outcome(StrEnum):
+    """What became of one event in the engine; the ``outcome`` label of ``powderkeg_alerting_events_total``."""
+
+    ALERTED = "alerted"
+    NO_SIGNAL = "no_signal"
+    NO_PAIR = "no_pair"
+    """The event's sides do not make a pair the matched signal can be raised for."""
+    LATE = "late"
+    DUPLICATE = "duplicate"
+    UNTIMED = "untimed"
+    FACTUALITY_ASSERTED = "factuality_asserted"
+    FACTUALITY_NEGATED = "factuality_negated"
+    FACTUALITY_HYPOTHETICAL = "factuality_hypothetical"
+    FACTUALITY_CLAIMED = "factuality_claimed"
+
+    @classmethod
+    def of_factuality(cls, factuality: Factuality) -> Outcome:
+        """The outcome of an event whose factuality the signal does not count."""
+        return cls(f"factuality_{factuality.value}")
 
 
 class Evaluation(BaseModel):
@@ -47,9 +60,7 @@ class Evaluation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     alerts: list[Alert] = Field(default_factory=list)
-    outcome: str = Field(
-        description="alerted | no_signal | no_dyad | late | duplicate | untimed | waiting_for_story | factuality_*"
-    )
+    outcome: Outcome
     signals: list[str] = Field(default_factory=list, description="Signals the event matched, alerted or not.")
     current: list[Alert] = Field(
         default_factory=list,
@@ -57,7 +68,7 @@ class Evaluation(BaseModel):
         "replaying after a crash can publish alerts whose state was saved but whose message was lost.",
     )
     event_time: datetime | None = None
-    dyad: str | None = None
+    pair: str | None = Field(default=None, description="Key of the event's pair of sides.")
 
 
 def event_time(event: EventRecord, received_at: datetime | None, watermark: datetime | None) -> datetime | None:
@@ -73,7 +84,7 @@ def event_time(event: EventRecord, received_at: datetime | None, watermark: date
 
 
 class AlertEngine:
-    """Groups matching events into one alert per dyad and signal, updates and resolves it, in event time."""
+    """Groups matching events into one alert per pair of sides and signal, updates and resolves it, in event time."""
 
     def __init__(
         self,
@@ -84,7 +95,7 @@ class AlertEngine:
     ) -> None:
         self.rules = rules or load_rules()
         self.store = store if store is not None else EngineStore()
-        self.index = EscalationIndex(index_params or IndexParams(), self.store.dyads)
+        self.index = EscalationIndex(index_params or IndexParams(), self.store.pairs)
         self._rules_by_name = {rule.name: rule for rule in self.rules.signals}
         self._watermark: datetime | None = None
         self._pruned_at: datetime | None = None
@@ -104,86 +115,46 @@ class AlertEngine:
     def evaluate(self, event: EventRecord, received_at: datetime | None = None) -> Evaluation:
         """Like :meth:`process`, with the outcome and matched signals for metrics and logs."""
         if event.event_id in self.store.seen:
-            return Evaluation(outcome="duplicate", current=self._current_alerts_of(event.event_id))
+            return Evaluation(outcome=Outcome.DUPLICATE, current=self._current_alerts_of(event.event_id))
         when = event_time(event, received_at, self.watermark)
         if when is None:
-            return Evaluation(outcome="untimed")
+            return Evaluation(outcome=Outcome.UNTIMED)
         self.store.seen[event.event_id] = when
         if self.watermark is None or when > self.watermark:
             self._watermark = when
-        sides = resolve_sides(event)
+        pair = event.sides.pair
         matched = [(rule, severity) for rule in self.rules.signals if (severity := rule.match(event)) is not None]
-        story = self.store.stories.get(event.story_id) or StoryContext(updated_at=when)
-        story.updated_at = max(story.updated_at, when)
         alerts: list[Alert] = []
-        if len(sides.countries) == 2:
-            first_pair = story.dyad is None
-            story.votes[dyad_key(sides.countries)] = story.votes.get(dyad_key(sides.countries), 0) + 1
-            if first_pair:
-                pending, story.pending = story.pending, []
-                for item in pending:
-                    self._evaluate_placed(item.event, item.when, resolve_sides(item.event), story, alerts)
-        elif sides.unresolved and story.dyad is None and self._needs_pair(sides, matched):
-            story.pending.append(PendingEvent(event=event, when=when))
-            del story.pending[:-MAX_PENDING]
-            self.store.stories[event.story_id] = story
-            return Evaluation(outcome="waiting_for_story", signals=[r.name for r, _ in matched], event_time=when)
-        self.store.stories[event.story_id] = story
-        outcome, placed = self._evaluate_placed(event, when, sides, story, alerts, matched)
-        return Evaluation(
-            alerts=alerts, outcome=outcome, signals=[r.name for r, _ in matched], event_time=when, dyad=placed
-        )
-
-    @staticmethod
-    def _needs_pair(sides: DyadSides, matched: list[tuple[SignalRule, Severity]]) -> bool:
-        """Whether some matched signal cannot be raised until the story's pair is known."""
-        return any(not sides.countries or not rule.single_country for rule, _ in matched)
-
-    def _evaluate_placed(
-        self,
-        event: EventRecord,
-        when: datetime,
-        sides: DyadSides,
-        story: StoryContext,
-        alerts: list[Alert],
-        matched: list[tuple[SignalRule, Severity]] | None = None,
-    ) -> tuple[str, str | None]:
-        """Place ``event`` in a pair (its own, else its story's), update the index, apply matched signals."""
-        if sides.unresolved and story.dyad is not None:
-            sides = with_story_pair(sides, story.dyad) or sides
-        if matched is None:
-            matched = [(rule, severity) for rule in self.rules.signals if (severity := rule.match(event)) is not None]
-        countries = sides.countries
-        pair = dyad_key(countries) if len(countries) == 2 else None
         index_value = None
-        if pair is not None:
+        if pair is not None and pair.kind is ConflictKind.INTERSTATE:
             surge_alerts, index_value = self.index.observe(pair, event, when)
             alerts.extend(surge_alerts)
-        outcomes = [self._apply(rule, severity, event, sides, when, index_value, alerts) for rule, severity in matched]
-        outcome = "alerted" if "alerted" in outcomes else (outcomes[0] if outcomes else "no_signal")
-        return outcome, pair
+        outcomes = [self._apply(rule, severity, event, pair, when, index_value, alerts) for rule, severity in matched]
+        outcome = Outcome.ALERTED if Outcome.ALERTED in outcomes else (outcomes[0] if outcomes else Outcome.NO_SIGNAL)
+        return Evaluation(
+            alerts=alerts,
+            outcome=outcome,
+            signals=[r.name for r, _ in matched],
+            event_time=when,
+            pair=pair.key if pair is not None else None,
+        )
 
     def _apply(
         self,
         rule: SignalRule,
         severity: Severity,
         event: EventRecord,
-        sides: DyadSides,
+        pair: SidePair | None,
         when: datetime,
         index_value: float | None,
         alerts: list[Alert],
-    ) -> str:
+    ) -> Outcome:
         weight = rule.factuality.get(event.factuality)
         if weight is None:
-            return f"factuality_{event.factuality.value}"
-        countries = sides.countries
-        if len(countries) == 2:
-            pair = (countries[0], countries[1])
-        elif len(countries) == 1 and rule.single_country:
-            pair = (countries[0], countries[0])
-        else:
-            return "no_dyad"
-        key = f"{pair[0]}-{pair[1]}|{rule.name}"
+            return Outcome.of_factuality(event.factuality)
+        if pair is None or (pair.kind is not ConflictKind.INTERSTATE and not rule.single_country):
+            return Outcome.NO_PAIR
+        key = f"{pair.key}|{rule.name}"
         episode = self.store.episodes.get(key)
         quiet = self.rules.quiet_period(rule)
         if episode is not None and when - episode.last_seen >= quiet:
@@ -191,13 +162,12 @@ class AlertEngine:
             episode = None
         if episode is None:
             if self._watermark is not None and when + quiet <= self._watermark:
-                return "late"
-            episode = episodes.open_episode(rule, pair, event, sides, when)
+                return Outcome.LATE
+            episode = episodes.open_episode(rule, pair, event, when)
         episodes.add_event(
             episode,
             rule,
             event,
-            sides,
             when=when,
             severity=severity,
             confidence=event.confidence * weight,
@@ -206,14 +176,14 @@ class AlertEngine:
         if index_value is not None:
             episode.escalation_index = index_value
         self.store.episodes[key] = episode
-        alerts.append(episodes.to_alert(episode, rule.title))
-        return "alerted"
+        alerts.append(episodes.to_alert(episode))
+        return Outcome.ALERTED
 
     def _resolve(self, key: str, episode: EpisodeState, rule: SignalRule) -> Alert:
         episode.revision += 1
         episode.status = AlertStatus.RESOLVED
         resolved_at = episode.last_seen + self.rules.quiet_period(rule)
-        alert = episodes.to_alert(episode, rule.title, resolved_at=resolved_at)
+        alert = episodes.to_alert(episode, resolved_at=resolved_at)
         del self.store.episodes[key]
         return alert
 
@@ -235,9 +205,6 @@ class AlertEngine:
             horizon = now - SEEN_RETENTION
             for event_id in [k for k, seen_at in self.store.seen.items() if seen_at < horizon]:
                 del self.store.seen[event_id]
-            stale = now - STORY_RETENTION
-            for story_id in [k for k, story in self.store.stories.items() if story.updated_at < stale]:
-                del self.store.stories[story_id]
         return resolved
 
     def _current_alerts_of(self, event_id: str) -> list[Alert]:
@@ -245,16 +212,13 @@ class AlertEngine:
         for key in sorted(self.store.episodes.keys()):
             episode = self.store.episodes[key]
             if event_id in episode.event_ids:
-                rule = self._rules_by_name.get(episode.signal)
-                result.append(episodes.to_alert(episode, rule.title if rule else episode.signal))
+                result.append(episodes.to_alert(episode))
         return result
 
     def open_alerts(self) -> list[Alert]:
-        """The current state of every open alert, ordered by dyad and signal."""
+        """The current state of every open alert, ordered by pair and signal."""
         result = []
         for key in sorted(self.store.episodes.keys()):
-            episode = self.store.episodes[key]
-            rule = self._rules_by_name.get(episode.signal)
-            result.append(episodes.to_alert(episode, rule.title if rule else episode.signal))
+            result.append(episodes.to_alert(self.store.episodes[key]))
         result.extend(self.index.open_alerts())
         return result

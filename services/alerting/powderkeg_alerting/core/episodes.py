@@ -1,8 +1,8 @@
 """Opening, growing and closing one alert episode, and turning it into the ``Alert`` contract.
 
-Grouping policy: one episode per dyad and signal. Forty outlets reporting one collapse of talks are forty articles
-(and as many distinct stories as there are originals) behind one alert, not forty alerts. Every new article updates
-the alert (``revision`` + 1) so that consumers always see current counts; severity only rises.
+Grouping policy: one episode per pair of sides and signal. Forty outlets reporting one collapse of talks are forty
+articles (and as many distinct stories as there are originals) behind one alert, not forty alerts. Every new article
+updates the alert (``revision`` + 1) so that consumers always see current counts; severity only rises.
 """
 
 from __future__ import annotations
@@ -10,23 +10,31 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from powderkeg_alerting.core.dyads import DyadSides
 from powderkeg_alerting.core.rules import SEVERITY_ORDER, SignalRule
 from powderkeg_alerting.core.state import EpisodeState, EvidenceItem
-from powderkeg_contracts import Alert, AlertStatus, Dyad, EventRecord, Severity
+from powderkeg_contracts import Actor, Alert, AlertStatus, EventRecord, EventSides, Severity, Side, SidePair
 
 MAX_EVIDENCE = 5
 MAX_URLS = 20
 MAX_ACTORS = 10
 MAX_CLAIMANTS = 10
+MAX_LOCATIONS = 20
 CONFIDENCE_CAP = 0.99
 """Corroboration never makes an alert certain."""
 
 
-def alert_id(dyad_key: str, signal: str, first_seen: datetime, first_event_id: str) -> str:
-    """Deterministic id: the same dyad, signal and episode start always give the same id (replays, restarts)."""
-    digest = hashlib.sha256(f"{dyad_key}|{signal}|{first_seen.isoformat()}|{first_event_id}".encode()).hexdigest()
-    return f"{signal}.{dyad_key}.{digest[:16]}"
+def alert_id(pair: SidePair, signal: str, first_seen: datetime, first_event_id: str) -> str:
+    """Deterministic: the same pair, signal and episode start always give the same id (replays, restarts).
+
+    Readable prefix (signal and countries), then a digest over the full pair key: side keys can be long.
+    """
+    digest = hashlib.sha256(f"{pair.key}|{signal}|{first_seen.isoformat()}|{first_event_id}".encode()).hexdigest()
+    return f"{signal}.{'-'.join(pair.countries) or 'INT'}.{digest[:16]}"
+
+
+def actor_label(actor: Actor) -> str | None:
+    """A short human name for an actor: its canonical name, else the text span, else its code."""
+    return actor.name or actor.text or actor.code
 
 
 def _append(items: list[str], value: str | None, cap: int) -> None:
@@ -41,39 +49,38 @@ def _bump(severity: Severity) -> Severity:
     return next(s for s, r in SEVERITY_ORDER.items() if r == rank)
 
 
-def headline(event: EventRecord, sides: DyadSides) -> str:
-    """ "Pakistan -> Tehrik-i-Taliban (in AFG)": who did it to whom, the direction the unordered dyad hides."""
-    inferred = sides.rule == "story context"
+def headline(event: EventRecord, sides: EventSides) -> str:
+    """ "Pakistan -> Tehrik-i-Taliban Pakistan (in AFG)": who did it to whom, the direction the pair hides."""
+    from_context = sides.rule == "article context"
 
-    def side(label: str | None, country: str | None, missing: str) -> str:
+    def side(actor: Actor, placed: Side | None, missing: str) -> str:
+        label = actor_label(actor)
         if label:
             return label
-        if country:
-            return f"{country} (from the story)" if inferred else country
+        if placed is not None:
+            return f"{placed.label} (from the article)" if from_context else placed.label
         return missing
 
-    source = side(sides.source_label, sides.source_country, "unknown actor")
-    target = side(sides.target_label, sides.target_country, "no named target")
-    if sides.target_country and sides.target_label and sides.target_country != (event.recipient.country or ""):
-        target = f"{target} (in {sides.target_country})"
+    source = side(event.actor, sides.source, "unknown actor")
+    target = side(event.recipient, sides.target, "no named target")
+    placed = sides.target.country if sides.target is not None else None
+    if placed and event.recipient.country and placed != event.recipient.country:
+        target = f"{target} (in {placed})"
     return f"{source} -> {target}"
 
 
-def open_episode(
-    rule: SignalRule, countries: tuple[str, str], event: EventRecord, sides: DyadSides, when: datetime
-) -> EpisodeState:
-    """A fresh episode for the first event of a dyad-and-signal episode (not yet counting the event)."""
-    a, b = countries
+def open_episode(rule: SignalRule, pair: SidePair, event: EventRecord, when: datetime) -> EpisodeState:
+    """A fresh episode for the first event of a pair-and-signal episode (not yet counting the event)."""
     return EpisodeState(
-        alert_id=alert_id(f"{a}-{b}", rule.name, when, event.event_id),
+        alert_id=alert_id(pair, rule.name, when, event.event_id),
         signal=rule.name,
+        title=rule.title,
         direction=rule.direction,
         severity=rule.severity,
         status=AlertStatus.RAISED,
         revision=0,
-        a=a,
-        b=b,
-        headline=headline(event, sides),
+        pair=pair,
+        headline=headline(event, event.sides),
         first_seen=when,
         last_seen=when,
     )
@@ -83,7 +90,6 @@ def add_event(
     episode: EpisodeState,
     rule: SignalRule,
     event: EventRecord,
-    sides: DyadSides,
     *,
     when: datetime,
     severity: Severity,
@@ -100,18 +106,12 @@ def add_event(
     _append(episode.article_ids, event.article_id, max_listed)
     _append(episode.story_ids, event.story_id, max_listed)
     _append(episode.urls, event.url, MAX_URLS)
-    for country, label, role in (
-        (sides.source_country, sides.source_label, "source"),
-        (sides.target_country, sides.target_label, "target"),
-    ):
-        if label is not None and country == episode.a:
-            _append(episode.a_actors, f"{role}:{label}", MAX_ACTORS)
-        elif label is not None and country == episode.b:
-            _append(episode.b_actors, f"{role}:{label}", MAX_ACTORS)
+    record_actors(episode, event)
+    record_location(episode, event.location.place)
     record_story(episode, event.story_id, confidence, max_listed)
     if event.factuality.value == "claimed":
         speaker = event.speaker.name or event.speaker.text if event.speaker else None
-        _append(episode.claimed_by, speaker or sides.source_label or "unattributed", MAX_CLAIMANTS)
+        _append(episode.claimed_by, speaker or actor_label(event.actor) or "unattributed", MAX_CLAIMANTS)
     else:
         episode.asserted = True
     record_evidence(episode, event.evidence.sentence, confidence)
@@ -119,6 +119,29 @@ def add_event(
     if rule.escalate_after_stories and len(episode.story_confidence) >= rule.escalate_after_stories:
         new_severity = max(new_severity, _bump(rule.severity), key=SEVERITY_ORDER.__getitem__)
     episode.severity = new_severity
+
+
+def record_actors(episode: EpisodeState, event: EventRecord) -> None:
+    """List the event's actor and recipient under the side of the pair they stand for ("source:Pakistan").
+
+    A side placed by article context names no actor of its own: it is not listed."""
+    sides = event.sides
+    if sides.rule == "article context":
+        return
+    for side, actor, role in ((sides.source, event.actor, "source"), (sides.target, event.recipient, "target")):
+        label = actor_label(actor)
+        if side is None or label is None:
+            continue
+        if side.key == episode.pair.a.key:
+            _append(episode.a_actors, f"{role}:{label}", MAX_ACTORS)
+        elif episode.pair.b is not None and side.key == episode.pair.b.key:
+            _append(episode.b_actors, f"{role}:{label}", MAX_ACTORS)
+
+
+def record_location(episode: EpisodeState, place: str | None) -> None:
+    """Count the places the episode's events name (at most ``MAX_LOCATIONS`` distinct)."""
+    if place and (place in episode.locations or len(episode.locations) < MAX_LOCATIONS):
+        episode.locations[place] = episode.locations.get(place, 0) + 1
 
 
 def record_evidence(episode: EpisodeState, sentence: str, score: float) -> None:
@@ -148,12 +171,13 @@ def confidence(episode: EpisodeState) -> float:
     return round(min(CONFIDENCE_CAP, 1.0 - doubt), 4)
 
 
-def to_alert(episode: EpisodeState, rule_title: str, *, resolved_at: datetime | None = None) -> Alert:
+def to_alert(episode: EpisodeState, *, resolved_at: datetime | None = None) -> Alert:
     """The ``Alert`` message for the episode's current state."""
     stories = len(episode.story_confidence)
-    where = f"{episode.a}-{episode.b}" if episode.a != episode.b else f"{episode.a}, counterpart unknown"
+    pair = episode.pair
+    where = pair.label if pair.b is not None else f"{pair.label}, counterpart unknown"
     summary = (
-        f"{rule_title} ({where}): {episode.headline}; "
+        f"{episode.title} ({where}): {episode.headline}; "
         f"{episode.article_count} article{'s' if episode.article_count != 1 else ''}, "
         f"{stories} distinct stor{'ies' if stories != 1 else 'y'}"
     )
@@ -162,11 +186,15 @@ def to_alert(episode: EpisodeState, rule_title: str, *, resolved_at: datetime | 
     return Alert(
         alert_id=episode.alert_id,
         signal=episode.signal,
+        title=episode.title,
         direction=episode.direction,
         severity=episode.severity,
         status=episode.status,
         revision=episode.revision,
-        dyad=Dyad(a=episode.a, b=episode.b, a_actors=tuple(episode.a_actors), b_actors=tuple(episode.b_actors)),
+        sides=pair.model_copy(update={"a_actors": tuple(episode.a_actors), "b_actors": tuple(episode.b_actors)}),
+        kind=pair.kind,
+        countries=pair.countries,
+        locations=tuple(sorted(episode.locations, key=lambda place: (-episode.locations[place], place))),
         summary=summary,
         confidence=confidence(episode),
         claimed_by=() if episode.asserted else tuple(episode.claimed_by),

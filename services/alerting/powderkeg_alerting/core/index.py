@@ -1,16 +1,17 @@
-"""The dyad escalation index: time-decayed, Goldstein-weighted conflict intensity with a trend against its baseline.
+"""The escalation index of each pair of sides: time-decayed, Goldstein-weighted conflict intensity, with a trend
+against its baseline.
 
-Each conflictual event (Goldstein g < 0) adds a mass ``m = (-g / 10) * confidence * w_factuality`` to its dyad,
+Each conflictual event (Goldstein g < 0) adds a mass ``m = (-g / 10) * confidence * w_factuality`` to its pair,
 counted once per (story, CAMEO code) so that syndication is not escalation. Two exponentially decayed sums are
 kept in event time, a fast one (half-life ``h_f``, default 6 h) and a slow one (``h_s``, default 7 days):
 ``S(t) = S(t0) * 2 ** (-(t - t0) / h) + m``. A decayed sum of a steady rate ``r`` per day settles at
 ``r * h / ln 2``, so ``rate = S * ln 2 / h`` turns either sum into "conflict mass per day" over its horizon.
 
 - index = fast rate (weighted conflict events per day over the last hours);
-- baseline = max(slow rate, ``baseline_floor``) (a dyad's own normal, floored so a quiet dyad's first event is not an
+- baseline = max(slow rate, ``baseline_floor``) (a pair's own normal, floored so a quiet pair's first event is not an
   infinite rise);
 - surge when index >= ``surge_min_rate`` and index / baseline >= ``surge_ratio`` and at least ``surge_min_stories``
-  distinct stories fed the dyad in the last two fast half-lives (one busy article is not a surge); it resolves
+  distinct stories fed the pair in the last two fast half-lives (one busy article is not a surge); it resolves
   (hysteresis) when index / baseline < ``clear_ratio`` or index < ``surge_min_rate`` / 2.
 
 Cooperative events add nothing (de-escalation has its own signals). Time is event time, so replay is exact.
@@ -25,13 +26,13 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from powderkeg_alerting.core import episodes
-from powderkeg_alerting.core.state import DyadIndexState, EpisodeState
-from powderkeg_contracts import Alert, AlertStatus, Direction, EventRecord, Factuality, Severity
+from powderkeg_alerting.core.state import EpisodeState, PairIndexState
+from powderkeg_contracts import Alert, AlertStatus, Direction, EventRecord, Factuality, Severity, SidePair
 
 SURGE_SIGNAL = "escalation_surge"
 SURGE_TITLE = "Escalation surge"
 MAX_COUNTED = 500
-"""(story, CAMEO code) keys remembered per dyad, for counting each once."""
+"""(story, CAMEO code) keys remembered per pair, for counting each once."""
 MAX_LISTED = 200
 """Ids kept on a surge alert (the latest)."""
 RENOTIFY_RISE = 1.25
@@ -45,7 +46,7 @@ class IndexParams(BaseModel):
 
     fast_half_life_hours: float = Field(default=6.0, gt=0)
     slow_half_life_hours: float = Field(default=168.0, gt=0)
-    baseline_floor: float = Field(default=0.5, gt=0, description="Conflict mass per day a quiet dyad is held to.")
+    baseline_floor: float = Field(default=0.5, gt=0, description="Conflict mass per day a quiet pair is held to.")
     surge_min_rate: float = Field(default=4.0, gt=0, description="Index needed before any surge (mass per day).")
     surge_ratio: float = Field(default=3.0, gt=1)
     critical_ratio: float = Field(default=6.0, gt=1)
@@ -69,22 +70,22 @@ def _decay(value: float, elapsed: timedelta, half_life_hours: float) -> float:
 
 
 class EscalationIndex:
-    """Per-dyad index state in ``store`` (a mapping, a faust table in the service); raises ``escalation_surge``."""
+    """Per-pair index state in ``store`` (a mapping, a faust table in the service); raises ``escalation_surge``."""
 
-    def __init__(self, params: IndexParams, store: MutableMapping[str, DyadIndexState]) -> None:
+    def __init__(self, params: IndexParams, store: MutableMapping[str, PairIndexState]) -> None:
         self.params = params
         self.store = store
 
-    def _rates(self, state: DyadIndexState, now: datetime) -> tuple[float, float]:
+    def _rates(self, state: PairIndexState, now: datetime) -> tuple[float, float]:
         elapsed = max(timedelta(0), now - state.updated_at)
         p = self.params
         fast = _decay(state.fast, elapsed, p.fast_half_life_hours) * math.log(2) * 24 / p.fast_half_life_hours
         slow = _decay(state.slow, elapsed, p.slow_half_life_hours) * math.log(2) * 24 / p.slow_half_life_hours
         return fast, slow
 
-    def value(self, dyad_key: str, now: datetime) -> tuple[float, float]:
-        """(index, baseline) of ``dyad_key`` at event time ``now``; (0, floor) for an unknown dyad."""
-        state = self.store.get(dyad_key)
+    def value(self, pair_key: str, now: datetime) -> tuple[float, float]:
+        """(index, baseline) of ``pair_key`` at event time ``now``; (0, floor) for an unknown pair."""
+        state = self.store.get(pair_key)
         if state is None:
             return 0.0, self.params.baseline_floor
         return self.value_of(state, now)
@@ -94,10 +95,11 @@ class EscalationIndex:
             return 0.0
         return (-event.goldstein / 10.0) * event.confidence * self.params.factuality_weight.get(event.factuality, 0.0)
 
-    def observe(self, dyad_key: str, event: EventRecord, when: datetime) -> tuple[list[Alert], float]:
-        """Add ``event`` to its dyad; return the surge alerts it raised or updated and the dyad's index."""
+    def observe(self, pair: SidePair, event: EventRecord, when: datetime) -> tuple[list[Alert], float]:
+        """Add ``event`` to its pair; return the surge alerts it raised or updated and the pair's index."""
         p = self.params
-        state = self.store.get(dyad_key) or DyadIndexState(updated_at=when)
+        pair_key = pair.key
+        state = self.store.get(pair_key) or PairIndexState(pair=pair, updated_at=when)
         mass = self.mass(event)
         counted_key = f"{event.story_id}|{event.cameo_code}"
         if mass > 0 and counted_key not in state.counted:
@@ -116,16 +118,16 @@ class EscalationIndex:
         horizon = when - timedelta(hours=2 * p.fast_half_life_hours)
         state.recent_stories = {k: v for k, v in state.recent_stories.items() if v >= horizon}
         index, baseline = self.value_of(state, when)
-        alerts = self._check_surge(dyad_key, state, event, when, index, baseline)
-        self.store[dyad_key] = state
+        alerts = self._check_surge(pair, state, event, when, index, baseline)
+        self.store[pair_key] = state
         return alerts, round(index, 4)
 
-    def value_of(self, state: DyadIndexState, now: datetime) -> tuple[float, float]:
+    def value_of(self, state: PairIndexState, now: datetime) -> tuple[float, float]:
         fast, slow = self._rates(state, now)
         return fast, max(slow, self.params.baseline_floor)
 
     def _check_surge(
-        self, dyad_key: str, state: DyadIndexState, event: EventRecord, when: datetime, index: float, baseline: float
+        self, pair: SidePair, state: PairIndexState, event: EventRecord, when: datetime, index: float, baseline: float
     ) -> list[Alert]:
         p = self.params
         ratio = index / baseline
@@ -136,16 +138,15 @@ class EscalationIndex:
         if episode is None and not surging:
             return []
         if episode is None:
-            a, b = dyad_key.split("-")
             episode = EpisodeState(
-                alert_id=episodes.alert_id(dyad_key, SURGE_SIGNAL, when, event.event_id),
+                alert_id=episodes.alert_id(pair, SURGE_SIGNAL, when, event.event_id),
                 signal=SURGE_SIGNAL,
+                title=SURGE_TITLE,
                 direction=Direction.ESCALATION,
                 severity=Severity.WARNING,
                 status=AlertStatus.RAISED,
                 revision=0,
-                a=a,
-                b=b,
+                pair=pair,
                 headline="",
                 first_seen=when,
                 last_seen=when,
@@ -179,10 +180,10 @@ class EscalationIndex:
         episode.status = AlertStatus.RAISED if episode.revision == 1 else AlertStatus.UPDATED
         episode.severity = severity
         episode.escalation_index = round(index, 4)
-        return [episodes.to_alert(episode, SURGE_TITLE)]
+        return [episodes.to_alert(episode)]
 
     def advance(self, now: datetime) -> list[Alert]:
-        """Resolve surges that have cooled by event time ``now``; forget dyads whose mass has decayed away."""
+        """Resolve surges that have cooled by event time ``now``; forget pairs whose mass has decayed away."""
         resolved: list[Alert] = []
         p = self.params
         for key in sorted(self.store.keys()):
@@ -193,7 +194,7 @@ class EscalationIndex:
                 episode.revision += 1
                 episode.status = AlertStatus.RESOLVED
                 episode.escalation_index = round(index, 4)
-                resolved.append(episodes.to_alert(episode, SURGE_TITLE, resolved_at=now))
+                resolved.append(episodes.to_alert(episode, resolved_at=now))
                 state.surge_alert = None
                 self.store[key] = state
             elif episode is None and _decay(state.slow, now - state.updated_at, p.slow_half_life_hours) < 1e-3:
@@ -202,13 +203,13 @@ class EscalationIndex:
 
     def open_alerts(self) -> list[Alert]:
         return [
-            episodes.to_alert(state.surge_alert, SURGE_TITLE)
+            episodes.to_alert(state.surge_alert)
             for _, state in sorted(self.store.items())
             if state.surge_alert is not None
         ]
 
     def top(self, now: datetime, limit: int) -> list[tuple[str, float]]:
-        """The ``limit`` dyads with the highest index at ``now``, highest first (bounds the exported label set)."""
+        """The ``limit`` pairs with the highest index at ``now``, highest first (bounds the exported label set)."""
         values = [(key, self.value_of(state, now)[0]) for key, state in self.store.items()]
         values.sort(key=lambda kv: (-kv[1], kv[0]))
         return [(key, round(value, 4)) for key, value in values[:limit]]

@@ -116,7 +116,7 @@ class SignalRule(_Strict):
         description="Confidence weight per factuality; a factuality not listed never raises this signal."
     )
     single_country: bool = Field(
-        default=False, description="Raise even when only one country is known (the alert's dyad is then a == b)."
+        default=False, description="Raise for a pair that is not two countries (one side, or two sides in one country)."
     )
     quiet_period_hours: float | None = Field(default=None, gt=0, description="Overrides the file default.")
     escalate_after_stories: int | None = Field(

@@ -1,12 +1,13 @@
 """The engine's state as pydantic models, so that it serialises to JSON and can live in faust tables.
 
 State is split by key so that each piece is small and can be stored where it belongs:
-- episodes, keyed ``<dyad>|<signal>``: one open alert episode per dyad and signal;
+- episodes, keyed ``<pair>|<signal>``: one open alert episode per pair of sides and signal;
 - seen, keyed by ``event_id``: the event time of every event already processed (dedupe, pruned by event time);
-- dyads, keyed ``<dyad>``: the escalation index of each country pair;
-- stories, keyed ``story_id``: the pair a story is about, for events whose sides name no country.
-:class:`EngineStore` bundles three mutable mappings; plain dicts in the embedded mode and in tests, faust tables
-(through :class:`powderkeg_alerting.tables.ModelTable`) in the service.
+- pairs, keyed ``<pair>``: the escalation index of each pair of sides.
+Every key is, or starts with, the key of the event's pair of sides, which is also the event's Kafka key: the state
+of one pair is only ever touched by events of the partition that pair hashes to.
+:class:`EngineStore` bundles the mutable mappings; plain dicts in the embedded mode and in tests, faust tables
+(through :class:`powderkeg_alerting.tables.TableMapping`) in the service.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from powderkeg_contracts import AlertStatus, Direction, EventRecord, Severity
+from powderkeg_contracts import AlertStatus, Direction, Severity, SidePair
 
 
 class _State(BaseModel):
@@ -30,16 +31,16 @@ class EvidenceItem(_State):
 
 
 class EpisodeState(_State):
-    """One dyad-and-signal episode: from the first event that raised it until it resolves after a quiet period."""
+    """One pair-and-signal episode: from the first event that raised it until it resolves after a quiet period."""
 
     alert_id: str
     signal: str
+    title: str
     direction: Direction
     severity: Severity
     status: AlertStatus
     revision: int = 1
-    a: str
-    b: str
+    pair: SidePair = Field(description="The pair of sides (without actor lists; those are a_actors/b_actors).")
     a_actors: list[str] = Field(default_factory=list)
     b_actors: list[str] = Field(default_factory=list)
     headline: str = Field(description="Who did what to whom, from the first event (the direction is kept here).")
@@ -54,16 +55,18 @@ class EpisodeState(_State):
     claimed_by: list[str] = Field(default_factory=list)
     asserted: bool = Field(default=False, description="True once any event behind it is asserted, not claimed.")
     article_count: int = Field(default=0, description="Articles seen, still counted when the id list is capped.")
+    locations: dict[str, int] = Field(default_factory=dict, description="Places its events name, with counts.")
     escalation_index: float | None = None
 
     @property
-    def dyad_key(self) -> str:
-        return f"{self.a}-{self.b}"
+    def pair_key(self) -> str:
+        return self.pair.key
 
 
-class DyadIndexState(_State):
-    """Time-decayed conflict mass of one dyad, fast and slow, at ``updated_at`` (event time)."""
+class PairIndexState(_State):
+    """Time-decayed conflict mass of one pair of sides, fast and slow, at ``updated_at`` (event time)."""
 
+    pair: SidePair | None = Field(default=None, description="The pair's sides, for the surge alert it may raise.")
     fast: float = 0.0
     slow: float = 0.0
     updated_at: datetime
@@ -74,31 +77,10 @@ class DyadIndexState(_State):
     surge_alert: EpisodeState | None = None
 
 
-class PendingEvent(_State):
-    event: EventRecord
-    when: datetime
-
-
-class StoryContext(_State):
-    """The country pair a story is about (votes of its events that name both sides) and events waiting for it."""
-
-    votes: dict[str, int] = Field(default_factory=dict)
-    pending: list[PendingEvent] = Field(default_factory=list)
-    updated_at: datetime
-
-    @property
-    def dyad(self) -> str | None:
-        """The pair most of the story's two-country events are about; ties go to the first in sort order."""
-        if not self.votes:
-            return None
-        return min(self.votes, key=lambda key: (-self.votes[key], key))
-
-
 @dataclass
 class EngineStore:
     """Where the engine keeps its state; any ``MutableMapping`` works (dicts, faust tables behind an adapter)."""
 
     episodes: MutableMapping[str, EpisodeState] = field(default_factory=dict)
     seen: MutableMapping[str, datetime] = field(default_factory=dict)
-    dyads: MutableMapping[str, DyadIndexState] = field(default_factory=dict)
-    stories: MutableMapping[str, StoryContext] = field(default_factory=dict)
+    pairs: MutableMapping[str, PairIndexState] = field(default_factory=dict)

@@ -1,6 +1,6 @@
 """Alert delivery: Alertmanager (v2 API) and HMAC-signed webhooks, with bounded retries and exponential backoff.
 
-Kafka's ``powderkeg.alerts.v1`` is the durable record of every alert; sinks are best-effort notifications on top of
+Kafka's ``powderkeg.alerts.v2`` is the durable record of every alert; sinks are best-effort notifications on top of
 it. A delivery that still fails after its retries is counted (``powderkeg_alert_delivery_failures_total{sink}``) and
 logged; Alertmanager additionally gets every open alert re-sent periodically, which heals lost deliveries.
 """

@@ -1,7 +1,8 @@
 """Alertmanager v2 sink: ``POST /api/v2/alerts`` with one alert per Powderkeg alert episode.
 
 Alertmanager identifies an alert by its label set, so labels hold only what identifies the episode and routes it
-(alertname, signal, severity, dyad, country_a, country_b, alert_id); everything human goes to annotations. An open
+(alertname, signal, severity, pair, side_a, side_b, kind, country_a, country_b, alert_id); everything human goes
+to annotations (the summary, the sides by name and class, evidence, links). An open
 alert is posted without ``endsAt`` (Alertmanager then expires it after its resolve_timeout unless re-sent, which the
 service does periodically); a resolved one with ``endsAt``. When severity rises, the label set changes: the alert
 under the old severity is ended explicitly so that it does not linger as a second alert.
@@ -29,9 +30,12 @@ def labels(alert: Alert, severity: Severity | None = None) -> dict[str, str]:
         "alertname": "PowderkegEscalation" if alert.direction is Direction.ESCALATION else "PowderkegDeescalation",
         "signal": alert.signal,
         "severity": (severity or alert.severity).value,
-        "dyad": alert.dyad.key,
-        "country_a": alert.dyad.a,
-        "country_b": alert.dyad.b,
+        "pair": alert.sides.key,
+        "side_a": alert.sides.a.key,
+        "side_b": alert.sides.b.key if alert.sides.b is not None else "",
+        "kind": alert.kind.value,
+        "country_a": alert.countries[0] if alert.countries else "",
+        "country_b": alert.countries[-1] if alert.countries else "",
         "alert_id": alert.alert_id,
     }
 
@@ -42,6 +46,7 @@ def to_alertmanager(alert: Alert, *, ended_severity: Severity | None = None) -> 
         "labels": labels(alert, ended_severity),
         "annotations": {
             "summary": alert.summary,
+            "sides": alert.sides.label,
             "evidence": "\n".join(alert.evidence)[:MAX_EVIDENCE_CHARS],
             "links": "\n".join(alert.urls[:10]),
             "confidence": f"{alert.confidence:.2f}",

@@ -21,6 +21,7 @@ from powderkeg_extractor.core.lexicon import Lexicon
 from powderkeg_extractor.core.ontology import Ontology
 from powderkeg_extractor.core.ranker import Ranker
 from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
+from powderkeg_extractor.core.sides import assign_sides
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -145,7 +146,7 @@ class Extractor:
         return [_with_confidence(d, p) for d, p in zip(detections, self.ranker.score(detections), strict=True)]
 
     def extract_batch(self, articles: Sequence[Article]) -> list[list[EventRecord]]:
-        """Event records per article, in article order; duplicates (same event id) are dropped."""
+        """Event records per article, in article order, with their conflict sides; duplicates (same id) dropped."""
         out: list[list[EventRecord]] = []
         for detections in self.detect_batch(articles):
             seen: set[str] = set()
@@ -155,7 +156,7 @@ class Extractor:
                 if record is not None and record.event_id not in seen:
                     seen.add(record.event_id)
                     records.append(record)
-            out.append(records)
+            out.append(assign_sides(records))
         return out
 
     def extract(self, article: Article) -> list[EventRecord]:
