@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerting": ("powderkeg_alerting.app", "Alerting service: events -> alerts, Alertmanager, webhooks (faust)."),
     "extract": ("powderkeg_extractor.offline", "Offline: JSONL or text files in, event records as JSONL out."),
     "eval": ("powderkeg_extractor.evaluate", "Score the extractor against a gold file (PLOVER or pentacode format)."),
+    "eval-alerts": ("powderkeg_cli.eval_alerts", "Score the alerts against gold sentences and labelled VOA articles."),
     "bench": ("powderkeg_cli.bench", "Benchmark bare spaCy, the embedded pipeline and the pipeline through Kafka."),
     "dlq": ("powderkeg_cli.dlq", "List dead letters and replay them after a fix."),
     "schemas": ("powderkeg_cli.schemas", "Write or check the JSON Schema files generated from the contracts."),
