@@ -113,7 +113,7 @@ class KafkaSink:
             if self._producer is None:
                 self._producer = self._build()
             future = self._producer.send(topic, key=key, value=value, headers=headers or [])
-        except (KafkaError, OSError) as exc:
+        except (KafkaError, OSError, ValueError) as exc:  # no broker to bootstrap with, buffer full, closed
             self._pending.append((topic, _Failed(exc)))
             return
         self._pending.append((topic, future))

@@ -1,7 +1,8 @@
 """``powderkeg ingest``: read articles from files, standard input, feeds and HTTP pushes, publish them to Kafka.
 
-Exit codes: 0 all inputs handled; 1 the broker did not acknowledge (nothing is recorded as done, a re-run resends);
-2 usage error; 3 some inputs were rejected (they are on the dead-letter topic, the others were published).
+Exit codes: 0 all inputs handled (and always for a service stopped by SIGTERM); 1 the broker did not acknowledge
+(nothing is recorded as done, a re-run resends); 2 usage error; 3 some inputs of a batch run were rejected (they
+are on the dead-letter topic, the others were published).
 """
 
 from __future__ import annotations
@@ -185,6 +186,7 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         kafka = KafkaSink(
             settings.kafka_bootstrap,
             timeout_s=settings.ingest_publish_timeout_s,
+            connect_timeout_s=min(5.0, settings.ingest_publish_timeout_s),
             prepare=lambda: _ensure_topics(settings),
         )
         sink = kafka
@@ -243,6 +245,8 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         tally["exact_duplicate"],
         tally["rejected"],
     )
+    if serving and not args.once:
+        return EXIT_OK  # a service stopped by a signal stopped cleanly; its rejections are in the metrics
     return EXIT_REJECTED if tally["rejected"] else EXIT_OK
 
 

@@ -98,3 +98,13 @@ def test_an_attempt_has_a_total_deadline_and_a_bounded_answer(make_event: EventF
     huge = asyncio.run(scenario(endless))
     assert not huge.ok and huge.status == 500  # type: ignore[attr-defined]
     assert len(huge.error or "") < MAX_ANSWER_BYTES  # type: ignore[attr-defined]
+
+
+def test_a_link_alertmanager_would_refuse_never_becomes_its_generator_url(make_event: EventFactory) -> None:
+    from powderkeg_alerting.sinks import to_alertmanager
+
+    alert = talks_alert(make_event)
+    for bad in ("javascript:alert(1)", "https://news.example/a story", "https://news.example/\u00e9"):
+        assert "generatorURL" not in to_alertmanager(alert.model_copy(update={"urls": (bad,)}))
+    mixed = alert.model_copy(update={"urls": ("javascript:x", "https://news.example/ok")})
+    assert to_alertmanager(mixed)["generatorURL"] == "https://news.example/ok"

@@ -403,3 +403,55 @@ def test_a_core_bug_costs_one_dead_letter_not_the_batch(monkeypatch: pytest.Monk
     assert results[1].reason == "internal_error" and sink.letters[0].error_class.endswith("internal_error")
 
 
+
+
+# --- rows 76-77: dead letters --------------------------------------------------------------------------------------
+
+
+def _letter(value: bytes, offset: int, *, cap_exceeded: bool = False) -> Any:
+    from powderkeg_cli.dlq import Letter
+    from powderkeg_runtime.dlq import build_dead_letter
+
+    body = value * (limits.DEAD_LETTER_VALUE_MAX_BYTES if cap_exceeded else 1)
+    letter, _ = build_dead_letter(
+        value=body, key=b"k", stage="extractor", error=ValueError("bad"), topic="powderkeg.articles.v1", offset=offset
+    )
+    return Letter("powderkeg.articles.v1.dlq", 0, offset, letter)
+
+
+def test_replay_sends_each_original_once_and_refuses_truncated_letters() -> None:
+    from powderkeg_cli.dlq import plan_replay
+    from powderkeg_runtime.dlq import TruncatedLetter, original_bytes
+
+    first, copy, other, cut = _letter(b"a", 1), _letter(b"a", 2), _letter(b"b", 3), _letter(b"cc", 4, cap_exceeded=True)
+    chosen, skipped = plan_replay([first, copy, other, cut])
+    assert chosen == [first, other]
+    assert "same original as powderkeg.articles.v1.dlq[0]@1" in skipped[0]
+    assert "refused" in skipped[1] and "re-send it from its source" in skipped[1]
+    with pytest.raises(TruncatedLetter):
+        original_bytes(cut.letter)
+
+
+def test_replay_without_a_choice_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    from powderkeg_cli.dlq import main
+
+    def no_broker(bootstrap: str, topics: object) -> list[object]:
+        return []
+
+    import powderkeg_cli.dlq as dlq
+
+    original, dlq.read_letters = dlq.read_letters, no_broker  # type: ignore[assignment]
+    try:
+        assert main(["replay"]) == 2
+    finally:
+        dlq.read_letters = original
+    assert "--key or --error-class" in capsys.readouterr().err
+
+
+def test_an_error_message_with_lone_surrogates_still_makes_a_dead_letter() -> None:
+    from powderkeg_runtime.codec import encode
+    from powderkeg_runtime.dlq import build_dead_letter
+
+    letter, _ = build_dead_letter(value=b"x", key=None, stage="ingest", error=ValueError("bad \ud800 input"),
+                                  origin="http:\udfff")
+    assert b"bad ? input" in encode(letter)

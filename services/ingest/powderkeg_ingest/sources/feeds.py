@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MIN_ITEM_TEXT_CHARS = 400
 """Items with less text than this (teasers) are completed by fetching their link, when they have one."""
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -58,6 +59,24 @@ def check_xml(body: bytes) -> None:
         # Not well-formed: feedparser's lenient parser may still read it (many real feeds are sloppy);
         # nothing in it can expand, since entity declarations were refused above.
         log.debug("feed is not well-formed XML (%s); leaving it to feedparser's lenient parser", exc)
+
+
+def _valid_charref(match: re.Match[bytes]) -> bytes:
+    hex_digits, digits = match.groups()
+    digits_text = hex_digits or digits
+    value = int(digits_text, 16 if hex_digits else 10) if len(digits_text) <= 8 else -1
+    if value <= 0 or 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group()
+
+
+def defuse_charrefs(body: bytes) -> bytes:
+    """Character references that name no character (a lone surrogate, 0, past U+10FFFF) become U+FFFD.
+
+    feedparser's lenient parser encodes each reference to UTF-8 and raises on ``&#xD800;``, which would cost the
+    whole feed, every poll.
+    """
+    return _CHARREF.sub(_valid_charref, body)
 
 
 def _html_to_text(html: str) -> str:
@@ -125,7 +144,7 @@ class FeedPoller:
                 self._on_refused("unsafe_xml", state.url)
             log.warning("feed %s failed: %s", state.url, exc)
             return [], self._next(state, now, interval_s, failures=state.failures + 1)
-        parsed = feedparser.parse(fetched.body, response_headers={"content-location": fetched.url})
+        parsed = feedparser.parse(defuse_charrefs(fetched.body), response_headers={"content-location": fetched.url})
         if not parsed.entries and not parsed.version:
             self._on_refused("not_a_feed", state.url)
             why = getattr(parsed.get("bozo_exception"), "args", ["no RSS or Atom root element"])[:1]

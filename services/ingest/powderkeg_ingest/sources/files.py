@@ -89,9 +89,8 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
             elif real.is_file():
                 yield candidate
             elif not real.is_dir():
-                yield InputError(
-                    ref=str(candidate), reason="unreadable", message="not a regular file (FIFO, device, socket)", data=b""
-                )
+                message = "not a regular file (FIFO, device, socket)"
+                yield InputError(ref=str(candidate), reason="unreadable", message=message, data=b"")
 
 
 def _from_object(obj: Any, *, ref: str, data: bytes, origin: Origin) -> Item:
