@@ -3,7 +3,8 @@
 Sources (see ``services/extractor/training/data/README.md`` and ``docs/classifier.md``):
 
 * ``voa_labels.jsonl`` split ``dev``: the project's own labels, natural base rate of non-events. The ``holdout``
-  split is never read here except to remove near-copies of its sentences from the other sources.
+  split is never read here except to remove near-copies of its sentences (a shared 8-word sequence) from every
+  training source, the dev split included.
 * ``synthetic.jsonl``: synthetic sentences (training only).
 * ``plover_gsr`` and ``conflibert_dev`` (read from the dev-data folder, never copied): merged on normalised text
   (257 sentences are in both) and split into stratified folds for cross-validation; one row per sentence.
@@ -193,8 +194,10 @@ def build(dev_data: Path, synthetic: Path) -> tuple[list[Row], dict[str, str]]:
     syn = [labelled_row(r, "synthetic") for r in read_jsonl(synthetic)] if synthetic.exists() else []
     gold = gold_rows(dev_data)
     ngec = ngec_rows(dev_data)
-    others = drop_near_copies(syn + ngec, holdout_texts, "VOA holdout sentences")
-    others = drop_near_copies(others + dev, [r.text for r in gold], "GSR/ConfliBERT sentences")
+    # Near-copies of evaluation sentences go, from every training source: related VOA stories repeat sentences
+    # across articles, so the article-level split alone does not keep the holdout unseen.
+    others = drop_near_copies(syn + ngec + dev, holdout_texts, "VOA holdout sentences")
+    others = drop_near_copies(others, [r.text for r in gold], "GSR/ConfliBERT sentences")
     rows: list[Row] = []
     seen: set[str] = set()
     for row in gold + others:  # first source wins a duplicate: gold, then synthetic, NGEC, VOA dev

@@ -38,7 +38,7 @@ class Hyper:
     """Fixed before any figure was looked at; not tuned."""
 
     seed: int = 20251202
-    epochs: int = 4
+    epochs: int = 3
     batch: int = 32
     trainable_layers: int = 6
     """Transformer layers fine-tuned (from the top); the token embeddings stay frozen and their output, like that
@@ -244,7 +244,7 @@ def write_manifest(out: Path, int8: Path, hp: Hyper, rows_path: Path, seconds: f
             "rows": n_rows,
             "rows_by_source": checksums["rows"],
             "data_sha256": checksums["inputs"],
-            "train_rows_sha256": checksums["train_rows"],
+            "train_rows_sha256": sha256_file(rows_path),
             "wall_seconds": round(seconds),
             "torch": torch.__version__,
             "machine": f"{platform.machine()}, {hp.threads} threads",
@@ -253,15 +253,25 @@ def write_manifest(out: Path, int8: Path, hp: Hyper, rows_path: Path, seconds: f
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
+def _same_run(manifest: Path, rows_sha: str, hp: Hyper) -> bool:
+    try:
+        training = json.loads(manifest.read_text(encoding="utf-8"))["training"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return bool(training["train_rows_sha256"] == rows_sha and training["hyperparameters"] == hp.__dict__)
+
+
 def run_cv(rows: list[dict[str, object]], hp: Hyper, rows_path: Path, work: Path, out: Path = CV_OUT) -> None:
-    """One model per fold; a fold whose predictions exist (``work/fold<k>/oof.jsonl``) is not trained again."""
+    """One model per fold. A fold whose predictions exist (``work/fold<k>/oof.jsonl``) from the same rows and
+    hyperparameters is not trained again, so an interrupted run resumes."""
     from powderkeg_extractor.classify import SentenceClassifier
 
     folds = sorted({int(r["fold"]) for r in rows if int(r["fold"]) >= 0})  # type: ignore[call-overload]
+    rows_sha = sha256_file(rows_path)
     for k in folds:
         done = work / f"fold{k}" / "oof.jsonl"
-        if done.exists():
-            sys.stdout.write(f"fold {k}: predictions exist ({done.relative_to(REPO)}), not retrained\n")
+        if done.exists() and _same_run(done.parent / "manifest.json", rows_sha, hp):
+            sys.stdout.write(f"fold {k}: predictions exist ({done}), not retrained\n")
             continue
         started = time.monotonic()
         train_rows = [r for r in rows if r["fold"] != k]
