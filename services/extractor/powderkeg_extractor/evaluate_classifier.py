@@ -28,6 +28,7 @@ from powderkeg_extractor.classify.evaluation import (
     classifier_prediction,
     combine,
     confusion,
+    gate,
     pentacode_label,
     score_labelled,
 )
@@ -62,8 +63,10 @@ def detect_all(texts: Sequence[str]) -> list[list[Detection]]:
 def systems(readings: Sequence[SentenceReading], detections: Sequence[list[Detection]]) -> dict[str, list[Prediction]]:
     return {
         "rules": [best_prediction(d) for d in detections],
+        "rules_gated": [gate(r, best_prediction(d)) for r, d in zip(readings, detections, strict=True)],
         "classifier": [classifier_prediction(r) for r in readings],
         "combination": [combine(r, d) for r, d in zip(readings, detections, strict=True)],
+        "combination_strict": [combine(r, d, strict=True) for r, d in zip(readings, detections, strict=True)],
     }
 
 

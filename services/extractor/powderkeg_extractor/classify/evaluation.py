@@ -1,16 +1,16 @@
-"""Scoring the classifier against the rules, and the offline simulation of combining the two (pure functions).
+"""Scoring the classifier against the rules, and the offline simulation of the integration policy.
 
-The *combination* is the integration policy the extractor's ``classify`` stage is meant to follow: when the
-classifier says the sentence holds no political event (``political < threshold``), nothing is emitted; otherwise
-the rules' detection whose PLOVER type agrees with the classifier's type wins, else one whose pentacode agrees
-(keeping the rules' type and CAMEO code), else the classifier's own label, with the actors of the rules' best
-detection. Whatever wins, the rules keep the actors, modes, CAMEO codes and offsets.
+``combine`` applies ``classify.combine`` (the gate, then the rules' detection agreeing with the classifier's main
+event) to a sentence's rules detections; when none agrees, the sentence takes the classifier's own label with the
+actors of the rules' best detection, or, in the *strict* variant, nothing (what a stage that only ever emits rules
+records would do). ``gate`` is the rules' own prediction behind the gate alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from powderkeg_extractor.classify.combine import THRESHOLD, keeps, main_detection
 from powderkeg_extractor.classify.labels import CONFLICT_TYPES
 from powderkeg_extractor.classify.reading import SentenceReading
 from powderkeg_extractor.core.builder import Detection
@@ -18,16 +18,19 @@ from powderkeg_extractor.core.ontology import pentacode_of
 from powderkeg_extractor.evaluate import NONE, Prediction, best_prediction, class_scores, macro_f1
 
 PENTACODES = ("0", "1", "2", "3", "4")
-THRESHOLD = 0.5
-"""The gate on ``political``: fixed at one half, not tuned."""
 
 
 def classifier_prediction(reading: SentenceReading, threshold: float = THRESHOLD) -> Prediction:
     """The classifier's own label in the evaluation's terms (statements: label ``none``, pentacode 0)."""
-    if reading.political < threshold:
+    if not keeps(reading, threshold):
         return Prediction(label=NONE, pentacode=None)
     typ = reading.event_type
     return Prediction(label=typ.value if typ else NONE, pentacode=reading.pentacode)
+
+
+def gate(reading: SentenceReading, rules: Prediction, threshold: float = THRESHOLD) -> Prediction:
+    """The rules' own prediction, dropped when the classifier says the sentence holds no political event."""
+    return rules if keeps(reading, threshold) else Prediction(label=NONE, pentacode=None)
 
 
 def _as_prediction(chosen: Detection, detections: Sequence[Detection]) -> Prediction:
@@ -43,16 +46,18 @@ def _as_prediction(chosen: Detection, detections: Sequence[Detection]) -> Predic
     )
 
 
-def combine(reading: SentenceReading, detections: Sequence[Detection], threshold: float = THRESHOLD) -> Prediction:
+def combine(
+    reading: SentenceReading, detections: Sequence[Detection], threshold: float = THRESHOLD, strict: bool = False
+) -> Prediction:
     """The sentence's prediction under the integration policy (module docstring)."""
-    if reading.political < threshold:
+    if not keeps(reading, threshold):
         return Prediction(label=NONE, pentacode=None)
+    chosen = main_detection(reading, detections)
+    if chosen is not None:
+        return _as_prediction(chosen, detections)
     typ, penta = reading.event_type, reading.pentacode
-    same_type = [d for d in detections if typ is not None and d.record is not None and d.record.event_type == typ]
-    same_penta = [d for d in detections if pentacode_of(d.cameo_code) == penta]
-    pool = same_type or same_penta
-    if pool:
-        return _as_prediction(max(pool, key=lambda d: d.confidence), detections)
+    if strict:
+        return Prediction(label=NONE, pentacode=None)
     rules = best_prediction(detections)
     return Prediction(
         label=typ.value if typ else NONE, pentacode=penta, actors=rules.actors, recipients=rules.recipients

@@ -7,7 +7,7 @@ from typing import Any
 from powderkeg_extractor.classify.evaluation import PENTACODES
 from powderkeg_extractor.evaluate import NONE
 
-SYSTEMS = ("rules", "classifier", "combination")
+SYSTEMS = ("rules", "rules_gated", "classifier", "combination", "combination_strict")
 
 
 def _f(x: Any) -> str:
