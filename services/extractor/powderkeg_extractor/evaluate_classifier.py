@@ -33,12 +33,15 @@ from powderkeg_extractor.classify.evaluation import (
     score_labelled,
 )
 from powderkeg_extractor.classify.keys import sentence_key
+from powderkeg_extractor.classify.labels import families_of
 from powderkeg_extractor.core.builder import Detection
 from powderkeg_extractor.evaluate import (
     Prediction,
     _article,
     best_prediction,
+    class_scores,
     load_gold,
+    macro_f1,
     score_conflibert,
     score_plover,
 )
@@ -147,10 +150,44 @@ def eval_gsr(rows: list[dict[str, object]], readings: list[SentenceReading], fol
     return out
 
 
+def side_heads(
+    rows: Sequence[dict[str, object]], readings: Sequence[SentenceReading], detections: Sequence[list[Detection]]
+) -> dict[str, object]:
+    """Factuality of the gold events (classifier head against the rules' top record) and signal families."""
+    events = [i for i, r in enumerate(rows) if r["event"] and r.get("factuality")]
+    gold = [str(rows[i]["factuality"]) for i in events]
+    clf = [readings[i].factuality.value for i in events]
+    tops = [max(detections[i], key=lambda d: d.confidence) if detections[i] else None for i in events]
+    ruled = [(g, t.record.factuality.value) for g, t in zip(gold, tops, strict=True) if t and t.record]
+    labels = sorted(set(gold))
+    fam_gold = [set(families_of(r.get("signals") or [])) for r in rows]  # type: ignore[arg-type]
+    fam_pred = [set(r.families()) for r in readings]
+    tp = sum(len(g & p) for g, p in zip(fam_gold, fam_pred, strict=True))
+    fp = sum(len(p - g) for g, p in zip(fam_gold, fam_pred, strict=True))
+    fn = sum(len(g - p) for g, p in zip(fam_gold, fam_pred, strict=True))
+    precision, recall = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
+    return {
+        "factuality_n": len(events),
+        "factuality_classifier_accuracy": sum(g == p for g, p in zip(gold, clf, strict=True)) / max(1, len(events)),
+        "factuality_classifier_macro_f1": macro_f1(class_scores(gold, clf, labels)),
+        "factuality_rules_n": len(ruled),
+        "factuality_rules_accuracy": sum(g == p for g, p in ruled) / max(1, len(ruled)),
+        "factuality_classifier_accuracy_on_rules_subset": sum(
+            g == p for (g, p), t in zip(zip(gold, clf, strict=True), tops, strict=True) if t and t.record
+        )
+        / max(1, len(ruled)),
+        "families_gold": sum(len(g) for g in fam_gold),
+        "families_precision": precision,
+        "families_recall": recall,
+        "families_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+    }
+
+
 def eval_voa(rows: list[dict[str, object]], readings: list[SentenceReading]) -> dict[str, object]:
     texts = [str(r["text"]) for r in rows]
-    preds = systems(readings, detect_all(texts))
-    out: dict[str, object] = {}
+    detections = detect_all(texts)
+    preds = systems(readings, detections)
+    out: dict[str, object] = {"side_heads": side_heads(rows, readings, detections)}
     for name, p in preds.items():
         result = score_labelled(rows, p)
         if name != "classifier":

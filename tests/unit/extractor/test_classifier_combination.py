@@ -75,3 +75,20 @@ def test_score_labelled_counts_events_pentacodes_and_hazard_alarms() -> None:
     # gold 4 -> 4 right, gold 0 -> none: class 4 F1 1.0, class 0 F1 0.0
     assert result["pentacode_macro_f1"] == pytest.approx(0.5)
     assert result["pentacode_confusion"][0][5] == 1 and result["pentacode_confusion"][4][4] == 1
+
+
+def test_out_of_fold_readings_are_found_by_sentence_and_missing_ones_fail(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from powderkeg_extractor.classify.keys import sentence_key
+    from powderkeg_extractor.evaluate_classifier import oof_readings, per_fold
+
+    probs = reading("ASSAULT").probabilities()
+    path = tmp_path / "oof.jsonl"
+    path.write_text(json.dumps({"key": sentence_key("Troops shelled the town."), "fold": 3, **probs}) + "\n")
+    readings, folds = oof_readings(path, ["TROOPS shelled the town"])  # same words, other spelling
+    assert folds == [3] and readings[0].event_type is not None and readings[0].event_type.value == "ASSAULT"
+    with pytest.raises(SystemExit, match="make train-cv"):
+        oof_readings(path, ["Another sentence."])
+    spread = per_fold([0, 0, 1, 1], lambda idx: float(len(idx)), keep={0, 2, 3})
+    assert spread == {"mean": 1.5, "sd": pytest.approx(0.7071, abs=1e-4)}

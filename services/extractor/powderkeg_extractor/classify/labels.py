@@ -9,6 +9,8 @@ Two side heads: the main event's factuality, and escalation-signal *families* (m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from powderkeg_contracts.models import Factuality, PloverType
 
 NONEVENT = "nonevent"
@@ -68,6 +70,11 @@ SIGNAL_FAMILIES: dict[str, tuple[str, ...]] = {
 
 FAMILY_OF_SIGNAL: dict[str, str] = {s: fam for fam, signals in SIGNAL_FAMILIES.items() for s in signals}
 FAMILIES: tuple[str, ...] = tuple(SIGNAL_FAMILIES)
+
+
+def families_of(signals: Iterable[str]) -> list[str]:
+    """The families of a row's signals, sorted (unknown signal names are ignored)."""
+    return sorted({FAMILY_OF_SIGNAL[s] for s in signals if s in FAMILY_OF_SIGNAL})
 
 
 def class_of(event: bool, pentacode: int | None, plover: str | None) -> str:

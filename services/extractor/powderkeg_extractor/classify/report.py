@@ -88,7 +88,19 @@ def voa(res: dict[str, Any]) -> list[str]:
             f"{_f(r['hazard_conflict_share'])} (n={r['hazard_sentences']}) | {_f(r['nonevent_false_event_share'])} | "
             f"{_tok(r, 'source_token_f1')} | {_tok(r, 'target_token_f1')} |"
         )
-    lines.append("")
+    h = res["side_heads"]
+    lines += [
+        "",
+        "| side head (VOA holdout) | figure |",
+        "|---|---:|",
+        f"| factuality of gold events, classifier accuracy / macro-F1 (n={h['factuality_n']}) | "
+        f"{_f(h['factuality_classifier_accuracy'])} / {_f(h['factuality_classifier_macro_f1'])} |",
+        f"| factuality where the rules have a top record: rules / classifier accuracy (n={h['factuality_rules_n']}) | "
+        f"{_f(h['factuality_rules_accuracy'])} / {_f(h['factuality_classifier_accuracy_on_rules_subset'])} |",
+        f"| signal families, classifier P / R / F1 at 0.5 ({h['families_gold']} gold) | {_f(h['families_precision'])} "
+        f"/ {_f(h['families_recall'])} / {_f(h['families_f1'])} |",
+        "",
+    ]
     for name in SYSTEMS:
         lines += _confusion(f"VOA holdout pentacode, {name}", res[name]["pentacode_confusion"], (*PENTACODES, NONE))
     return lines

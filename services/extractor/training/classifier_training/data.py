@@ -30,9 +30,9 @@ from powderkeg_extractor.classify.keys import normalise, sentence_key
 from powderkeg_extractor.classify.labels import (
     CLASSES_OF_PENTACODE,
     FACTUALITY,
-    FAMILY_OF_SIGNAL,
     PENTACODE_OF_CLASS,
     class_of,
+    families_of,
 )
 
 REPO = Path(__file__).resolve().parents[4]
@@ -85,10 +85,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def families_of(signals: Iterable[str]) -> list[str]:
-    return sorted({FAMILY_OF_SIGNAL[s] for s in signals if s in FAMILY_OF_SIGNAL})
 
 
 def labelled_row(r: dict[str, object], origin: str) -> Row:
