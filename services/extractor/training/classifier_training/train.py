@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         model, tok = train(rows, hp, "final")
         int8 = export(model, tok, args.out)
         write_manifest(args.out, int8, hp, args.rows, time.monotonic() - started, len(rows))
-        sys.stdout.write(f"model {int8.relative_to(REPO)} sha256 {sha256_file(int8)}\n")
+        sys.stdout.write(f"model {int8} sha256 {sha256_file(int8)}\n")
     sys.stdout.write(f"wall time {time.monotonic() - started:.0f} s on {platform.machine()}, {hp.threads} threads\n")
     return 0
 
