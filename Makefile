@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test chaos run bench bench-kafka eval-dev eval-alerts lint schemas lock
+.PHONY: help venv install up down status test chaos run bench bench-kafka eval-dev eval-alerts lint schemas lock \
+	train-venv train-data train train-cv eval-classifier bench-classifier lock-train
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,3 +71,37 @@ lock: ## Re-resolve requirements.in into requirements.lock with hashes (needs ne
 
 chaos: venv install ## Chaos test: SIGKILL every service twice and restart the broker under 2,000 articles (prints figures)
 	bash deploy/with-stack.sh $(VENV)/bin/pytest -m chaos -s -p no:cacheprovider tests/chaos $(PYTEST_ARGS)
+
+# The sentence classifier (docs/classifier.md). Training has its own venv and lock: `make test` never installs them.
+TRAIN_VENV ?= .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.powderkeg-installed
+POWDERKEG_DEV_DATA ?= ../shared/data
+export POWDERKEG_DEV_DATA
+TRAIN_PY = PYTHONPATH=services/extractor/training $(TRAIN_VENV)/bin/python
+
+train-venv: $(TRAIN_STAMP) ## Create .venv-train with the training lock (torch, base weights, onnx) and the project
+
+$(TRAIN_STAMP): requirements-train.lock pyproject.toml
+	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q --require-hashes -r requirements-train.lock
+	$(TRAIN_VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+train-data: train-venv ## Assemble the classifier's training rows into build/classifier/ (reads $$POWDERKEG_DEV_DATA)
+	$(TRAIN_PY) -m classifier_training.data
+
+train: train-data ## Fine-tune, export and quantise the classifier into powderkeg_extractor/classify/data (CPU)
+	$(TRAIN_PY) -m classifier_training.train
+
+train-cv: train-data ## Cross-validate the classifier over GSR+ConfliBERT folds (writes training/cv/)
+	$(TRAIN_PY) -m classifier_training.train --cv
+
+eval-classifier: venv ## Rules, classifier and combination on the VOA holdout and the GSR/ConfliBERT folds
+	mkdir -p build
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate_classifier --json-out build/eval_classifier.json
+
+bench-classifier: venv ## Sentences/s of the int8 classifier (1 and 2 threads) against full en_core_web_sm, and RSS
+	$(VENV)/bin/python services/extractor/scripts/bench_classifier.py
+
+lock-train: ## Re-resolve requirements-train.in (with requirements.in) into requirements-train.lock with hashes
+	$(VENV)/bin/pip install -q uv && $(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements-train.in -o requirements-train.lock
