@@ -52,7 +52,8 @@ eval-dev: venv ## Score the extractor on the development sets (the tables docs/e
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
 
 TYPED = contracts/powderkeg_contracts services/runtime/powderkeg_runtime services/ingest/powderkeg_ingest \
-	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/cli/powderkeg_cli
+	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/store/powderkeg_store \
+	services/cli/powderkeg_cli
 
 lint: venv ## ruff over the whole tree, mypy --strict over the packages (part of make test)
 	$(VENV)/bin/ruff check contracts services tests

@@ -1,0 +1,290 @@
+"""Idempotent writes: one batch of consumed messages in one transaction.
+
+- Events are keyed by ``event_id``: an event already stored is left alone (``INSERT ... ON CONFLICT DO NOTHING``),
+  and only events stored for the first time count towards pairs, sides and the map, so a replay changes nothing.
+- Alerts are keyed by ``alert_id``; the highest revision wins. Every revision is kept for the timeline; a revision
+  that is not higher than the stored one (a redelivery, a replay) changes nothing else.
+- Outcomes are keyed by ``article_id``; rejects (undecodable messages) by topic, partition and offset.
+
+The caller commits the transaction and only then the Kafka offsets (see ``consumer``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from powderkeg_contracts import Alert, ArticleOutcome, EventRecord
+from powderkeg_store import schema
+from powderkeg_store.core.rows import alert_row, event_facets, event_row, event_time, outcome_row, place_key
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A message that could not be decoded, kept with the reason and the original bytes."""
+
+    topic: str
+    partition: int
+    offset: int
+    reason: str
+    message: str
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass
+class Batch:
+    events: list[tuple[EventRecord, datetime | None]] = field(default_factory=list)
+    """Each event with the time the broker received it (None outside Kafka)."""
+    alerts: list[Alert] = field(default_factory=list)
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.events) + len(self.alerts) + len(self.outcomes) + len(self.rejects)
+
+
+@dataclass
+class WriteResult:
+    events_new: int = 0
+    events_seen: int = 0
+    alerts_new: int = 0
+    alerts_replaced: int = 0
+    alerts_stale: int = 0
+    outcomes_new: int = 0
+    rejects: int = 0
+    changed_alerts: list[str] = field(default_factory=list)
+
+
+def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``/``_do_update`` on PostgreSQL and SQLite alike."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"the store runs on PostgreSQL or SQLite, not {conn.dialect.name}")
+
+
+def _greater(new: Any, old: Any) -> Any:
+    return case((new > old, new), else_=old)
+
+
+def _lesser(new: Any, old: Any) -> Any:
+    return case((new < old, new), else_=old)
+
+
+def write_batch(conn: Connection, batch: Batch, now: datetime) -> WriteResult:
+    """Write ``batch`` inside the caller's transaction; see the module docstring for what "idempotent" means."""
+    result = WriteResult()
+    _write_events(conn, batch.events, now, result)
+    for alert in sorted(batch.alerts, key=lambda a: (a.alert_id, a.revision)):
+        _write_alert(conn, alert, now, result)
+    if batch.outcomes:
+        rows = list({o.article_id: outcome_row(o) for o in batch.outcomes}.values())
+        stmt = _insert(conn, schema.outcomes).on_conflict_do_nothing(index_elements=["article_id"])
+        result.outcomes_new = len(conn.execute(stmt.returning(schema.outcomes.c.article_id), rows).all())
+    if batch.rejects:
+        stmt = _insert(conn, schema.rejects).on_conflict_do_nothing(index_elements=["topic", "partition", "offset"])
+        conn.execute(stmt, [{**dataclasses.asdict(r), "rejected_at": now} for r in batch.rejects])
+        result.rejects = len(batch.rejects)
+    return result
+
+
+def _write_events(
+    conn: Connection, events: Sequence[tuple[EventRecord, datetime | None]], now: datetime, result: WriteResult
+) -> None:
+    rows: dict[str, dict[str, Any]] = {}
+    for event, received_at in events:
+        if event.event_id not in rows:
+            rows[event.event_id] = {**event_row(event, event_time(event, received_at) or now), "stored_at": now}
+    if not rows:
+        return
+    stmt = _insert(conn, schema.events).on_conflict_do_nothing(index_elements=["event_id"])
+    new_ids = set(conn.execute(stmt.returning(schema.events.c.event_id), list(rows.values())).scalars())
+    result.events_new = len(new_ids)
+    result.events_seen = len(rows) - len(new_ids)
+    new = [rows[i] for i in rows if i in new_ids]
+    if not new:
+        return
+    facets = [{"facet": f, "time": r["time"], "event_id": r["event_id"]} for r in new for f in event_facets(r)]
+    if facets:
+        conn.execute(_insert(conn, schema.event_facets).on_conflict_do_nothing(), facets)
+    _count_pairs(conn, new)
+    _count_sides(conn, new)
+    _count_places(conn, new)
+
+
+def _count_pairs(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    grouped: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["pair_key"] is None:
+            continue
+        g = grouped.get(r["pair_key"])
+        if g is None:
+            countries = sorted({c for c in (r["side1_country"], r["side2_country"]) if c})
+            sorted_sides = sorted(
+                [(r["side1_key"], r["side1_label"]), (r["side2_key"], r["side2_label"])],
+                key=lambda s: (s[0] is None, s[0] or ""),
+            )
+            distinct = list(dict.fromkeys(s for s in sorted_sides if s[0] is not None))
+            g = grouped[r["pair_key"]] = {
+                "pair_key": r["pair_key"],
+                "pair_label": r["pair_label"],
+                "conflict_kind": r["conflict_kind"],
+                "side1_key": distinct[0][0],
+                "side1_label": distinct[0][1],
+                "side2_key": distinct[1][0] if len(distinct) > 1 else None,
+                "side2_label": distinct[1][1] if len(distinct) > 1 else None,
+                "country1": countries[0] if countries else None,
+                "country2": countries[1] if len(countries) > 1 else None,
+                "n_events": 0,
+                "first_time": r["time"],
+                "last_time": r["time"],
+            }
+        g["n_events"] += 1
+        g["first_time"] = min(g["first_time"], r["time"])
+        g["last_time"] = max(g["last_time"], r["time"])
+    if not grouped:
+        return
+    table = schema.pairs
+    stmt = _insert(conn, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["pair_key"],
+        set_={
+            "n_events": table.c.n_events + stmt.excluded.n_events,
+            "first_time": _lesser(stmt.excluded.first_time, table.c.first_time),
+            "last_time": _greater(stmt.excluded.last_time, table.c.last_time),
+        },
+    )
+    conn.execute(stmt, sorted(grouped.values(), key=lambda g: g["pair_key"]))
+
+
+def _count_sides(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    grouped: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        for prefix, actor in (("side1", "actor1"), ("side2", "actor2")):
+            key = r[f"{prefix}_key"]
+            if key is None:
+                continue
+            g = grouped.setdefault(
+                key,
+                {
+                    "side_key": key,
+                    "label": r[f"{prefix}_label"],
+                    "country": r[f"{prefix}_country"],
+                    "actor_class": r[f"{actor}_class"],
+                    "n_events": 0,
+                    "last_time": r["time"],
+                    "_events": set(),
+                },
+            )
+            if r["event_id"] not in g["_events"]:
+                g["_events"].add(r["event_id"])
+                g["n_events"] += 1
+            g["last_time"] = max(g["last_time"], r["time"])
+    if not grouped:
+        return
+    table = schema.sides
+    stmt = _insert(conn, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["side_key"],
+        set_={
+            "n_events": table.c.n_events + stmt.excluded.n_events,
+            "last_time": _greater(stmt.excluded.last_time, table.c.last_time),
+        },
+    )
+    values = [{k: v for k, v in g.items() if k != "_events"} for _, g in sorted(grouped.items())]
+    conn.execute(stmt, values)
+
+
+def _count_places(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    grouped: dict[tuple[date, str], dict[str, Any]] = {}
+    for r in rows:
+        key = place_key(r)
+        if key is None:
+            continue
+        day = r["time"].date()
+        g = grouped.setdefault(
+            (day, key),
+            {
+                "day": day,
+                "place_key": key,
+                "location": r["location"],
+                "country": r["country"],
+                "admin1": r["admin1"],
+                "latitude": r["latitude"],
+                "longitude": r["longitude"],
+                "geo_precision": r["geo_precision"],
+                "n_events": 0,
+                "n_conflict": 0,
+                "mass": 0.0,
+            },
+        )
+        g["n_events"] += 1
+        g["n_conflict"] += 1 if r["goldstein"] < 0 else 0
+        g["mass"] += r["conflict_mass"]
+    if not grouped:
+        return
+    table = schema.place_days
+    stmt = _insert(conn, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", "place_key"],
+        set_={
+            "n_events": table.c.n_events + stmt.excluded.n_events,
+            "n_conflict": table.c.n_conflict + stmt.excluded.n_conflict,
+            "mass": table.c.mass + stmt.excluded.mass,
+        },
+    )
+    conn.execute(stmt, [grouped[k] for k in sorted(grouped)])
+
+
+def _write_alert(conn: Connection, alert: Alert, now: datetime, result: WriteResult) -> None:
+    row = alert_row(alert)
+    revision = {
+        "alert_id": alert.alert_id,
+        "revision": alert.revision,
+        "status": row["status"],
+        "severity": row["severity"],
+        "summary": row["summary"],
+        "escalation_index": row["escalation_index"],
+        "last_seen": row["last_seen"],
+        "n_events": row["n_events"],
+        "record": row["record"],
+        "stored_at": now,
+    }
+    conn.execute(
+        _insert(conn, schema.alert_revisions).on_conflict_do_nothing(index_elements=["alert_id", "revision"]),
+        [revision],
+    )
+    alerts = schema.alerts
+    current = conn.execute(select(alerts.c.revision).where(alerts.c.alert_id == alert.alert_id)).scalar()
+    if current is not None and alert.revision <= current:
+        result.alerts_stale += 1
+        return
+    changes = schema.alert_changes
+    seq = conn.execute(
+        changes.insert()
+        .values(alert_id=alert.alert_id, revision=alert.revision, changed_at=now)
+        .returning(changes.c.seq)
+    ).scalar_one()
+    values = {**row, "change_seq": seq, "stored_at": now}
+    if current is None:
+        conn.execute(alerts.insert().values(**values))
+        result.alerts_new += 1
+    else:
+        conn.execute(update(alerts).where(alerts.c.alert_id == alert.alert_id).values(**values))
+        result.alerts_replaced += 1
+    links = [{"alert_id": alert.alert_id, "event_id": e} for e in dict.fromkeys(alert.event_ids)]
+    if links:
+        conn.execute(_insert(conn, schema.alert_events).on_conflict_do_nothing(), links)
+    result.changed_alerts.append(alert.alert_id)
+
+
+def count_rows(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
