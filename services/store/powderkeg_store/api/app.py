@@ -8,6 +8,7 @@ JSON page (at most :data:`CSV_MAX_ROWS` rows; ``powderkeg export`` writes any nu
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -55,6 +56,17 @@ def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
 
 def _json(payload: Any) -> JSONResponse:
     return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
+
+@functools.cache
+def country_table() -> list[dict[str, str]]:
+    """ISO 3166-1 countries: alpha-3 (the store's codes), numeric (the map's feature ids) and name."""
+    import pycountry
+
+    return [
+        {"alpha3": c.alpha_3, "numeric": c.numeric, "name": getattr(c, "common_name", None) or c.name}
+        for c in pycountry.countries
+    ] + [{"alpha3": "XKX", "numeric": "-99", "name": "Kosovo"}]
 
 
 def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float = 1.0) -> Starlette:
@@ -199,6 +211,9 @@ def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float =
         places = await read(lambda c: queries.map_places(c, since=start, until=end, country=country))
         return _json({"since": start.isoformat(), "until": end.isoformat(), "places": places})
 
+    async def countries(request: Request) -> Response:
+        return _json({"items": country_table()})
+
     async def stats(request: Request) -> Response:
         return _json(await read(queries.stats))
 
@@ -223,6 +238,7 @@ def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float =
         ("side", "/v1/sides/{side_key}", side),
         ("map", "/v1/map", map_),
         ("stats", "/v1/stats", stats),
+        ("countries", "/v1/countries", countries),
         ("stream", "/v1/stream", stream),
     ]
     routes: list[Route | Mount] = [Route(path, guarded(name, fn), methods=["GET"]) for name, path, fn in api]
