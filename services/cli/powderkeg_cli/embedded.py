@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--serve", action="store_true", help="Keep the results in a SQLite store and open the web console on them."
     )
-    parser.add_argument("--store", default=".powderkeg/store.sqlite", help="SQLite file of --serve (kept between runs).")
+    parser.add_argument("--store", default=".powderkeg/store.sqlite", help="SQLite file of --serve (kept).")
     parser.add_argument("--port", type=int, default=8090, help="Port of the console with --serve (0: any free port).")
     args = parser.parse_args(argv)
     raws, errors = _read(args.paths)

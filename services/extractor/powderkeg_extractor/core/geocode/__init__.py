@@ -33,12 +33,71 @@ from powderkeg_contracts.models import EventRecord, GeoPrecision, Location
 DATA = Path(__file__).resolve().parent / "data" / "places.tsv.gz"
 _WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
 GENERIC = frozenset(
-    "the of province provinces state region district governorate oblast county city town village area capital "
-    "border north south east west northern southern eastern western central northeast northwest southeast "
-    "southwest northeastern northwestern southeastern southwestern near outskirts".split()
+    [
+        "the",
+        "of",
+        "province",
+        "provinces",
+        "state",
+        "region",
+        "district",
+        "governorate",
+        "oblast",
+        "county",
+        "city",
+        "town",
+        "village",
+        "area",
+        "capital",
+        "border",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "northeastern",
+        "northwestern",
+        "southeastern",
+        "southwestern",
+        "near",
+        "outskirts",
+    ]
 )
-DIVISION_WORDS = frozenset("province state region governorate oblast county prefecture department division".split())
-PARTICLES = frozenset("al el de la le du des di da del dos das ad as ash ar an at bin ibn".split())
+DIVISION_WORDS = frozenset(
+    ["province", "state", "region", "governorate", "oblast", "county", "prefecture", "department", "division"]
+)
+PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "di",
+        "da",
+        "del",
+        "dos",
+        "das",
+        "ad",
+        "as",
+        "ash",
+        "ar",
+        "an",
+        "at",
+        "bin",
+        "ibn",
+    ]
+)
 DOMINANCE = 10.0
 """Without a known country, a city must be this many times larger than its largest namesake elsewhere."""
 MIN_UNPLACED_POPULATION = 100_000
@@ -191,7 +250,7 @@ def geocode(location: Location, context: Sequence[str] = (), gazetteer: Gazettee
             break
     reason = location.reason
     if found is None and location.country in gaz.countries:
-        found = gaz.countries[location.country]  # type: ignore[index]
+        found = gaz.countries[location.country]
         if location.place and fold(location.place) != fold(found.name):
             reason = _joined(reason, COUNTRY_ONLY)
     if found is None:
@@ -221,8 +280,9 @@ def geocode_records(records: Sequence[EventRecord], gazetteer: Gazetteer | None 
     out = []
     for record in records:
         sides = [s for s in (record.sides.source, record.sides.target) if s is not None]
-        context = tuple(dict.fromkeys(
-            c for c in (record.actor.country, record.recipient.country, *(s.country for s in sides)) if c))
+        context = tuple(
+            dict.fromkeys(c for c in (record.actor.country, record.recipient.country, *(s.country for s in sides)) if c)
+        )
         location = geocode(record.location, context, gazetteer)
         out.append(record if location is record.location else record.model_copy(update={"location": location}))
     return out
