@@ -71,6 +71,16 @@ def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert
     raise RuntimeError(f"the store runs on PostgreSQL or SQLite, not {conn.dialect.name}")
 
 
+def _stored(conn: Connection, key: Any, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` the table of ``key`` already holds. Writes are partitioned like the topics (one consumer
+    owns an id's partition), so nothing stores these ids between this read and the insert that follows."""
+    wanted = list(ids)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 1000):
+        found.update(conn.execute(select(key).where(key.in_(wanted[start : start + 1000]))).scalars())
+    return found
+
+
 def _greater(new: Any, old: Any) -> Any:
     return case((new > old, new), else_=old)
 
@@ -86,9 +96,11 @@ def write_batch(conn: Connection, batch: Batch, now: datetime) -> WriteResult:
     for alert in sorted(batch.alerts, key=lambda a: (a.alert_id, a.revision)):
         _write_alert(conn, alert, now, result)
     if batch.outcomes:
-        rows = list({o.article_id: outcome_row(o) for o in batch.outcomes}.values())
-        stmt = _insert(conn, schema.outcomes).on_conflict_do_nothing(index_elements=["article_id"])
-        result.outcomes_new = len(conn.execute(stmt.returning(schema.outcomes.c.article_id), rows).all())
+        outcomes = {o.article_id: outcome_row(o) for o in batch.outcomes}
+        fresh = [row for key, row in outcomes.items() if key not in _stored(conn, schema.outcomes.c.article_id, outcomes)]
+        if fresh:
+            conn.execute(_insert(conn, schema.outcomes).on_conflict_do_nothing(index_elements=["article_id"]), fresh)
+        result.outcomes_new = len(fresh)
     if batch.rejects:
         stmt = _insert(conn, schema.rejects).on_conflict_do_nothing(index_elements=["topic", "partition", "offset"])
         conn.execute(stmt, [{**dataclasses.asdict(r), "rejected_at": now} for r in batch.rejects])
@@ -105,13 +117,14 @@ def _write_events(
             rows[event.event_id] = {**event_row(event, event_time(event, received_at) or now), "stored_at": now}
     if not rows:
         return
-    stmt = _insert(conn, schema.events).on_conflict_do_nothing(index_elements=["event_id"])
-    new_ids = set(conn.execute(stmt.returning(schema.events.c.event_id), list(rows.values())).scalars())
-    result.events_new = len(new_ids)
-    result.events_seen = len(rows) - len(new_ids)
-    new = [rows[i] for i in rows if i in new_ids]
+    stored = _stored(conn, schema.events.c.event_id, rows)
+    new = [row for key, row in rows.items() if key not in stored]
+    result.events_new = len(new)
+    result.events_seen = len(rows) - len(new)
     if not new:
         return
+    # DO NOTHING as well: an id stored meanwhile by another writer is skipped, never an error.
+    conn.execute(_insert(conn, schema.events).on_conflict_do_nothing(index_elements=["event_id"]), new)
     facets = [{"facet": f, "time": r["time"], "event_id": r["event_id"]} for r in new for f in event_facets(r)]
     if facets:
         conn.execute(_insert(conn, schema.event_facets).on_conflict_do_nothing(), facets)
