@@ -9,13 +9,14 @@ PYTEST_ARGS ?=
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test chaos run bench bench-kafka eval-dev lint schemas lock
+.PHONY: help venv install up down status test chaos run bench bench-kafka bench-store eval-dev lint schemas lock web-vendor
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: venv ## Run the whole pipeline in one process over seeds/ (no broker) and print the alerts
 	$(VENV)/bin/powderkeg run seeds/
+	@echo "Web console over the same run: $(VENV)/bin/powderkeg run seeds/ --serve  (then open the URL it prints)"
 
 venv: $(VENV_STAMP) ## Create .venv with the locked dependencies and the project (editable)
 
@@ -25,10 +26,10 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-install: ## Install Kafka (Maven), Prometheus and Alertmanager (Debian) if missing
+install: ## Install Kafka (Maven), Prometheus, Alertmanager, PostgreSQL and chromium (Debian) if missing
 	bash deploy/stack.sh install
 
-up: install ## Start Kafka, Alertmanager and Prometheus on 127.0.0.1 and wait until ready
+up: install ## Start Kafka, Alertmanager, Prometheus and PostgreSQL on 127.0.0.1 and wait until ready
 	bash deploy/stack.sh up
 
 down: ## Stop the local stack and delete its data
@@ -45,6 +46,15 @@ bench: venv ## Throughput of bare spaCy vs the embedded pipeline on the VOA arti
 
 bench-kafka: venv install ## The same, plus the three services through a freshly started real broker
 	bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench --kafka
+
+bench-store: venv install ## Store ingest rate, API p50/p95 and database size over 1,000,000 events (PostgreSQL)
+	mkdir -p build
+	bash deploy/with-stack.sh $(VENV)/bin/python -m powderkeg_store.bench --events 1000000
+
+web-vendor: ## Refresh the console's vendored files from the npm lock (services/store/web/package-lock.json)
+	cd services/store/web && npm ci --ignore-scripts --no-audit --no-fund
+	cp services/store/web/node_modules/world-atlas/countries-50m.json services/store/web/node_modules/world-atlas/LICENSE \
+		services/store/powderkeg_store/web/vendor/world-atlas/
 
 eval-dev: venv ## Score the extractor on the development sets (the tables docs/extraction.md quotes)
 	mkdir -p build

@@ -11,6 +11,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 SKIPPED = {"limit", "cursor"}
 
@@ -42,11 +43,15 @@ def main(argv: list[str]) -> int:
     from powderkeg_store.settings import StoreSettings
 
     args = build_parser().parse_args(argv)
-    fmt = args.format or ("parquet" if args.output.suffix == ".parquet" else "csv")
+    wanted = args.format or args.output.suffix.lstrip(".")
+    fmt: Literal["csv", "parquet"] = "parquet" if wanted == "parquet" else "csv"
     params = {k.removeprefix("filter_"): v for k, v in vars(args).items() if k.startswith("filter_") and v is not None}
-    model = EventQuery if args.kind == "events" else AlertQuery
     try:
-        query = parse_query(model, params, datetime.now(UTC))
+        query: EventQuery | AlertQuery = (
+            parse_query(EventQuery, params, datetime.now(UTC))
+            if args.kind == "events"
+            else parse_query(AlertQuery, params, datetime.now(UTC))
+        )
     except FilterError as exc:
         print(f"powderkeg export: --{exc.field.replace('_', '-')}: {exc.message}", file=sys.stderr)
         return 2

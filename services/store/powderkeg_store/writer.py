@@ -97,7 +97,8 @@ def write_batch(conn: Connection, batch: Batch, now: datetime) -> WriteResult:
         _write_alert(conn, alert, now, result)
     if batch.outcomes:
         outcomes = {o.article_id: outcome_row(o) for o in batch.outcomes}
-        fresh = [row for key, row in outcomes.items() if key not in _stored(conn, schema.outcomes.c.article_id, outcomes)]
+        known = _stored(conn, schema.outcomes.c.article_id, outcomes)
+        fresh = [row for key, row in outcomes.items() if key not in known]
         if fresh:
             conn.execute(_insert(conn, schema.outcomes).on_conflict_do_nothing(index_elements=["article_id"]), fresh)
         result.outcomes_new = len(fresh)
