@@ -81,12 +81,24 @@ def _stored(conn: Connection, key: Any, ids: Iterable[str]) -> set[str]:
     return found
 
 
-def _greater(new: Any, old: Any) -> Any:
-    return case((new > old, new), else_=old)
-
-
-def _lesser(new: Any, old: Any) -> Any:
-    return case((new < old, new), else_=old)
+def _upsert(
+    conn: Connection,
+    table: Table,
+    keys: list[str],
+    rows: list[dict[str, Any]],
+    *,
+    add: Sequence[str] = (),
+    least: Sequence[str] = (),
+    greatest: Sequence[str] = (),
+) -> None:
+    """Insert ``rows``; on a key already there, add the ``add`` columns and keep the least/greatest of the others
+    (CASE rather than LEAST/GREATEST, which SQLite lacks). Rows are sorted by key so that writers lock in order."""
+    stmt = _insert(conn, table)
+    new, old = stmt.excluded, table.c
+    update: dict[str, Any] = {c: old[c] + new[c] for c in add}
+    update |= {c: case((new[c] < old[c], new[c]), else_=old[c]) for c in least}
+    update |= {c: case((new[c] > old[c], new[c]), else_=old[c]) for c in greatest}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
 
 
 def write_batch(conn: Connection, batch: Batch, now: datetime) -> WriteResult:
@@ -166,17 +178,8 @@ def _count_pairs(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
         g["last_time"] = max(g["last_time"], r["time"])
     if not grouped:
         return
-    table = schema.pairs
-    stmt = _insert(conn, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["pair_key"],
-        set_={
-            "n_events": table.c.n_events + stmt.excluded.n_events,
-            "first_time": _lesser(stmt.excluded.first_time, table.c.first_time),
-            "last_time": _greater(stmt.excluded.last_time, table.c.last_time),
-        },
-    )
-    conn.execute(stmt, sorted(grouped.values(), key=lambda g: g["pair_key"]))
+    rows = sorted(grouped.values(), key=lambda g: g["pair_key"])
+    _upsert(conn, schema.pairs, ["pair_key"], rows, add=["n_events"], least=["first_time"], greatest=["last_time"])
 
 
 def _count_sides(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
@@ -204,17 +207,8 @@ def _count_sides(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
             g["last_time"] = max(g["last_time"], r["time"])
     if not grouped:
         return
-    table = schema.sides
-    stmt = _insert(conn, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["side_key"],
-        set_={
-            "n_events": table.c.n_events + stmt.excluded.n_events,
-            "last_time": _greater(stmt.excluded.last_time, table.c.last_time),
-        },
-    )
     values = [{k: v for k, v in g.items() if k != "_events"} for _, g in sorted(grouped.items())]
-    conn.execute(stmt, values)
+    _upsert(conn, schema.sides, ["side_key"], values, add=["n_events"], greatest=["last_time"])
 
 
 def _count_places(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
@@ -245,17 +239,8 @@ def _count_places(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
         g["mass"] += r["conflict_mass"]
     if not grouped:
         return
-    table = schema.place_days
-    stmt = _insert(conn, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "place_key"],
-        set_={
-            "n_events": table.c.n_events + stmt.excluded.n_events,
-            "n_conflict": table.c.n_conflict + stmt.excluded.n_conflict,
-            "mass": table.c.mass + stmt.excluded.mass,
-        },
-    )
-    conn.execute(stmt, [grouped[k] for k in sorted(grouped)])
+    _upsert(conn, schema.place_days, ["day", "place_key"], [grouped[k] for k in sorted(grouped)],
+            add=["n_events", "n_conflict", "mass"])
 
 
 def _write_alert(conn: Connection, alert: Alert, now: datetime, result: WriteResult) -> None:

@@ -113,31 +113,27 @@ def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float =
             headers={"Content-Disposition": f'attachment; filename="powderkeg-{name}-{stamp}.csv"'},
         )
 
-    async def alerts(request: Request) -> Response:
-        q = parse_query(AlertQuery, params(request), datetime.now(UTC))
-        if request.query_params.get("format") == "csv":
-            return csv_response("alerts", ALERT_FIELDS, lambda conn: queries.alert_rows(conn, q))
-        page = await read(queries.list_alerts, q)
-        return _json({"items": page.items, "next_cursor": page.next_cursor})
+    def listing(name: str, model: type[AlertQuery] | type[EventQuery], fields: tuple[str, ...]) -> Handler:
+        rows = queries.alert_rows if model is AlertQuery else queries.event_rows
+        pages = queries.list_alerts if model is AlertQuery else queries.list_events
 
-    async def alert(request: Request) -> Response:
-        found = await read(queries.get_alert, request.path_params["alert_id"])
-        if found is None:
-            raise NotFound(f"no alert {request.path_params['alert_id']!r}")
-        return _json(found)
+        async def handler(request: Request) -> Response:
+            q = parse_query(model, params(request), datetime.now(UTC))
+            if request.query_params.get("format") == "csv":
+                return csv_response(name, fields, lambda conn: rows(conn, q))  # type: ignore[arg-type]
+            page = await read(pages, q)
+            return _json({"items": page.items, "next_cursor": page.next_cursor})
 
-    async def events(request: Request) -> Response:
-        q = parse_query(EventQuery, params(request), datetime.now(UTC))
-        if request.query_params.get("format") == "csv":
-            return csv_response("events", EVENT_FIELDS, lambda conn: queries.event_rows(conn, q))
-        page = await read(queries.list_events, q)
-        return _json({"items": page.items, "next_cursor": page.next_cursor})
+        return handler
 
-    async def event(request: Request) -> Response:
-        found = await read(queries.get_event, request.path_params["event_id"])
-        if found is None:
-            raise NotFound(f"no event {request.path_params['event_id']!r}")
-        return _json(found)
+    def one(what: str, param: str, fetch: Callable[[Any, str], dict[str, Any] | None]) -> Handler:
+        async def handler(request: Request) -> Response:
+            found = await read(fetch, request.path_params[param])
+            if found is None:
+                raise NotFound(f"no stored {what} {request.path_params[param]!r}")
+            return _json(found)
+
+        return handler
 
     def simple(request: Request, allowed: set[str]) -> dict[str, Any]:
         p = params(request)
@@ -159,12 +155,6 @@ def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float =
     async def pairs(request: Request) -> Response:
         args = simple(request, {"country", "kind", "q", "limit"})
         return _json({"items": await read(lambda c: queries.list_pairs(c, **args))})
-
-    async def pair(request: Request) -> Response:
-        found = await read(queries.get_pair, request.path_params["pair_key"])
-        if found is None:
-            raise NotFound(f"no stored events for pair {request.path_params['pair_key']!r}")
-        return _json(found)
 
     def window(request: Request, default: timedelta) -> tuple[datetime, datetime]:
         now = datetime.now(UTC)
@@ -199,12 +189,6 @@ def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float =
         return _json({"items": await read(
             lambda c: queries.list_sides(c, country=args["country"], text=args["text"], limit=args["limit"]))})
 
-    async def side(request: Request) -> Response:
-        found = await read(queries.get_side, request.path_params["side_key"])
-        if found is None:
-            raise NotFound(f"no stored events for side {request.path_params['side_key']!r}")
-        return _json(found)
-
     async def map_(request: Request) -> Response:
         start, end = window(request, timedelta(days=7))
         country = request.query_params.get("country")
@@ -227,15 +211,15 @@ def build_app(engine: Engine, *, token: SecretStr | None, stream_poll_s: float =
         return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
 
     api = [
-        ("alerts", "/v1/alerts", alerts),
-        ("alert", "/v1/alerts/{alert_id}", alert),
-        ("events", "/v1/events", events),
-        ("event", "/v1/events/{event_id}", event),
+        ("alerts", "/v1/alerts", listing("alerts", AlertQuery, ALERT_FIELDS)),
+        ("alert", "/v1/alerts/{alert_id}", one("alert", "alert_id", queries.get_alert)),
+        ("events", "/v1/events", listing("events", EventQuery, EVENT_FIELDS)),
+        ("event", "/v1/events/{event_id}", one("event", "event_id", queries.get_event)),
         ("pairs", "/v1/pairs", pairs),
-        ("pair", "/v1/pairs/{pair_key}", pair),
+        ("pair", "/v1/pairs/{pair_key}", one("events for pair", "pair_key", queries.get_pair)),
         ("pair_index", "/v1/pairs/{pair_key}/index", pair_index),
         ("sides", "/v1/sides", sides),
-        ("side", "/v1/sides/{side_key}", side),
+        ("side", "/v1/sides/{side_key}", one("events for side", "side_key", queries.get_side)),
         ("map", "/v1/map", map_),
         ("stats", "/v1/stats", stats),
         ("countries", "/v1/countries", countries),
