@@ -39,7 +39,7 @@ function timeline(revisions) {
   return h("ol", { class: "timeline", "data-testid": "timeline" }, [...revisions].reverse().map((r) =>
     h("li", { class: `r-${r.status}` },
       h("b", {}, `rev ${r.revision} · ${r.status}`), " ", h("span", { class: `t-${r.severity}` }, r.severity),
-      h("span", { class: "muted" }, ` · ${utc(r.last_seen)} · ${r.n_events} events${r.escalation_index !== null ? ` · index ${r.escalation_index.toFixed(2)}` : ""}`),
+      h("span", { class: "muted" }, ` · ${utc(r.last_seen)} · ${r.n_events} event${r.n_events === 1 ? "" : "s"}${r.escalation_index !== null ? ` · index ${r.escalation_index.toFixed(2)}` : ""}`),
       h("div", {}, r.summary))));
 }
 
