@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test chaos run bench bench-kafka bench-store eval-dev lint schemas lock web-vendor
+.PHONY: help venv install up down status test chaos run bench bench-kafka bench-store eval-dev eval-alerts lint schemas lock \
+	web-vendor
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,6 +61,10 @@ eval-dev: venv ## Score the extractor on the development sets (the tables docs/e
 	mkdir -p build
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
+
+eval-alerts: venv ## Score the alerts: recall per family, false alarms, precision on the VOA articles (dev and holdout)
+	mkdir -p build
+	$(VENV)/bin/powderkeg eval-alerts --data ../shared/data --json-out build/eval_alerts.json
 
 TYPED = contracts/powderkeg_contracts services/runtime/powderkeg_runtime services/ingest/powderkeg_ingest \
 	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/store/powderkeg_store \

@@ -1,6 +1,6 @@
 """Powderkeg message contracts: models, topic names and the JSON Schema generator."""
 
-from powderkeg_contracts import topics
+from powderkeg_contracts import limits, topics
 from powderkeg_contracts.models import (
     SCHEMA_VERSION,
     Actor,
@@ -63,6 +63,7 @@ __all__ = [
     "Severity",
     "Side",
     "SidePair",
+    "limits",
     "pair_of",
     "side_key",
     "topics",

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from powderkeg_contracts import limits
 from powderkeg_contracts.sides import ActorClass, ConflictKind, CountryCode, EventSides, SidePair
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -120,23 +121,46 @@ class Origin(str, Enum):
 
 
 class Article(_Versioned):
-    """A normalised news article, as ingest publishes it to ``powderkeg.articles.v1``."""
+    """A normalised news article, as ingest publishes it to ``powderkeg.articles.v1``.
+
+    String fields are bounded (``powderkeg_contracts.limits``) so that every valid article fits on the broker.
+    """
 
     article_id: Id = Field(description="Content-derived id (hash of the normalised text) unless the input gave one.")
-    text: str = Field(min_length=1, description="Normalised body text (dateline and source tag removed).")
-    title: str | None = None
-    url: str | None = None
-    source: str | None = Field(default=None, description="Outlet or feed name, or the source tag of the text.")
+    text: str = Field(
+        min_length=1,
+        max_length=limits.TEXT_MAX_CHARS,
+        description="Normalised body text (dateline and source tag removed).",
+    )
+    title: str | None = Field(default=None, max_length=limits.TITLE_MAX_CHARS)
+    url: str | None = Field(
+        default=None, max_length=limits.URL_MAX_CHARS, description="A valid http(s) URL, or None (ingest checks it)."
+    )
+    source: str | None = Field(
+        default=None,
+        max_length=limits.SOURCE_MAX_CHARS,
+        description="Outlet or feed name, or the source tag of the text.",
+    )
     published_at: datetime | None = Field(default=None, description="Publication time, timezone-aware (UTC).")
-    published_at_reason: str | None = Field(default=None, description="Why published_at is empty.")
+    published_at_reason: str | None = Field(
+        default=None, max_length=limits.REASON_MAX_CHARS, description="Why published_at is empty."
+    )
     ingested_at: datetime
-    language: str | None = Field(default=None, description="ISO 639-1 language code detected from the text.")
+    language: str | None = Field(
+        default=None,
+        max_length=limits.LANGUAGE_MAX_CHARS,
+        description="ISO 639-1 language code detected from the text.",
+    )
     origin: Origin
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the normalised text.")
     duplicate_of: Id | None = Field(
         default=None, description="article_id of the original when this article is a near-duplicate of it."
     )
-    dateline: str | None = Field(default=None, description="Dateline place or source tag stripped from the text.")
+    dateline: str | None = Field(
+        default=None,
+        max_length=limits.DATELINE_MAX_CHARS,
+        description="Dateline place or source tag stripped from the text.",
+    )
 
     @field_validator("published_at", "ingested_at")
     @classmethod

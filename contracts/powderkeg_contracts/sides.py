@@ -71,6 +71,20 @@ class ActorClass(str, Enum):
     """Unarmed political opposition: parties, their leaders and activists."""
 
 
+CLASS_WORDS: dict[ActorClass, str] = {
+    ActorClass.STATE_FORCES: "state forces",
+    ActorClass.GOVERNMENT: "government",
+    ActorClass.REBELS: "rebels",
+    ActorClass.POLITICAL_MILITIA: "armed group",
+    ActorClass.IDENTITY_MILITIA: "communal militia",
+    ActorClass.RIOTERS: "rioters",
+    ActorClass.PROTESTERS: "protesters",
+    ActorClass.CIVILIANS: "civilians",
+    ActorClass.EXTERNAL: "external forces",
+    ActorClass.OPPOSITION: "opposition",
+}
+"""How each class reads in a label ("Kenya: state forces vs protesters")."""
+
 STATE_CLASSES: frozenset[ActorClass] = frozenset({ActorClass.STATE_FORCES, ActorClass.GOVERNMENT})
 ARMED_NON_STATE: frozenset[ActorClass] = frozenset(
     {ActorClass.REBELS, ActorClass.POLITICAL_MILITIA, ActorClass.IDENTITY_MILITIA}
@@ -163,8 +177,17 @@ class SidePair(_Model):
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def label(self) -> str:
-        """'Afghanistan vs Pakistan', 'Sudan: state forces vs Rapid Support Forces (SDN)', 'North Korea'."""
-        return self.a.label if self.b is None else f"{self.a.label} vs {self.b.label}"
+        """'Afghanistan vs Pakistan', 'Sudan: state forces vs Rapid Support Forces', 'North Korea'.
+
+        Inside one country, the state side's label (its country) heads the pair and each side reads by its class or
+        its group's name."""
+        if self.b is None:
+            return self.a.label
+        state = next((s for s in (self.a, self.b) if s.is_state), None)
+        if self.kind is ConflictKind.INTRASTATE and state is not None:
+            other = self.b if state is self.a else self.a
+            return f"{state.label}: {CLASS_WORDS[state.actor_class]} vs {other.group or CLASS_WORDS[other.actor_class]}"
+        return f"{self.a.label} vs {self.b.label}"
 
     def side_of(self, key: str) -> Side | None:
         """The side with ``key``, if it is in the pair."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from powderkeg_contracts import Alert, Article, ArticleOutcome, DeadLetter, PloverType, topics
+from powderkeg_contracts import Alert, Article, ArticleOutcome, DeadLetter, PloverType, limits, topics
 from powderkeg_runtime.codec import decode, encode
 from tests.chaos.harness import (
     ServiceProcess,
@@ -146,7 +146,11 @@ def test_every_kafka_level_kind_is_dead_lettered_with_reason_headers_and_good_me
         assert int(headers["__connect.errors.offset"]) == letter.original_offset
         assert headers["__connect.errors.exception.class.name"] == letter.error_class.encode()
         assert headers["__connect.errors.exception.message"].decode().startswith(letter.error_message[:50])
-        assert letter.original_value == base64.b64encode(raw or b"").decode(), key
+        original = raw or b""
+        assert letter.original_size == len(original) and letter.original_sha256 == hashlib.sha256(original).hexdigest()
+        kept = (raw or b"")[: limits.DEAD_LETTER_VALUE_MAX_BYTES]  # a larger original is cut, and says so
+        assert letter.truncated is (len(raw or b"") > len(kept))
+        assert letter.original_value == base64.b64encode(kept).decode(), key
     too_large = letters[f"{run}-too-large".encode()][1]
     assert too_large.error_class.endswith("ArticleTooLarge") and "chars (limit" in too_large.error_message
     assert outcome is not None and outcome.status.value == "events" and outcome.event_ids

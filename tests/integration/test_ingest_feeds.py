@@ -84,7 +84,7 @@ def _poll(url: str, bootstrap: str, state_dir: Path) -> subprocess.CompletedProc
         "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,
         "POWDERKEG_INGEST_STATE_DIR": str(state_dir),
         "POWDERKEG_INGEST_METRICS_PORT": "0",
-        "POWDERKEG_ALLOW_PRIVATE_NETWORKS": "true",
+        "POWDERKEG_INGEST_ALLOW_PRIVATE": "127.0.0.1/32",
     }
     return subprocess.run(
         [sys.executable, "-m", "powderkeg_ingest", "--feed", url, "--once"],

@@ -66,7 +66,7 @@ def test_push_is_on_the_topic_when_202_arrives(kafka_bootstrap: str, tmp_path: P
         assert proc.poll() is None, (tmp_path / "ingest.log").read_text()[-3000:]
         ready = httpx.get(f"http://127.0.0.1:{metrics_port}/readyz", timeout=2).json()
         assert ready["ready"] is True
-        assert ready["detail"] == f"push API serving; broker {kafka_bootstrap} reachable", ready
+        assert ready["detail"] == f"push API serving; broker {kafka_bootstrap} reachable; publishing", ready
 
         marker = uuid.uuid4().hex
         before = end_offsets(kafka_bootstrap, topics.ARTICLES)

@@ -219,11 +219,11 @@ def test_non_english_text_is_skipped_with_the_language_as_reason(
     assert processed.events == []
 
 
-def test_ten_megabyte_text_is_refused_before_parsing(extractor: Any) -> None:
+def test_text_over_the_extractor_limit_is_refused_before_parsing(extractor: Any) -> None:
     from powderkeg_extractor.outcome import ArticleTooLarge
 
-    with pytest.raises(ArticleTooLarge, match="10000000 chars"):
-        _process(extractor, _article("x" * 10_000_000))
+    with pytest.raises(ArticleTooLarge, match="300000 chars"):
+        _process(extractor, _article("x" * 300_000))
 
 
 # --- ingest inputs: JSONL lines and raw articles ----------------------------------------------------------------
@@ -260,7 +260,7 @@ INGEST_ARTICLES: dict[str, tuple[dict[str, Any], str]] = {
 @pytest.mark.parametrize("kind", sorted(INGEST_ARTICLES))
 def test_ingest_article_is_rejected_with_its_reason(kind: str) -> None:
     fields, reason = INGEST_ARTICLES[kind]
-    core = IngestCore(CoreConfig(max_text_bytes=1_000_000))
+    core = IngestCore(CoreConfig(max_text_bytes=400_000))
     result = core.accept(RawArticle.model_validate({**fields, "origin": "jsonl"}), now=NOW)
     assert result.kind == "rejected"
     assert result.reason == reason

@@ -42,6 +42,11 @@ ALERT_DELIVERY_ATTEMPTS = Counter(
 ALERT_DELIVERY_FAILURES = Counter(
     "powderkeg_alert_delivery_failures_total", "Deliveries given up after every retry failed, by sink.", ["sink"]
 )
+ALERT_DELIVERY_DROPPED = Counter(
+    "powderkeg_alert_delivery_dropped_total",
+    "Alert changes not queued for a sink because its queue was full (also counted as failures), by sink.",
+    ["sink"],
+)
 ALERT_DELIVERY_RETRIES = Counter(
     "powderkeg_alert_delivery_retries_total", "Delivery attempts that failed and were retried, by sink.", ["sink"]
 )
@@ -49,6 +54,7 @@ ALERT_DELIVERY_RETRIES = Counter(
 __all__ = [
     "ALERTS",
     "ALERT_DELIVERY_ATTEMPTS",
+    "ALERT_DELIVERY_DROPPED",
     "ALERT_DELIVERY_FAILURES",
     "ALERT_DELIVERY_RETRIES",
     "CONSUMER_LAG",

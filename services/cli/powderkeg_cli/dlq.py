@@ -5,11 +5,17 @@ Dead letters are read from the start of the dead-letter topics to their current 
 (ingest dead letters, which never reached Kafka, go to ``powderkeg.articles.v1`` only after they are fixed by
 hand: they are listed, not replayed). Replayed messages carry a ``powderkeg.replayed-from`` header naming the
 dead letter, and the consumers' deterministic ids make a replay of something already processed harmless.
+
+A replay of letters whose cause was not fixed only makes new letters for the same originals, so ``replay`` is
+explicit and loud about what it re-sends: it needs ``--key``, ``--error-class`` or ``--all``; it sends each original
+once however many letters carry it (the same SHA-256 to the same topic), says how many copies it collapsed, and
+refuses letters whose original was cut to fit the topic (``truncated``): those must be re-sent from their source.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -69,18 +75,44 @@ def read_letters(bootstrap: str, dlq_topics: tuple[str, ...]) -> Iterator[Letter
         consumer.close()
 
 
+def plan_replay(letters: list[Letter]) -> tuple[list[Letter], list[str]]:
+    """The letters to re-send, one per distinct original, and why each other letter is not re-sent."""
+    chosen: list[Letter] = []
+    skipped: list[str] = []
+    first: dict[tuple[str, str], str] = {}
+    for item in letters:
+        letter = item.letter
+        if letter is None or letter.original_topic is None:
+            why = item.problem or f"{letter.origin if letter else '?'} never reached Kafka"
+            skipped.append(f"{item.coordinates}: {why}")
+            continue
+        if letter.truncated:
+            skipped.append(
+                f"{item.coordinates}: refused: the original ({letter.original_size} bytes, sha256 "
+                f"{letter.original_sha256[:16]}...) was cut to fit the dead-letter topic; re-send it from its source"
+            )
+            continue
+        identity = (letter.original_topic, letter.original_sha256)
+        if identity in first:
+            skipped.append(f"{item.coordinates}: same original as {first[identity]} (sent once)")
+            continue
+        first[identity] = item.coordinates
+        chosen.append(item)
+    return chosen, skipped
+
+
 def replay(bootstrap: str, letters: list[Letter]) -> tuple[int, list[str]]:
-    """Re-produce the originals; returns (replayed count, reasons for those not replayed)."""
+    """Re-produce the originals (each once); returns (replayed count, reasons for those not replayed)."""
     from kafka import KafkaProducer
 
+    chosen, skipped = plan_replay(letters)
+    if not chosen:
+        return 0, skipped
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    replayed, skipped = 0, []
+    replayed = 0
     try:
-        for item in letters:
-            if item.letter is None or item.letter.original_topic is None:
-                why = item.problem or f"{item.letter.origin if item.letter else '?'} never reached Kafka"
-                skipped.append(f"{item.coordinates}: {why}")
-                continue
+        for item in chosen:
+            assert item.letter is not None and item.letter.original_topic is not None
             key, value = original_bytes(item.letter)
             producer.send(
                 item.letter.original_topic,
@@ -96,8 +128,9 @@ def replay(bootstrap: str, letters: list[Letter]) -> tuple[int, list[str]]:
 
 
 def _key_text(letter: DeadLetter) -> str | None:
-    key, _ = original_bytes(letter)
-    return key.decode("utf-8", "replace") if key is not None else None
+    if letter.original_key is None:
+        return None
+    return base64.b64decode(letter.original_key).decode("utf-8", "replace")
 
 
 def main(argv: list[str]) -> int:
@@ -111,6 +144,9 @@ def main(argv: list[str]) -> int:
         help="Only letters whose original key is this (repeatable): replay the ones you fixed, not the whole topic.",
     )
     parser.add_argument("--json", action="store_true", help="List as JSON lines.")
+    parser.add_argument(
+        "--all", action="store_true", help="replay every letter of the chosen topics (else --key or --error-class)."
+    )
     parser.add_argument("--bootstrap", default=os.environ.get("POWDERKEG_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     args = parser.parse_args(argv)
     chosen = tuple(args.topic or DLQ_TOPICS)
@@ -131,10 +167,18 @@ def main(argv: list[str]) -> int:
             else:
                 where = (f"{item.letter.original_topic}[{item.letter.original_partition}]@{item.letter.original_offset}"
                          if item.letter.original_topic else item.letter.origin)
-                print(f"{item.coordinates}  {item.letter.stage:<9} {where}  {item.letter.error_class}: "
+                cut = f" [truncated, {item.letter.original_size} bytes]" if item.letter.truncated else ""
+                print(f"{item.coordinates}  {item.letter.stage:<9} {where}{cut}  {item.letter.error_class}: "
                       f"{item.letter.error_message[:160]}")
         print(f"{len(letters)} dead letters", file=sys.stderr)
         return 0
+    if not (args.all or args.key or args.error_class):
+        print(
+            "powderkeg dlq replay: choose what to replay with --key or --error-class (the letters you fixed), "
+            "or --all; replaying letters whose cause was not fixed only dead-letters them again",
+            file=sys.stderr,
+        )
+        return 2
     replayed, skipped = replay(args.bootstrap, letters)
     for line in skipped:
         print(f"not replayed: {line}", file=sys.stderr)

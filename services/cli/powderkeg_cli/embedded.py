@@ -88,6 +88,14 @@ def _read(paths: Sequence[str]) -> tuple[list[RawArticle], list[InputError]]:
     return raws, errors
 
 
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+def for_duty_officer(alerts: Sequence[Alert]) -> list[Alert]:
+    """Most severe first, then the most recent: the order a duty officer reads in."""
+    return sorted(alerts, key=lambda a: (SEVERITY_RANK[a.severity.value], -a.last_seen.timestamp(), a.alert_id))
+
+
 def _print_table(result: PipelineResult) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -95,7 +103,7 @@ def _print_table(result: PipelineResult) -> None:
     console = Console(width=None if sys.stdout.isatty() else 160)
     if console.width < 120:
         console = Console(width=120)
-    table = Table(title=f"Powderkeg alerts ({len(result.alerts)})", show_lines=True, expand=True)
+    table = Table(title=f"Powderkeg alerts ({len(result.alerts)}), most severe first", show_lines=True, expand=True)
     table.add_column("signal", style="bold", overflow="fold")
     table.add_column("sev.")
     table.add_column("sides", style="cyan", overflow="fold")
@@ -103,7 +111,7 @@ def _print_table(result: PipelineResult) -> None:
     table.add_column("art.", justify="right")
     table.add_column("first seen")
     table.add_column("summary and evidence", overflow="fold", ratio=1)
-    for alert in result.alerts:
+    for alert in for_duty_officer(result.alerts):
         sev_style = {"critical": "bold red", "warning": "yellow"}.get(alert.severity.value, "")
         evidence = alert.evidence[0] if alert.evidence else ""
         evidence = evidence if len(evidence) <= 220 else evidence[:217] + "..."
@@ -115,7 +123,7 @@ def _print_table(result: PipelineResult) -> None:
             f"{claimed}\nconf {alert.confidence:.2f}",
             str(len(alert.article_ids)),
             alert.first_seen.strftime("%Y-%m-%d %H:%M"),
-            f"{alert.summary}\n[dim]“{evidence}”[/]",
+            f"{alert.summary}\n[dim]“{evidence}”[/]" + (f"\n[blue]{alert.urls[-1]}[/]" if alert.urls else ""),
         )
     console.print(table)
 
@@ -146,7 +154,7 @@ def main(argv: list[str]) -> int:
         for event in result.events:
             print(event.model_dump_json())
     if args.json:
-        for alert in result.alerts:
+        for alert in for_duty_officer(result.alerts):
             print(alert.model_dump_json())
     else:
         _print_table(result)

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("powderkeg_cli.export", "Write stored events or alerts as CSV or Parquet, filtered like the API."),
     "extract": ("powderkeg_extractor.offline", "Offline: JSONL or text files in, event records as JSONL out."),
     "eval": ("powderkeg_extractor.evaluate", "Score the extractor against a gold file (PLOVER or pentacode format)."),
+    "eval-alerts": ("powderkeg_cli.eval_alerts", "Score the alerts against gold sentences and labelled VOA articles."),
     "bench": ("powderkeg_cli.bench", "Benchmark bare spaCy, the embedded pipeline and the pipeline through Kafka."),
     "dlq": ("powderkeg_cli.dlq", "List dead letters and replay them after a fix."),
     "schemas": ("powderkeg_cli.schemas", "Write or check the JSON Schema files generated from the contracts."),

@@ -5,13 +5,17 @@ only after the broker acknowledged the articles, so a 202 means "on the topic". 
 ``http:<client>:<line>`` as their origin and reported per line.
 
 Status codes: 202 accepted (with per-line errors for batches); 400 malformed body; 401 missing or wrong bearer token
-(also when no token is configured: the API never accepts anonymous pushes); 413 body over the limit; 415 other
-content types; 503 the broker did not acknowledge.
+(also when no token is configured: the API never accepts anonymous pushes); 408 the body did not arrive within its
+deadline; 413 body over the limit or more lines than a batch may have; 415 other content types or a
+``Content-Encoding``; 503 the broker did not acknowledge, or ingest is refusing after a failure (with
+``Retry-After``): nothing of a 503 push is recorded, so re-sending it is always right.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from typing import Any
 
 from pydantic import SecretStr
@@ -21,12 +25,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from powderkeg_contracts import Origin
+from powderkeg_contracts import Origin, limits
 from powderkeg_ingest import metrics
 from powderkeg_ingest.core.pipeline import IngestResult, RawArticle
-from powderkeg_ingest.ingestor import Ingestor
+from powderkeg_ingest.ingestor import Busy, Ingestor
 from powderkeg_ingest.publish import PublishError
-from powderkeg_ingest.sources.files import InputError, Item, parse_json_line
+from powderkeg_ingest.sources.files import Item, parse_json_line
 from powderkeg_runtime.auth import bearer_ok
 from powderkeg_runtime.webserver import UvicornThread
 
@@ -34,15 +38,26 @@ log = logging.getLogger(__name__)
 
 JSON_TYPES = {"application/json"}
 JSONL_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines"}
+MAX_CONNECTIONS = 64
 
 
 class _TooLarge(Exception):
     pass
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+def _clean(text: str) -> str:
+    """A message safe to serialise: lone surrogates from hostile input replaced, length bounded."""
+    return text[:2000].encode("utf-8", "replace").decode("utf-8")
+
+
+def _error(status: int, message: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     metrics.HTTP_REQUESTS.labels(status=str(status)).inc()
-    return JSONResponse({"error": message, **extra}, status_code=status)
+    return JSONResponse({"error": _clean(message), **extra}, status_code=status, headers=headers)
+
+
+def _unavailable(message: str, retry_after_s: float) -> JSONResponse:
+    seconds = max(1, math.ceil(retry_after_s))
+    return _error(503, message, headers={"Retry-After": str(seconds)}, retry_after_s=seconds)
 
 
 def _authorised(request: Request, token: SecretStr | None) -> bool:
@@ -65,12 +80,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _outcome(line: int, result: IngestResult) -> dict[str, Any]:
     if result.article is not None:
-        return {
+        outcome: dict[str, Any] = {
             "line": line,
             "status": result.kind,
             "article_id": result.article.article_id,
             "duplicate_of": result.article.duplicate_of,
         }
+        if result.notes:
+            outcome["notes"] = [_clean(note) for note in result.notes]
+        return outcome
     if result.kind == "exact_duplicate":
         return {
             "line": line,
@@ -78,16 +96,20 @@ def _outcome(line: int, result: IngestResult) -> dict[str, Any]:
             "article_id": result.duplicate_of,
             "duplicate_of": result.duplicate_of,
         }
-    return {"line": line, "status": "rejected", "reason": result.reason, "message": result.message}
+    return {"line": line, "status": "rejected", "reason": result.reason, "message": _clean(result.message or "")}
 
 
-def build_app(ingestor: Ingestor, *, token: SecretStr | None, max_body_bytes: int) -> Starlette:
-    """The push API over ``ingestor``; ``token`` is the bearer token clients must send."""
+def build_app(
+    ingestor: Ingestor, *, token: SecretStr | None, max_body_bytes: int, body_timeout_s: float = 30.0
+) -> Starlette:
+    """The push API over ``ingestor``; ``token`` is the bearer token clients must send.
+
+    ``body_timeout_s`` is the total time a client has to send its body (a client that trickles bytes would
+    otherwise hold a connection and a request slot for as long as it likes).
+    """
 
     def process(items: list[Item]) -> list[IngestResult]:
-        results = [ingestor.handle(item) for item in items]
-        ingestor.checkpoint()
-        return results
+        return ingestor.submit(items)
 
     async def push(request: Request) -> JSONResponse:
         if not _authorised(request, token):
@@ -95,33 +117,44 @@ def build_app(ingestor: Ingestor, *, token: SecretStr | None, max_body_bytes: in
             return _error(401, f"unauthorised: {why}")
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media not in JSON_TYPES | JSONL_TYPES:
-            return _error(415, f"Content-Type must be application/json or application/x-ndjson, not {media!r}")
+            return _error(415, f"Content-Type must be application/json or application/x-ndjson, not {media[:100]!r}")
+        encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            return _error(415, f"Content-Encoding {encoding[:50]!r} is not accepted; send the body uncompressed")
+        waiting = ingestor.health.retry_after()
+        if waiting is not None:
+            return _unavailable(f"ingest cannot publish right now ({ingestor.health.ready()[1]}); retry", waiting)
         try:
-            body = await _read_body(request, max_body_bytes)
+            async with asyncio.timeout(body_timeout_s):
+                body = await _read_body(request, max_body_bytes)
         except _TooLarge:
             return _error(413, f"body larger than {max_body_bytes} bytes; split the batch")
+        except TimeoutError:
+            return _error(408, f"the body did not arrive within {body_timeout_s:.0f}s")
         if not body.strip():
             return _error(400, "empty body")
         client = request.client.host if request.client else "unknown"
         if media in JSON_TYPES:
-            item = parse_json_line(body, ref=f"http:{client}:1", origin=Origin.HTTP)
-            if isinstance(item, InputError):
-                await run_in_threadpool(process, [item])  # dead-lettered like any rejected input
-                return _error(400, f"{item.reason}: {item.message}", reason=item.reason)
-            items: list[Item] = [item]
+            items: list[Item] = [parse_json_line(body, ref=f"http:{client}:1", origin=Origin.HTTP)]
         else:
+            lines = body.split(b"\n")
+            if sum(1 for line in lines if line.strip()) > limits.HTTP_BATCH_MAX_LINES:
+                return _error(413, f"more than {limits.HTTP_BATCH_MAX_LINES} lines; split the batch")
             items = [
                 parse_json_line(line, ref=f"http:{client}:{number}", origin=Origin.HTTP)
-                for number, line in enumerate(body.split(b"\n"), start=1)
+                for number, line in enumerate(lines, start=1)
                 if line.strip()
             ]
         try:
             results = await run_in_threadpool(process, items)
+        except Busy as exc:
+            return _unavailable(f"{exc}; nothing was recorded", ingestor.health.retry_after_s)
         except PublishError as exc:
             log.error("push not acknowledged by the broker: %s", exc)
-            return _error(503, "the broker did not acknowledge; retry later")
-        lines = [int(item.ref.rsplit(":", 1)[1]) for item in items]
-        outcomes = [_outcome(line, result) for line, result in zip(lines, results, strict=True)]
+            retry = ingestor.health.retry_after() or ingestor.health.retry_after_s
+            return _unavailable("the broker did not acknowledge; nothing was recorded, retry later", retry)
+        numbers = [int(item.ref.rsplit(":", 1)[1]) for item in items]
+        outcomes = [_outcome(line, result) for line, result in zip(numbers, results, strict=True)]
         if media in JSON_TYPES and results[0].kind == "rejected":
             return _error(400, f"{results[0].reason}: {results[0].message}", reason=results[0].reason)
         metrics.HTTP_REQUESTS.labels(status="202").inc()
@@ -202,9 +235,10 @@ def openapi_document(max_body_bytes: int) -> dict[str, Any]:
                         ),
                         "400": response("Malformed body or an article that cannot be accepted", error),
                         "401": response("Missing or wrong bearer token", error),
-                        "413": response("Body too large", error),
-                        "415": response("Unsupported Content-Type", error),
-                        "503": response("The broker did not acknowledge; retry", error),
+                        "408": response("The body did not arrive within its deadline", error),
+                        "413": response("Body too large, or more lines than a batch may have", error),
+                        "415": response("Unsupported Content-Type or a Content-Encoding", error),
+                        "503": response("Not acknowledged or refusing after a failure; retry after Retry-After", error),
                     },
                 }
             }
@@ -216,4 +250,7 @@ class PushServer(UvicornThread):
     """Runs the push API with uvicorn in a daemon thread (signals stay with the main thread, which owns shutdown)."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        super().__init__(app, host, port, name="ingest-push-api")
+        # limit_concurrency bounds what slow or hostile clients can hold (more connections get 503 at once).
+        super().__init__(
+            app, host, port, name="ingest-push-api", limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5
+        )

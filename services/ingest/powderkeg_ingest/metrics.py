@@ -1,6 +1,7 @@
 """Ingest's Prometheus metrics, declared once. Shared pipeline metrics come from ``powderkeg_runtime.metrics``.
 
-Labels are bounded: ``origin`` from the Origin enum, ``reason`` from ``core.errors.REASONS``, ``kind`` exact|near,
+Labels are bounded: ``origin`` from the Origin enum, ``reason`` from ``core.errors.REASONS`` (for dropped fields
+from ``core.urls.UrlProblem`` and the published_at codes), ``kind`` exact|near,
 ``language`` from :data:`TRACKED_LANGUAGES` plus ``other`` and ``unknown``, ``feed`` from the configured feeds.
 """
 
@@ -24,6 +25,23 @@ FETCH_REFUSED = Counter(
     "powderkeg_ingest_fetch_refused_total", "Feed and page fetches refused before connecting, by reason.", ["reason"]
 )
 FEED_POLLS = Counter("powderkeg_ingest_feed_polls_total", "Feed polls, by feed and result.", ["feed", "result"])
+FEED_ITEMS = Counter(
+    "powderkeg_ingest_feed_items_total",
+    "Feed items handed on, by result: new, updated (a known id with changed content), deferred (poll deadline).",
+    ["result"],
+)
+FIELDS_DROPPED = Counter(
+    "powderkeg_ingest_fields_dropped_total",
+    "Input fields left out of a published article, by field (url, published_at) and reason code.",
+    ["field", "reason"],
+)
+PUBLISH_FAILURES = Counter(
+    "powderkeg_ingest_publish_failures_total",
+    "Units of work the broker did not acknowledge in time; nothing of them was recorded (refused or retried).",
+)
+PUBLISH_READY = Gauge(
+    "powderkeg_ingest_publish_ready", "1 while the producer can publish, 0 after a failure until it can again."
+)
 FEED_FRESHNESS = Gauge(
     "powderkeg_ingest_feed_freshness_seconds", "Seconds since a feed last gave a new item, by feed.", ["feed"]
 )
@@ -42,14 +60,18 @@ __all__ = [
     "DEAD_LETTERS",
     "DUPLICATES",
     "FEED_FRESHNESS",
+    "FEED_ITEMS",
     "FEED_POLLS",
     "FETCH_REFUSED",
+    "FIELDS_DROPPED",
     "HTTP_REQUESTS",
     "LANGUAGE",
     "LAST_PROCESSED",
     "MESSAGES_PRODUCED",
     "PROCESSING_SECONDS",
     "PUBLISHED",
+    "PUBLISH_FAILURES",
+    "PUBLISH_READY",
     "RECEIVED",
     "REJECTED",
     "STAGE",

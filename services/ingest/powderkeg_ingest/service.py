@@ -1,7 +1,8 @@
 """``powderkeg ingest``: read articles from files, standard input, feeds and HTTP pushes, publish them to Kafka.
 
-Exit codes: 0 all inputs handled; 1 the broker did not acknowledge (nothing is recorded as done, a re-run resends);
-2 usage error; 3 some inputs were rejected (they are on the dead-letter topic, the others were published).
+Exit codes: 0 all inputs handled (and always for a service stopped by SIGTERM); 1 the broker did not acknowledge
+(nothing is recorded as done, a re-run resends); 2 usage error; 3 some inputs of a batch run were rejected (they
+are on the dead-letter topic, the others were published).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tqdm import tqdm
 from powderkeg_contracts import topics
 from powderkeg_ingest.core.near import NearConfig, NearIndex
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore
-from powderkeg_ingest.ingestor import Ingestor
+from powderkeg_ingest.ingestor import Ingestor, PublishHealth
 from powderkeg_ingest.publish import KafkaSink, PublishError, Sink, StdoutSink
 from powderkeg_ingest.settings import IngestSettings
 from powderkeg_ingest.sources.files import Item, read_inputs
@@ -57,10 +58,11 @@ environment (defaults; all in docs/ingest.md):
   POWDERKEG_INGEST_STATE_DIR         .powderkeg/ingest (de-duplication and feed state, SQLite)
   POWDERKEG_INGEST_HTTP_HOST/_PORT   127.0.0.1 / 8080 (push API, --serve)
   POWDERKEG_INGEST_HTTP_TOKEN        push API bearer token; unset = every push refused
-  POWDERKEG_INGEST_MAX_TEXT_BYTES    1000000
+  POWDERKEG_INGEST_MAX_TEXT_BYTES    400000
+  POWDERKEG_INGEST_PUBLISH_TIMEOUT_S 30 (broker acknowledgement of a push, a feed poll, 500 file lines)
   POWDERKEG_INGEST_FEED_INTERVAL_S   300
   POWDERKEG_INGEST_NEAR_ENABLED      true (near-duplicates published with duplicate_of)
-  POWDERKEG_ALLOW_PRIVATE_NETWORKS   false (fetches to loopback/private/link-local refused)
+  POWDERKEG_INGEST_ALLOW_PRIVATE     '' (private hosts/CIDRs feeds may reach, e.g. 127.0.0.1/32,10.0.0.5)
 """
 
 
@@ -136,14 +138,16 @@ def _items(paths: list[str], settings: IngestSettings, stdin: BinaryIO, progress
 
 
 def run_batch(ingestor: Ingestor, items: Iterable[Item], stop: threading.Event) -> None:
-    """Handle items in order, checkpointing every :data:`CHECKPOINT_EVERY`; stops early (cleanly) on a signal."""
-    for count, item in enumerate(items, start=1):
-        ingestor.handle(item)
-        if count % CHECKPOINT_EVERY == 0:
-            ingestor.checkpoint()
+    """Handle items in order, in units of :data:`CHECKPOINT_EVERY`; stops early (cleanly) on a signal."""
+    unit: list[Item] = []
+    for item in items:
+        unit.append(item)
+        if len(unit) >= CHECKPOINT_EVERY or stop.is_set():
+            ingestor.submit(unit)
+            unit = []
         if stop.is_set():
             break
-    ingestor.checkpoint()
+    ingestor.submit(unit)
 
 
 def main(argv: list[str] | None = None, *, stdin: BinaryIO | None = None) -> int:
@@ -174,29 +178,55 @@ def main(argv: list[str] | None = None, *, stdin: BinaryIO | None = None) -> int
 def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Event, stdin: BinaryIO) -> int:
     state: SqliteState | None = None
     sink: Sink
+    serving = bool(args.serve or args.feed)
+    health = PublishHealth(settings.ingest_publish_retry_after_s)
     if args.dry_run:
         sink = StdoutSink(sys.stdout, sys.stderr)
     else:
-        from powderkeg_runtime.kafka_admin import ensure_topics  # loads kafka-python only when publishing
-
+        kafka = KafkaSink(
+            settings.kafka_bootstrap,
+            timeout_s=settings.ingest_publish_timeout_s,
+            connect_timeout_s=min(5.0, settings.ingest_publish_timeout_s),
+            prepare=lambda: _ensure_topics(settings),
+        )
+        sink = kafka
         try:
-            ensure_topics(
-                settings.kafka_bootstrap, [topics.ARTICLES, topics.INGEST_DLQ], partitions=settings.topic_partitions
-            )
-            sink = KafkaSink(settings.kafka_bootstrap, max_text_bytes=settings.ingest_max_text_bytes)
-        except Exception as exc:  # broker unreachable or refusing: nothing was read yet
-            log.error("cannot publish to Kafka at %s: %s", settings.kafka_bootstrap, exc)
-            return EXIT_PUBLISH_FAILED
+            kafka.connect()
+        except PublishError as exc:  # broker unreachable or refusing: nothing was read yet
+            if not serving or args.once:
+                log.error("cannot publish to Kafka at %s: %s", settings.kafka_bootstrap, exc)
+                return EXIT_PUBLISH_FAILED
+            # A service outlives the broker's outages, including one at start-up: it starts not ready and refuses
+            # pushes (503) until a probe reaches the broker.
+            log.error("cannot publish to Kafka at %s yet (%s); serving, not ready", settings.kafka_bootstrap, exc)
+            health.failed(f"broker not reachable at start-up: {exc}")
         state = SqliteState(settings.ingest_state_dir / "ingest.sqlite3")
     core = IngestCore(
-        CoreConfig(max_text_bytes=settings.ingest_max_text_bytes), seen=state, near=build_near_index(settings, state)
+        CoreConfig(
+            max_text_bytes=settings.ingest_max_text_bytes,
+            published_max_future_s=settings.ingest_published_max_future_hours * 3600,
+            published_min_year=settings.ingest_published_min_year,
+        ),
+        seen=state,
+        near=build_near_index(settings, state),
     )
-    ingestor = Ingestor(core, sink, state=state)
-    server = _start_metrics(settings, serving=bool(args.serve or args.feed)) if not args.dry_run else None
+
+    def rebuild_near_index() -> None:
+        core.near = build_near_index(settings, state)
+
+    ingestor = Ingestor(
+        core,
+        sink,
+        state=state,
+        on_rollback=rebuild_near_index if core.near is not None else None,
+        health=health,
+        lock_wait_s=settings.ingest_publish_timeout_s,
+    )
+    server = _start_metrics(settings, serving=serving) if not args.dry_run else None
     try:
         if args.paths:
             run_batch(ingestor, _items(args.paths, settings, stdin, not args.no_progress), stop)
-        feeds = build_feed_runner(args.feed, ingestor, settings, state) if args.feed else None
+        feeds = build_feed_runner(args.feed, ingestor, settings, state, stop) if args.feed else None
         if feeds is not None and args.once:
             feeds.poll_due(force=True)
         elif args.serve or feeds is not None:
@@ -215,7 +245,20 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
         tally["exact_duplicate"],
         tally["rejected"],
     )
+    if serving and not args.once:
+        return EXIT_OK  # a service stopped by a signal stopped cleanly; its rejections are in the metrics
     return EXIT_REJECTED if tally["rejected"] else EXIT_OK
+
+
+def _ensure_topics(settings: IngestSettings) -> None:
+    from powderkeg_runtime.kafka_admin import ensure_topics  # loads kafka-python only when publishing
+
+    ensure_topics(
+        settings.kafka_bootstrap,
+        [topics.ARTICLES, topics.INGEST_DLQ],
+        partitions=settings.topic_partitions,
+        timeout_s=settings.ingest_publish_timeout_s,
+    )
 
 
 def build_near_index(settings: IngestSettings, state: SqliteState | None) -> NearIndex | None:
@@ -234,12 +277,16 @@ def build_near_index(settings: IngestSettings, state: SqliteState | None) -> Nea
     return index
 
 
-SERVE_CHECKPOINT_S = 1.0
-"""In --serve mode, how often accepted articles are flushed and the state committed."""
+SERVE_TICK_S = 1.0
+"""In --serve mode, how often due feeds are polled and, after a publish failure, the broker probed."""
 
 
 def build_feed_runner(
-    urls: list[str], ingestor: Ingestor, settings: IngestSettings, state: SqliteState | None
+    urls: list[str],
+    ingestor: Ingestor,
+    settings: IngestSettings,
+    state: SqliteState | None,
+    stop: threading.Event | None = None,
 ) -> FeedRunner:
     """Feed polling under the fetch limits of the settings (httpx, feedparser, trafilatura load only when used)."""
     from powderkeg_ingest.feeding import FeedRunner, MemoryFeedStore
@@ -249,10 +296,17 @@ def build_feed_runner(
         timeout_s=settings.ingest_fetch_timeout_s,
         max_bytes=settings.ingest_fetch_max_bytes,
         max_redirects=settings.ingest_fetch_max_redirects,
-        allow_private_networks=settings.allow_private_networks,
+        allow_private=settings.ingest_allow_private,
     )
     store = state if state is not None else MemoryFeedStore()
-    return FeedRunner(urls, ingestor, SafeFetcher(policy), store, interval_s=settings.ingest_feed_interval_s)
+    return FeedRunner(
+        urls,
+        ingestor,
+        SafeFetcher(policy, cancel=stop),
+        store,
+        interval_s=settings.ingest_feed_interval_s,
+        poll_timeout_s=settings.ingest_feed_poll_timeout_s,
+    )
 
 
 def serve(
@@ -265,12 +319,21 @@ def serve(
     push_api: bool = True,
     broker: ReadinessCheck | None = None,
 ) -> None:
-    """Serve the push API and poll feeds until SIGTERM/SIGINT, checkpointing every second; flush on the way out."""
+    """Serve the push API and poll feeds until SIGTERM/SIGINT; after a publish failure, probe the broker each tick.
+
+    Nothing here can end the service but a signal: a feed poll that fails in any way is logged, counted and backed
+    off; a broker outage makes units fail (refused, rolled back) until a probe reaches the broker again.
+    """
     from powderkeg_ingest.http_api import PushServer, build_app
 
     push: PushServer | None = None
     if push_api:
-        app = build_app(ingestor, token=settings.ingest_http_token, max_body_bytes=settings.ingest_http_max_body_bytes)
+        app = build_app(
+            ingestor,
+            token=settings.ingest_http_token,
+            max_body_bytes=settings.ingest_http_max_body_bytes,
+            body_timeout_s=settings.ingest_http_body_timeout_s,
+        )
         push = PushServer(app, settings.ingest_http_host, settings.ingest_http_port).start()
         if settings.ingest_http_token is None:
             log.warning("POWDERKEG_INGEST_HTTP_TOKEN is not set: the push API refuses every push (401)")
@@ -282,19 +345,19 @@ def serve(
             checks.append(lambda: (running.started, "push API serving" if running.started else "push API stopped"))
         if broker is not None:
             checks.append(broker)
+            checks.append(ingestor.health.ready)
         if checks:
             health.set_readiness(all_ready(*checks))
     try:
         while not stop.is_set():
+            ingestor.probe()
             if feeds is not None:
                 feeds.poll_due()
-            if stop.wait(SERVE_CHECKPOINT_S):
+            if stop.wait(SERVE_TICK_S):
                 break
-            ingestor.checkpoint()
     finally:
         if push is not None:
             push.stop()
-        ingestor.checkpoint()
 
 
 def _start_metrics(settings: IngestSettings, *, serving: bool) -> ServiceHttpServer | None:

@@ -14,11 +14,18 @@ class UvicornThread:
     """Serves an ASGI ``app`` on ``host:port`` (port 0: any free port, see :attr:`port`).
 
     ``graceful_s`` bounds how long ``stop`` waits for open connections (a live stream never ends by itself); None
-    waits for every request in flight to finish.
+    waits for every request in flight to finish. ``options`` go to ``uvicorn.Config`` (``limit_concurrency`` ...).
     """
 
     def __init__(
-        self, app: Any, host: str, port: int, *, name: str = "http-api", graceful_s: int | None = None
+        self,
+        app: Any,
+        host: str,
+        port: int,
+        *,
+        name: str = "http-api",
+        graceful_s: int | None = None,
+        **options: Any,
     ) -> None:
         import uvicorn
 
@@ -30,6 +37,7 @@ class UvicornThread:
             lifespan="off",
             access_log=False,
             timeout_graceful_shutdown=graceful_s,
+            **options,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)

@@ -36,6 +36,13 @@ TTP = Actor(text="TTP", name="Tehrik-i-Taliban Pakistan", country="PAK", sector=
 NOBODY = Actor(reason="no recipient in the sentence")
 
 QUAD = {
+    PloverType.REQUEST: QuadClass.VERBAL_CONFLICT,
+    PloverType.SUPPORT: QuadClass.VERBAL_COOPERATION,
+    PloverType.CONCEDE: QuadClass.VERBAL_COOPERATION,
+    PloverType.COOPERATE: QuadClass.MATERIAL_COOPERATION,
+    PloverType.AID: QuadClass.MATERIAL_COOPERATION,
+    PloverType.RETREAT: QuadClass.MATERIAL_COOPERATION,
+    PloverType.PROTEST: QuadClass.MATERIAL_CONFLICT,
     PloverType.REJECT: QuadClass.VERBAL_CONFLICT,
     PloverType.THREATEN: QuadClass.VERBAL_CONFLICT,
     PloverType.SANCTION: QuadClass.VERBAL_CONFLICT,
@@ -69,6 +76,7 @@ def build_event(
     story: str | None = None,
     published_at: datetime | None = T0,
     url: str | None = None,
+    event_date: EventDate | None = None,
     **extra: Any,
 ) -> EventRecord:
     digest = hashlib.sha256(f"{article}|{cameo}|{trigger}|{sentence}".encode()).hexdigest()[:16]
@@ -81,12 +89,16 @@ def build_event(
         mode=mode,
         cameo_code=cameo,
         quad_class=QUAD[event_type],
-        pentacode={QuadClass.VERBAL_COOPERATION: 1, QuadClass.VERBAL_CONFLICT: 3}.get(QUAD[event_type], 4),
+        pentacode={
+            QuadClass.VERBAL_COOPERATION: 1,
+            QuadClass.MATERIAL_COOPERATION: 2,
+            QuadClass.VERBAL_CONFLICT: 3,
+        }.get(QUAD[event_type], 4),
         goldstein=goldstein,
         actor=actor,
         recipient=recipient,
         location=location or Location(reason="no place in the sentence"),
-        event_date=EventDate(reason="no date expression"),
+        event_date=event_date or EventDate(reason="no date expression"),
         factuality=factuality,
         speaker=speaker,
         evidence=Evidence(

@@ -64,7 +64,8 @@ def test_strike_on_an_armed_group_in_another_country_is_about_that_country(make_
         goldstein=-10.0,
     )
     alert = signals(AlertEngine().process(event))["military_strike"]
-    assert alert.sides.key == "AFG.rebels.tehrik_i_taliban_pakistan-PAK" and alert.severity is Severity.CRITICAL
+    assert alert.sides.key == "AFG.rebels.tehrik_i_taliban_pakistan-PAK"
+    assert alert.severity is Severity.WARNING, "critical is earned by lethal violence; this sentence names no dead"
     assert alert.countries == ("AFG", "PAK") and alert.kind.value == "interstate", "the strike crosses the border"
     assert "target:Tehrik-i-Taliban Pakistan" in alert.sides.a_actors
     assert "(in AFG)" in alert.summary
@@ -86,20 +87,23 @@ def test_strike_on_unnamed_militants_takes_the_location_country(make_event: Even
     assert alert.sides.key == "AFG.rebels-PAK" and alert.countries == ("AFG", "PAK")
 
 
-def test_strike_on_an_armed_group_at_home_is_domestic_and_raises_nothing(make_event: EventFactory) -> None:
+def test_strike_on_an_armed_group_at_home_is_an_intrastate_alert_and_lethal_is_critical(
+    make_event: EventFactory,
+) -> None:
+    sentence = "Pakistani jets struck TTP hideouts in Waziristan, killing at least 20 militants, the army said."
     event = make_event(
         PloverType.ASSAULT,
         "195",
-        STRIKES,
-        "strikes",
+        sentence,
+        "struck",
         mode="aerial",
         recipient=TTP,
         location=Location(place="Waziristan", country="PAK"),
         goldstein=-10.0,
     )
-    evaluation = AlertEngine().evaluate(event)
-    assert evaluation.alerts == [] and evaluation.outcome == "no_pair"
-    assert "military_strike" in evaluation.signals
+    alert = signals(AlertEngine().process(event))["military_strike"]
+    assert alert.sides.key == "PAK-PAK.rebels.tehrik_i_taliban_pakistan" and alert.kind.value == "intrastate"
+    assert alert.severity is Severity.CRITICAL, "a strike that kills is critical"
 
 
 def test_clash_raises_armed_clash(make_event: EventFactory) -> None:

@@ -128,15 +128,18 @@ def freshness(url: str) -> float | None:
     return REGISTRY.get_sample_value("powderkeg_ingest_feed_freshness_seconds", {"feed": url})
 
 
+LOOPBACK = "127.0.0.1/32"
+
+
 def local_fetcher(**policy: object) -> SafeFetcher:
-    return SafeFetcher(FetchPolicy(allow_private_networks=True, timeout_s=5, **policy))  # type: ignore[arg-type]
+    return SafeFetcher(FetchPolicy(allow_private=LOOPBACK, timeout_s=5, **policy))  # type: ignore[arg-type]
 
 
-def loopback_counts_as_public(address: str) -> bool:
+def loopback_counts_as_public(host: str, address: str) -> bool:
     """Address check for tests of the guard: the loopback test server passes as public, everything else as usual."""
-    from powderkeg_ingest.sources.fetch import _blocked
+    from powderkeg_ingest.core.netpolicy import PrivateAllowance
 
-    return address != "127.0.0.1" and _blocked(address)
+    return address == "127.0.0.1" or PrivateAllowance().permits(host, address)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +160,7 @@ def test_only_http_and_https(url: str) -> None:
 
 
 def test_redirect_to_a_private_address_is_refused(server: Server) -> None:
-    fetcher = SafeFetcher(FetchPolicy(), blocked=loopback_counts_as_public)
+    fetcher = SafeFetcher(FetchPolicy(), permitted=loopback_counts_as_public)
     with pytest.raises(FetchRefused) as caught:
         fetcher.fetch(f"{server.base}/to-private")
     assert caught.value.reason == "private_address" and "10.1.2.3" in str(caught.value)
@@ -182,7 +185,7 @@ def test_dns_rebinding_between_the_check_and_the_connection_is_refused(server: S
 def test_the_connection_goes_to_the_address_that_was_checked(server: Server) -> None:
     """A name (not an IP) in the URL: the guarded connection uses the resolver's checked answer."""
     port = server.base.rsplit(":", 1)[1]
-    fetcher = SafeFetcher(FetchPolicy(), resolver=lambda host, p: ["127.0.0.1"], blocked=loopback_counts_as_public)
+    fetcher = SafeFetcher(FetchPolicy(), resolver=lambda host, p: ["127.0.0.1"], permitted=loopback_counts_as_public)
     fetched = fetcher.fetch(f"http://news.example:{port}/feed.xml")
     assert fetched.status == 200
     assert [path for path, _ in server.requests] == ["/feed.xml"]
@@ -209,7 +212,7 @@ def test_bodies_over_the_limit_are_refused(server: Server) -> None:
 
 def test_slow_answers_time_out(server: Server) -> None:
     with pytest.raises(FetchRefused) as caught:
-        SafeFetcher(FetchPolicy(allow_private_networks=True, timeout_s=0.3)).fetch(f"{server.base}/slow")
+        SafeFetcher(FetchPolicy(allow_private=LOOPBACK, timeout_s=0.3)).fetch(f"{server.base}/slow")
     assert caught.value.reason == "timeout"
 
 
@@ -293,7 +296,7 @@ def test_cli_polls_a_feed_once(
     from powderkeg_contracts import Article
     from powderkeg_ingest.service import main
 
-    monkeypatch.setenv("POWDERKEG_ALLOW_PRIVATE_NETWORKS", "true")
+    monkeypatch.setenv("POWDERKEG_INGEST_ALLOW_PRIVATE", LOOPBACK)
     assert main(["--dry-run", "--feed", f"{server.base}/feed.xml", "--once"]) == 0
     articles = [Article.model_validate_json(line) for line in capsys.readouterr().out.splitlines()]
     assert [a.title for a in articles] == ["Full item", "Link-only item"]

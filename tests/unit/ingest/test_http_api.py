@@ -136,6 +136,6 @@ def test_openapi_describes_the_push_endpoint(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     post = doc["paths"]["/v1/articles"]["post"]
-    assert set(post["responses"]) == {"202", "400", "401", "413", "415", "503"}
+    assert set(post["responses"]) == {"202", "400", "401", "408", "413", "415", "503"}
     assert "text" in doc["components"]["schemas"]["RawArticle"]["required"]
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -3,7 +3,9 @@
 Time is event time throughout, so that replaying a topic gives the same alerts with the same ids. An event's time is
 the first of: its article's ``published_at``; its ``event_date`` (start of day, UTC); the ``received_at`` the caller
 passes (the Kafka record timestamp in the service); its ``ingested_at``; the engine's watermark (latest event time
-seen). An event with none of these is counted as ``untimed`` and raises nothing.
+seen). An event with none of these is counted as ``untimed`` and raises nothing. A time more than a day after the
+event reached the pipeline (its Kafka timestamp or ``ingested_at``) is clamped to that moment: no single message can
+move the watermark into the future.
 
 Usage::
 
@@ -24,7 +26,7 @@ from powderkeg_alerting.core import episodes
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_alerting.core.rules import RuleSet, SignalRule, load_rules
 from powderkeg_alerting.core.state import EngineStore, EpisodeState
-from powderkeg_contracts import Alert, AlertStatus, ConflictKind, EventRecord, Factuality, Severity, SidePair
+from powderkeg_contracts import Alert, AlertStatus, EventRecord, Factuality, Severity, SidePair
 
 SEEN_RETENTION = timedelta(days=14)
 """How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka
@@ -43,6 +45,10 @@ class Outcome(StrEnum):
     LATE = "late"
     DUPLICATE = "duplicate"
     UNTIMED = "untimed"
+    BACKGROUND = "background"
+    """History or background, not current news: marked so by the extractor, or dated long before its article."""
+    IGNORED = "ignored"
+    """A question, a risk or an analyst's view (the rule file's ``ignore`` list)."""
     FACTUALITY_ASSERTED = "factuality_asserted"
     FACTUALITY_NEGATED = "factuality_negated"
     FACTUALITY_HYPOTHETICAL = "factuality_hypothetical"
@@ -71,16 +77,36 @@ class Evaluation(BaseModel):
     pair: str | None = Field(default=None, description="Key of the event's pair of sides.")
 
 
+MAX_FUTURE = timedelta(days=1)
+"""How far past the moment it reached the pipeline an event's time may lie. Beyond that it is clamped: one article
+dated 2099 must not move the watermark, resolve every open alert and make every later event ``late``."""
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def event_time(event: EventRecord, received_at: datetime | None, watermark: datetime | None) -> datetime | None:
-    """Event time by the fallback chain in the module docstring."""
+    """Event time by the fallback chain in the module docstring, never later than ``MAX_FUTURE`` past arrival."""
+    arrived = next((_utc(t) for t in (received_at, event.ingested_at) if t is not None), None)
+    when: datetime | None
     if event.published_at is not None:
-        return event.published_at.astimezone(UTC)
-    if event.event_date.date is not None:
-        return datetime.combine(event.event_date.date, time(0), tzinfo=UTC)
-    for candidate in (received_at, event.ingested_at):
-        if candidate is not None:
-            return candidate.astimezone(UTC) if candidate.tzinfo else candidate.replace(tzinfo=UTC)
-    return watermark
+        when = _utc(event.published_at)
+    elif event.event_date.date is not None:
+        when = datetime.combine(event.event_date.date, time(0), tzinfo=UTC)
+    else:
+        when = arrived or watermark
+    if when is not None and arrived is not None and when > arrived + MAX_FUTURE:
+        return arrived
+    return when
+
+
+def background(event: EventRecord, max_age: timedelta) -> bool:
+    """History, not news: the extractor says so, or the event is dated ``max_age`` or more before its article."""
+    if event.background_reason is not None:
+        return True
+    day, published = event.event_date.date, event.published_at
+    return day is not None and published is not None and _utc(published).date() - day >= max_age
 
 
 class AlertEngine:
@@ -123,10 +149,14 @@ class AlertEngine:
         if self.watermark is None or when > self.watermark:
             self._watermark = when
         pair = event.sides.pair
+        if background(event, timedelta(days=self.rules.max_event_age_days)):
+            return Evaluation(outcome=Outcome.BACKGROUND, event_time=when, pair=pair.key if pair else None)
+        if self.rules.ignored(event) is not None:
+            return Evaluation(outcome=Outcome.IGNORED, event_time=when, pair=pair.key if pair else None)
         matched = [(rule, severity) for rule in self.rules.signals if (severity := rule.match(event)) is not None]
         alerts: list[Alert] = []
         index_value = None
-        if pair is not None and pair.kind is ConflictKind.INTERSTATE:
+        if pair is not None:
             surge_alerts, index_value = self.index.observe(pair, event, when)
             alerts.extend(surge_alerts)
         outcomes = [self._apply(rule, severity, event, pair, when, index_value, alerts) for rule, severity in matched]
@@ -152,7 +182,7 @@ class AlertEngine:
         weight = rule.factuality.get(event.factuality)
         if weight is None:
             return Outcome.of_factuality(event.factuality)
-        if pair is None or (pair.kind is not ConflictKind.INTERSTATE and not rule.single_country):
+        if pair is None or (rule.two_sides and pair.b is None):
             return Outcome.NO_PAIR
         key = f"{pair.key}|{rule.name}"
         episode = self.store.episodes.get(key)

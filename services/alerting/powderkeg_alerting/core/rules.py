@@ -15,12 +15,24 @@ from datetime import timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from powderkeg_contracts import Direction, EventRecord, Factuality, PloverType, QuadClass, Sector, Severity
+from powderkeg_contracts import (
+    Actor,
+    ActorClass,
+    ConflictKind,
+    Direction,
+    EventRecord,
+    Factuality,
+    PloverType,
+    QuadClass,
+    Sector,
+    Severity,
+    Side,
+)
 
 SEVERITY_ORDER: dict[Severity, int] = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 """Rank of each severity; an alert's severity only ever rises during an episode."""
@@ -54,6 +66,14 @@ class Predicate(_Strict):
     quad_classes: list[QuadClass] = Field(default_factory=list)
     actor_sectors: list[Sector] = Field(default_factory=list)
     recipient_sectors: list[Sector] = Field(default_factory=list)
+    actor_classes: list[ActorClass] = Field(default_factory=list, description="Class of the source side.")
+    recipient_classes: list[ActorClass] = Field(default_factory=list, description="Class of the target side.")
+    kinds: list[ConflictKind] = Field(default_factory=list, description="Kind of the event's pair of sides.")
+    reciprocal: bool | None = Field(default=None, description="Both parties act (clashes between X and Y).")
+    question: bool | None = Field(default=None, description="The evidence sentence is a question.")
+    actor_keywords: list[Keyword] = Field(
+        default_factory=list, description="Any of them in the words naming the actor or the speaker."
+    )
     trigger_keywords: list[Keyword] = Field(default_factory=list, description="Any of them in the trigger words.")
     sentence_keywords: list[list[Keyword]] = Field(
         default_factory=list, description="Groups; each group needs one of its words in the evidence sentence."
@@ -61,12 +81,24 @@ class Predicate(_Strict):
     exclude_keywords: list[Keyword] = Field(
         default_factory=list, description="None of these may be in the sentence (talks 'resumed' vs 'collapsed')."
     )
+    exclude_trigger_keywords: list[Keyword] = Field(default_factory=list, description="None may be in the trigger.")
     severity: Severity | None = Field(default=None, description="Overrides the signal's severity when this matches.")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Predicate:
-        tests = ("event_types", "modes", "cameo_prefixes", "trigger_keywords", "sentence_keywords")
-        if not any(getattr(self, name) for name in tests):
+        tests = (
+            "event_types",
+            "modes",
+            "cameo_prefixes",
+            "quad_classes",
+            "actor_classes",
+            "recipient_classes",
+            "question",
+            "actor_keywords",
+            "trigger_keywords",
+            "sentence_keywords",
+        )
+        if not any(getattr(self, name) not in (None, []) for name in tests):
             raise ValueError("a predicate needs at least one of " + ", ".join(tests))
         if any(not group for group in self.sentence_keywords):
             raise ValueError("sentence_keywords groups must not be empty")
@@ -84,6 +116,14 @@ class Predicate(_Strict):
     def _exclude_re(self) -> re.Pattern[str] | None:
         return keyword_pattern(self.exclude_keywords) if self.exclude_keywords else None
 
+    @cached_property
+    def _actor_re(self) -> re.Pattern[str] | None:
+        return keyword_pattern(self.actor_keywords) if self.actor_keywords else None
+
+    @cached_property
+    def _exclude_trigger_re(self) -> re.Pattern[str] | None:
+        return keyword_pattern(self.exclude_trigger_keywords) if self.exclude_trigger_keywords else None
+
     def matches(self, event: EventRecord) -> bool:
         """Whether ``event`` satisfies every test this predicate sets."""
         if self.event_types and event.event_type not in self.event_types:
@@ -98,11 +138,53 @@ class Predicate(_Strict):
             return False
         if self.recipient_sectors and event.recipient.sector not in self.recipient_sectors:
             return False
+        if not self._sides_match(event):
+            return False
+        if self.question is not None and is_question(event.evidence.sentence) is not self.question:
+            return False
+        if self._actor_re is not None and not self._actor_re.search(actor_words(event)):
+            return False
         if self._trigger_re is not None and not self._trigger_re.search(event.evidence.trigger):
+            return False
+        if self._exclude_trigger_re is not None and self._exclude_trigger_re.search(event.evidence.trigger):
             return False
         if self._exclude_re is not None and self._exclude_re.search(event.evidence.sentence):
             return False
         return all(pattern.search(event.evidence.sentence) for pattern in self._sentence_res)
+
+
+    def _sides_match(self, event: EventRecord) -> bool:
+        sides = event.sides
+        source, target = side_class(sides.source, event.actor), side_class(sides.target, event.recipient)
+        if self.actor_classes and source not in self.actor_classes:
+            return False
+        if self.recipient_classes and target not in self.recipient_classes:
+            return False
+        if self.reciprocal is not None and event.reciprocal is not self.reciprocal:
+            return False
+        if self.kinds:
+            pair = sides.pair
+            if pair is None or pair.kind not in self.kinds:
+                return False
+        return True
+
+
+def side_class(side: Side | None, actor: Actor) -> ActorClass | None:
+    """The class of a side, else the class of the actor it would stand for."""
+    return side.actor_class if side is not None else actor.actor_class
+
+
+def actor_words(event: EventRecord) -> str:
+    """The words naming the event's actor and its speaker, for ``actor_keywords``."""
+    parts = [event.actor.text, event.actor.name]
+    if event.speaker is not None:
+        parts += [event.speaker.text, event.speaker.name]
+    return " ".join(p for p in parts if p)
+
+
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks rather than reports ("Will Pakistan retaliate?")."""
+    return sentence.rstrip().rstrip("\"'”’)»").endswith("?")
 
 
 class SignalRule(_Strict):
@@ -115,14 +197,25 @@ class SignalRule(_Strict):
     factuality: dict[Factuality, Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
         description="Confidence weight per factuality; a factuality not listed never raises this signal."
     )
-    single_country: bool = Field(
-        default=False, description="Raise for a pair that is not two countries (one side, or two sides in one country)."
+    two_sides: bool = Field(default=False, description="Raise only for a pair of two sides, never for one alone.")
+    counterpart: str | None = Field(
+        default=None, description="The signal of the other direction (the de-escalation of an escalation)."
     )
     quiet_period_hours: float | None = Field(default=None, gt=0, description="Overrides the file default.")
     escalate_after_stories: int | None = Field(
         default=None, ge=2, description="Raise severity one level once this many distinct stories report it."
     )
-    when: list[Predicate] = Field(min_length=1)
+    when: list[Predicate] = Field(min_length=1, description="Predicates, or names of the file's `predicates`.")
+    severity_when: list[Predicate] = Field(
+        default_factory=list, description="Once the signal matched, each of these that matches sets its severity."
+    )
+
+    @field_validator("severity_when")
+    @classmethod
+    def _severity_set(cls, value: list[Predicate]) -> list[Predicate]:
+        if any(p.severity is None for p in value):
+            raise ValueError("a severity_when predicate must set severity")
+        return value
 
     @field_validator("factuality")
     @classmethod
@@ -139,7 +232,20 @@ class SignalRule(_Strict):
         Factuality is weighed by the engine, not here.
         """
         found = [p.severity or self.severity for p in self.when if p.matches(event)]
-        return max(found, key=SEVERITY_ORDER.__getitem__) if found else None
+        if not found:
+            return None
+        found += [p.severity for p in self.severity_when if p.severity is not None and p.matches(event)]
+        return max(found, key=SEVERITY_ORDER.__getitem__)
+
+
+class IgnoreRule(_Strict):
+    """Events that raise no signal at all, and why ("question", "risk_or_analysis")."""
+
+    reason: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    when: list[Predicate] = Field(min_length=1)
+
+    def matches(self, event: EventRecord) -> bool:
+        return any(p.matches(event) for p in self.when)
 
 
 class RuleSet(_Strict):
@@ -148,6 +254,11 @@ class RuleSet(_Strict):
     version: int = Field(ge=1, le=1)
     quiet_period_hours: float = Field(gt=0, description="Event-time hours without new evidence before resolution.")
     max_listed: int = Field(default=200, ge=10, le=5000, description="Cap on ids kept per alert (state size).")
+    max_event_age_days: int = Field(
+        default=30, ge=1, description="An event dated longer than this before its article is history, not news."
+    )
+    predicates: dict[str, Predicate] = Field(default_factory=dict, description="Named predicates signals refer to.")
+    ignore: list[IgnoreRule] = Field(default_factory=list)
     signals: list[SignalRule] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -156,7 +267,32 @@ class RuleSet(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"signal names must be unique; repeated: {', '.join(duplicates)}")
+        unknown = sorted({s.counterpart for s in self.signals if s.counterpart and s.counterpart not in names})
+        if unknown:
+            raise ValueError(f"counterpart names no signal: {', '.join(unknown)}")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_predicates(cls, data: Any) -> Any:
+        """Replace predicate names in signals' ``when``/``severity_when`` by the predicates they name, at load."""
+        if not isinstance(data, dict) or not isinstance(data.get("signals"), list):
+            return data
+        named = data.get("predicates") or {}
+        signals = []
+        for signal in data["signals"]:
+            if isinstance(signal, dict):
+                signal = dict(signal)
+                for field in ("when", "severity_when"):
+                    items = signal.get(field)
+                    if isinstance(items, list):
+                        signal[field] = [_named(named, item, signal.get("name"), field) for item in items]
+            signals.append(signal)
+        return {**data, "signals": signals}
+
+    def ignored(self, event: EventRecord) -> str | None:
+        """The reason ``event`` raises nothing at all, or None."""
+        return next((rule.reason for rule in self.ignore if rule.matches(event)), None)
 
     def quiet_period(self, rule: SignalRule) -> timedelta:
         return timedelta(hours=rule.quiet_period_hours or self.quiet_period_hours)
@@ -166,6 +302,14 @@ class RuleSet(_Strict):
             if rule.name == name:
                 return rule
         raise KeyError(name)
+
+
+def _named(named: Any, item: Any, signal: Any, field: str) -> Any:
+    if not isinstance(item, str):
+        return item
+    if not isinstance(named, dict) or item not in named:
+        raise ValueError(f"signal {signal}: {field} names an unknown predicate {item!r}")
+    return named[item]
 
 
 def _describe(error: ValidationError, raw: object) -> str:

@@ -21,6 +21,12 @@ from powderkeg_contracts import Alert, AlertStatus, Direction, Severity
 MAX_EVIDENCE_CHARS = 1000
 
 
+def _is_link(url: str) -> bool:
+    """Ingest validates URLs once; this only keeps a link Alertmanager would refuse (422, for that alert for ever)
+    from being sent when an event came from elsewhere: http(s), printable ASCII, no spaces."""
+    return url.startswith(("http://", "https://")) and url.isascii() and url.isprintable() and " " not in url
+
+
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -56,8 +62,9 @@ def to_alertmanager(alert: Alert, *, ended_severity: Severity | None = None) -> 
         },
         "startsAt": _iso(alert.first_seen),
     }
-    if alert.urls:
-        payload["generatorURL"] = alert.urls[0]
+    link = next((url for url in alert.urls if _is_link(url)), None)
+    if link is not None:
+        payload["generatorURL"] = link
     if alert.status is AlertStatus.RESOLVED:
         payload["endsAt"] = _iso(alert.resolved_at or alert.last_seen)
     elif ended_severity is not None:

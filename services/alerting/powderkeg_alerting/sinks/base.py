@@ -1,4 +1,8 @@
-"""What a sink is, and the retry loop every sink shares."""
+"""What a sink is, and the retry loop every sink shares.
+
+An attempt's ``timeout`` is a total deadline (connect, send, answer), and at most :data:`MAX_ANSWER_BYTES` of an
+answer are read: a receiver that trickles bytes or streams an endless body costs one attempt's deadline, no more.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from powderkeg_contracts import Alert
 
 log = logging.getLogger(__name__)
 
+MAX_ANSWER_BYTES = 4096
+"""Of a receiver's answer, only this much is read (for the log line of a failure)."""
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 """Statuses worth retrying; any other 4xx means the request itself is wrong and retrying cannot help."""
 
@@ -54,6 +60,22 @@ class AttemptCounter(Protocol):
     def __call__(self, sink: str, *, retried: bool) -> None: ...
 
 
+async def _attempt(client: httpx.AsyncClient, request: httpx.Request) -> tuple[int, bytes]:
+    """Send ``request``; the status and at most :data:`MAX_ANSWER_BYTES` of the answer."""
+    response = await client.send(request, stream=True)
+    try:
+        if response.is_stream_consumed:  # a transport that read the answer already (httpx.MockTransport)
+            return response.status_code, response.content[:MAX_ANSWER_BYTES]
+        answer = b""
+        async for chunk in response.aiter_raw():
+            answer += chunk
+            if len(answer) >= MAX_ANSWER_BYTES:
+                break
+        return response.status_code, answer[:MAX_ANSWER_BYTES]
+    finally:
+        await response.aclose()
+
+
 async def deliver(
     client: httpx.AsyncClient,
     sink: Sink,
@@ -70,17 +92,20 @@ async def deliver(
         if on_attempt is not None:
             on_attempt(sink.name, retried=attempt > 0)
         try:
-            response = await client.send(sink.build_request(alert))
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout(policy.timeout):
+                status, answer = await _attempt(client, sink.build_request(alert))
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             status, error = None, f"{type(exc).__name__}: {exc}"
             continue
-        status = response.status_code
-        if response.is_success:
+        except TimeoutError:
+            status, error = None, f"no complete answer within {policy.timeout:.1f}s"
+            continue
+        if 200 <= status < 300:
             on_delivered = getattr(sink, "on_delivered", None)
             if on_delivered is not None:
                 on_delivered(alert)
             return Delivery(sink=sink.name, ok=True, attempts=attempt + 1, status=status)
-        error = f"HTTP {status}: {response.text[:200]}"
+        error = f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}"
         if status not in RETRYABLE_STATUS:
             return Delivery(sink=sink.name, ok=False, attempts=attempt + 1, status=status, error=error)
     return Delivery(sink=sink.name, ok=False, attempts=policy.attempts, status=status, error=error)

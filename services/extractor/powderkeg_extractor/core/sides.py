@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import pycountry
 
 from powderkeg_contracts import Actor, ActorClass, EventRecord, EventSides, Sector, Side
-from powderkeg_contracts.sides import ARMED_NON_STATE
+from powderkeg_contracts.sides import ARMED_NON_STATE, CLASS_WORDS
 
 CLASS_OF_SECTOR: dict[Sector, ActorClass | None] = {
     Sector.GOVERNMENT: ActorClass.GOVERNMENT,
@@ -49,19 +49,6 @@ CLASS_OF_SECTOR: dict[Sector, ActorClass | None] = {
 }
 """ACLED-style class of each CAMEO/PLOVER sector. A country named with no sector ("Pakistan said") is its
 government."""
-
-CLASS_WORDS: dict[ActorClass, str] = {
-    ActorClass.STATE_FORCES: "state forces",
-    ActorClass.GOVERNMENT: "government",
-    ActorClass.REBELS: "rebels",
-    ActorClass.POLITICAL_MILITIA: "armed group",
-    ActorClass.IDENTITY_MILITIA: "communal militia",
-    ActorClass.RIOTERS: "rioters",
-    ActorClass.PROTESTERS: "protesters",
-    ActorClass.CIVILIANS: "civilians",
-    ActorClass.EXTERNAL: "external forces",
-    ActorClass.OPPOSITION: "opposition",
-}
 
 _SHORT_NAMES = {
     "RUS": "Russia",

@@ -25,6 +25,8 @@ Reason = Literal[
     "unsupported_media_type",
     "fetch_refused",
     "fetch_failed",
+    "outside_folder",
+    "internal_error",
 ]
 
 REASONS: Final[tuple[str, ...]] = Reason.__args__  # type: ignore[attr-defined]

@@ -20,6 +20,10 @@ class FeedState(BaseModel):
     etag: str | None = None
     last_modified: str | None = None
     seen: tuple[str, ...] = Field(default=(), description="Ids of items already handled, newest last (bounded).")
+    versions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per seen id, a digest of the item's content: a changed digest is a corrected item, not a repeat.",
+    )
     last_new_item_at: datetime | None = None
     failures: int = 0
     next_poll_at: datetime | None = None

@@ -6,18 +6,26 @@ Pure: no Kafka, no environment, no clock (``now`` is passed in), no I/O. The ser
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from powderkeg_contracts import Article, Origin
+from powderkeg_contracts import Article, Origin, limits
 from powderkeg_ingest.core.dedupe import MemorySeenStore, SeenStore
 from powderkeg_ingest.core.errors import IngestError, Reason
 from powderkeg_ingest.core.ids import article_id, content_hash
-from powderkeg_ingest.core.normalize import detect_language, normalize_text, parse_published, split_dateline
+from powderkeg_ingest.core.normalize import (
+    Dateline,
+    PublishedAt,
+    detect_language,
+    normalize_text,
+    parse_published,
+    split_dateline,
+)
+from powderkeg_ingest.core.urls import check_url
 
-DEFAULT_MAX_TEXT_BYTES = 1_000_000
+DEFAULT_MAX_TEXT_BYTES = limits.TEXT_MAX_BYTES
 
 
 class RawArticle(BaseModel):
@@ -64,8 +72,18 @@ class CoreConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    max_text_bytes: int = Field(default=DEFAULT_MAX_TEXT_BYTES, ge=1, description="Larger texts are rejected.")
+    max_text_bytes: int = Field(
+        default=DEFAULT_MAX_TEXT_BYTES, ge=1, le=limits.TEXT_MAX_BYTES, description="Larger texts are rejected."
+    )
     detect_language: bool = True
+    published_max_future_s: float = Field(
+        default=86_400.0,
+        ge=0,
+        description="A publication time further than this after ingest time is dropped, with the reason.",
+    )
+    published_min_year: int = Field(
+        default=1900, ge=1, le=9999, description="A publication time before this year is dropped, with the reason."
+    )
 
 
 Kind = Literal["published", "exact_duplicate", "near_duplicate", "rejected"]
@@ -87,6 +105,9 @@ class IngestResult(BaseModel):
     reason: Reason | None = None
     message: str | None = None
     notes: tuple[str, ...] = ()
+    dropped: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(field, reason code) of input fields left out of the article, for the metrics."
+    )
 
     @property
     def publishes(self) -> bool:
@@ -133,7 +154,7 @@ class IngestCore:
         size = len(raw.text.encode("utf-8", "surrogatepass"))
         if size > self.config.max_text_bytes:
             raise IngestError("too_large", f"text is {size} bytes; the limit is {self.config.max_text_bytes}")
-        head = split_dateline(normalize_text(raw.text))
+        head = _dateline(normalize_text(raw.text))
         text = head.text.strip()
         if not text:
             raise IngestError("empty_text", "the text is empty after normalisation (only whitespace, tags or controls)")
@@ -141,6 +162,7 @@ class IngestCore:
         the_id = article_id(raw.id.strip() if raw.id is not None else None, digest)
         earlier = self.seen.get(digest)
         notes: list[str] = []
+        dropped: list[tuple[str, str]] = []
         if earlier is not None:
             variant = f"{digest}:{the_id}"
             if raw.id is None or the_id == earlier or self.seen.get(variant) is not None:
@@ -148,19 +170,30 @@ class IngestCore:
             # The same text under another explicit id (another outlet's copy, a client's own id): publish it as a
             # duplicate of the first, so the id its sender knows resolves downstream while the story counts once.
             notes.append(f"identical text already published as {earlier}")
-        published = parse_published(raw.published_at)
+        published, published_code = self._published(raw.published_at, now)
         if published.note:
             notes.append(f"published_at: {published.note}")
+        if published_code is not None:
+            dropped.append(("published_at", published_code))
+        url = None
+        if raw.url is not None and raw.url.strip():
+            checked = check_url(raw.url.strip())
+            url = checked.url
+            if checked.problem is not None:
+                dropped.append(("url", checked.problem))
+                notes.append(f"url: not kept as a link ({checked.detail}): {raw.url.strip()[:200]!r}")
         language = detect_language(text) if self.config.detect_language else None
         if language is not None and language.reason:
             notes.append(f"language: {language.reason}")
+        title = _bounded("title", _clean_optional(raw.title, single_line=True), limits.TITLE_MAX_CHARS)
+        source = _bounded("source", _clean_optional(raw.source, single_line=True), limits.SOURCE_MAX_CHARS)
         try:
             article = Article(
                 article_id=the_id,
                 text=text,
-                title=_clean_optional(raw.title, single_line=True),
-                url=_clean_optional(raw.url, single_line=True),
-                source=_clean_optional(raw.source, single_line=True) or head.source,
+                title=title,
+                url=url,
+                source=source or head.source,
                 published_at=published.value,
                 published_at_reason=published.reason,
                 ingested_at=now,
@@ -172,6 +205,10 @@ class IngestCore:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
             raise IngestError("invalid_field", problems) from None
+        encoded = len(article.model_dump_json().encode("utf-8"))
+        if encoded > limits.ARTICLE_MAX_BYTES:
+            limit = limits.ARTICLE_MAX_BYTES
+            raise IngestError("too_large", f"the article is {encoded} bytes as JSON; the limit is {limit}")
         original = earlier
         if original is None and self.near is not None:
             original = self.near.find(text, now=now)
@@ -183,8 +220,42 @@ class IngestCore:
             self.seen.add(f"{digest}:{the_id}", the_id)
         if self.near is not None and earlier is None:
             self.near.add(the_id, text, now=now, original=article.duplicate_of)
-        if article.duplicate_of is not None:
-            return IngestResult(
-                kind="near_duplicate", article=article, duplicate_of=article.duplicate_of, notes=tuple(notes)
-            )
-        return IngestResult(kind="published", article=article, notes=tuple(notes))
+        kind: Kind = "near_duplicate" if article.duplicate_of is not None else "published"
+        return IngestResult(
+            kind=kind, article=article, duplicate_of=article.duplicate_of, notes=tuple(notes), dropped=tuple(dropped)
+        )
+
+    def _published(self, value: str | datetime | None, now: datetime) -> tuple[PublishedAt, str | None]:
+        """The publication time within bounds, or None with the reason; the second value is the drop's code.
+
+        Event time drives alert windows and watermarks downstream, so one article dated 2099 (or 0001) must not
+        reach them: a time more than ``published_max_future_s`` after ``now``, or before ``published_min_year``,
+        is left out and the reason says what it was.
+        """
+        parsed = parse_published(value)
+        if parsed.value is None:
+            code = None if value is None or (isinstance(value, str) and not value.strip()) else "unparseable"
+            return parsed, code
+        limit = now + timedelta(seconds=self.config.published_max_future_s)
+        shown = parsed.value.isoformat()
+        if parsed.value > limit:
+            reason = f"dropped: {shown} is more than {self.config.published_max_future_s:.0f} s after ingest time"
+            return PublishedAt(None, reason, parsed.note), "future"
+        if parsed.value.year < self.config.published_min_year:
+            reason = f"dropped: {shown} is before the year {self.config.published_min_year}"
+            return PublishedAt(None, reason, parsed.note), "before_floor"
+        return parsed, None
+
+
+def _bounded(field: str, value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise IngestError("too_large", f"{field} is {len(value)} characters; the limit is {limit}")
+    return value
+
+
+def _dateline(text: str) -> Dateline:
+    """The dateline split, unless what it took for a dateline is too long to be one."""
+    head = split_dateline(text)
+    if head.dateline is not None and len(head.dateline) > limits.DATELINE_MAX_CHARS:
+        return Dateline(text=text, dateline=None, source=None)
+    return head

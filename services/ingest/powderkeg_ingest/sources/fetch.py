@@ -1,5 +1,5 @@
-"""Guarded HTTP fetching for feeds and linked pages: only http/https, no private addresses, bounded size, redirects
-and time.
+"""Guarded HTTP fetching for feeds and linked pages: only http/https, no private addresses (but those allowed one by
+one), bounded size, redirects and time.
 
 A feed URL is configuration, but the links inside a feed are not: without these guards a feed could make ingest
 read cloud metadata endpoints (169.254.169.254), admin interfaces on loopback or hosts on the private network, or
@@ -7,17 +7,26 @@ exhaust memory with an endless body. Every refusal raises :class:`FetchRefused` 
 caller counts (``powderkeg_ingest_fetch_refused_total{reason}``) and logs.
 
 The address is checked twice: :meth:`SafeFetcher.check_url` refuses early with a clear reason, and the connection
-itself goes through :class:`_GuardedBackend`, which resolves the name once more, refuses if any address is
-non-public, and connects to the address it just checked. A DNS server that answers with a public address for the
-check and a private one for the connection (rebinding) is therefore refused too. Redirects are re-checked hop by hop.
+itself goes through :class:`_GuardedBackend`, which resolves the name once more, refuses if any address is not
+permitted (:class:`~powderkeg_ingest.core.netpolicy.PrivateAllowance`), and connects to the address it just checked.
+A DNS server that answers with a public address for the check and a private one for the connection (rebinding) is
+therefore refused too. Redirects are re-checked hop by hop.
+
+Time is one total deadline per fetch, not a timeout per read: every socket operation of the fetch (connect, TLS,
+headers, body) waits at most until the deadline, in slices of :data:`SLICE_S`, so a server that trickles one byte
+at a time is cut off at the deadline and a cancellation (SIGTERM) is seen within a slice. Bodies are decompressed
+here, a bounded amount at a time, so a gzip bomb is refused once ``max_bytes`` of output exist, not after it has
+been inflated.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
+import ssl
+import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -25,11 +34,26 @@ import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from powderkeg_ingest.core.netpolicy import PrivateAllowance
+
 RefusalReason = Literal[
-    "scheme", "private_address", "unresolvable", "too_large", "too_many_redirects", "timeout", "bad_url"
+    "scheme",
+    "private_address",
+    "unresolvable",
+    "too_large",
+    "too_many_redirects",
+    "timeout",
+    "bad_url",
+    "encoding",
+    "cancelled",
 ]
 Resolver = Callable[[str, int], list[str]]
-AddressCheck = Callable[[str], bool]
+AddressCheck = Callable[[str, str], bool]
+"""(host, address) -> may a fetch of ``host`` connect to ``address``?"""
+
+SLICE_S = 0.5
+"""Longest single wait on a socket: how soon a cancellation or the deadline is noticed."""
+ENCODINGS = ("identity", "gzip", "x-gzip", "deflate")
 
 
 class FetchRefused(Exception):
@@ -56,7 +80,8 @@ class FetchPolicy(BaseModel):
     timeout_s: float = 10.0
     max_bytes: int = 5_000_000
     max_redirects: int = 3
-    allow_private_networks: bool = False
+    allow_private: str = ""
+    """Private addresses, CIDR networks or host names that may be reached (``PrivateAllowance.parse``)."""
     user_agent: str = "powderkeg-ingest/0.1 (+https://github.com/powderkeg)"
 
 
@@ -81,31 +106,70 @@ def _system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
-def _blocked(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return bool(
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
 class _RefusedAddress(Exception):
-    """Raised inside the connection when the name resolves to a non-public address."""
+    """Raised inside the connection when the name resolves to an address that is not permitted."""
+
+
+class _Cancelled(Exception):
+    """Raised inside the connection when the fetch was cancelled (the service is stopping)."""
+
+
+class _Budget:
+    """The current fetch's deadline and the service's cancel event, read by every socket operation."""
+
+    def __init__(self, cancel: threading.Event | None) -> None:
+        self.cancel = cancel
+        self.deadline = float("inf")
+
+    def wait(self, timeout: float | None) -> float:
+        """How long the next socket operation may wait; raises when cancelled or out of time."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise _Cancelled("cancelled")
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise httpcore.ReadTimeout("the fetch's total deadline passed")
+        return min(remaining, SLICE_S, timeout if timeout is not None else SLICE_S)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every wait ends at the fetch's deadline (or its cancellation), however slow the peer."""
+
+    def __init__(self, inner: httpcore.NetworkStream, budget: _Budget) -> None:
+        self._inner = inner
+        self._budget = budget
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        while True:
+            wait = self._budget.wait(timeout)  # raises once cancelled or out of time
+            try:
+                return self._inner.read(max_bytes, wait)
+            except httpcore.ReadTimeout:
+                continue  # a slice ended; the budget decides whether to go on
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, max(self._budget.deadline - time.monotonic(), 0.001))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        remaining = max(self._budget.deadline - time.monotonic(), 0.001)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, remaining), self._budget)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 class _GuardedBackend(httpcore.SyncBackend):
-    """httpcore's socket backend, but a TCP connection only ever goes to an address that passed the check."""
+    """httpcore's socket backend, but a TCP connection only ever goes to an address that passed the check, and
+    every wait on it ends at the fetch's deadline."""
 
-    def __init__(self, resolve: Resolver, blocked: AddressCheck) -> None:
+    def __init__(self, resolve: Resolver, permitted: AddressCheck, budget: _Budget) -> None:
         self._resolve = resolve
-        self._blocked = blocked
+        self._permitted = permitted
+        self._budget = budget
 
     def connect_tcp(
         self,
@@ -119,46 +183,84 @@ class _GuardedBackend(httpcore.SyncBackend):
             addresses = self._resolve(host, port)
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        refused = [a for a in addresses if self._blocked(a)]
+        refused = [a for a in addresses if not self._permitted(host, a)]
         if refused or not addresses:
             raise _RefusedAddress(f"{host} resolves to non-public {', '.join(refused) or '-'} at connect time")
-        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+        remaining = max(self._budget.deadline - time.monotonic(), 0.001)
+        stream = super().connect_tcp(addresses[0], port, min(remaining, timeout or remaining), local_address,
+                                     socket_options)
+        return _DeadlineStream(stream, self._budget)
+
+
+def _decoded(response: httpx.Response, url: str, max_bytes: int) -> Iterator[bytes]:
+    """The body, decompressed here in bounded steps: never more than ``max_bytes + 1`` bytes of output exist."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower() or "identity"
+    if encoding not in ENCODINGS:
+        raise FetchRefused("encoding", url, f"Content-Encoding {encoding[:40]!r} is not accepted")
+    if encoding == "identity":
+        yield from response.iter_raw()
+        return
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+    produced = 0
+    for chunk in response.iter_raw():
+        data = chunk
+        while data:
+            try:
+                out = inflater.decompress(data, max_bytes + 1 - produced)
+            except zlib.error as exc:
+                raise FetchRefused("encoding", url, f"the {encoding} body does not decompress: {exc}") from None
+            produced += len(out)
+            yield out
+            if produced > max_bytes:
+                return
+            data = inflater.unconsumed_tail
+    yield inflater.flush()
 
 
 class SafeFetcher:
     """Fetches one URL at a time under a :class:`FetchPolicy`.
 
-    ``resolver`` and ``blocked`` (is an address non-public?) are injectable so that tests can treat their loopback
-    server as a public host without any other network access.
+    ``resolver`` and ``permitted`` (may a fetch of this host reach this address?) are injectable so that tests can
+    exercise the checks with names of their own; by default an address is permitted when it is public or allowed by
+    the policy's ``allow_private``. ``cancel`` (the service's stop event) ends a fetch within :data:`SLICE_S`.
     """
 
     def __init__(
-        self, policy: FetchPolicy, *, resolver: Resolver = _system_resolver, blocked: AddressCheck = _blocked
+        self,
+        policy: FetchPolicy,
+        *,
+        resolver: Resolver = _system_resolver,
+        permitted: AddressCheck | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.policy = policy
         self._resolve = resolver
-        self._is_blocked = blocked
+        self._permitted = permitted or PrivateAllowance.parse(policy.allow_private).permits
+        self._budget = _Budget(cancel)
         transport = httpx.HTTPTransport(trust_env=False)
-        if not policy.allow_private_networks:
-            # httpx has no public hook for name resolution; its transport's pool is rebuilt with the guarded backend
-            # (same TLS context; server_hostname still comes from the URL, so certificates are checked by name).
-            transport._pool = httpcore.ConnectionPool(
-                ssl_context=transport._pool._ssl_context,
-                network_backend=_GuardedBackend(resolver, blocked),
-            )
+        # httpx has no public hook for name resolution; its transport's pool is rebuilt with the guarded backend
+        # (same TLS context; server_hostname still comes from the URL, so certificates are checked by name).
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=transport._pool._ssl_context,
+            network_backend=_GuardedBackend(resolver, self._permitted, self._budget),
+        )
         self._client = httpx.Client(
             transport=transport,
             follow_redirects=False,
             timeout=httpx.Timeout(policy.timeout_s),
-            headers={"User-Agent": policy.user_agent},
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             trust_env=False,  # no proxy from the environment: the address checks must be about the real target
         )
+
+    @property
+    def cancelled(self) -> bool:
+        return self._budget.cancel is not None and self._budget.cancel.is_set()
 
     def close(self) -> None:
         self._client.close()
 
     def check_url(self, url: str) -> None:
-        """Refuse URLs that are not http(s) or whose host resolves to a non-public address (unless allowed)."""
+        """Refuse URLs that are not http(s) or whose host resolves to an address that is not permitted."""
         try:
             parts = urlsplit(url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -169,19 +271,27 @@ class SafeFetcher:
         host = parts.hostname
         if not host:
             raise FetchRefused("bad_url", url, "no host")
-        if self.policy.allow_private_networks:
-            return
         try:
             addresses = self._resolve(host, port)
-        except OSError as exc:
-            raise FetchRefused("unresolvable", url, str(exc)) from None
-        blocked = [a for a in addresses if self._is_blocked(a)]
-        if blocked or not addresses:
-            raise FetchRefused("private_address", url, f"{host} resolves to non-public {', '.join(blocked) or '-'}")
+        except (OSError, UnicodeError) as exc:
+            raise FetchRefused("unresolvable", url, str(exc)[:200]) from None
+        refused = [a for a in addresses if not self._permitted(host, a)]
+        if refused or not addresses:
+            raise FetchRefused("private_address", url, f"{host} resolves to non-public {', '.join(refused) or '-'}")
 
     def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET ``url`` with conditional headers, following at most ``max_redirects`` checked redirects."""
+        """GET ``url`` with conditional headers, following at most ``max_redirects`` checked redirects.
+
+        The whole fetch, redirects included, has one deadline of ``timeout_s``.
+        """
         deadline = time.monotonic() + self.policy.timeout_s
+        self._budget.deadline = deadline
+        try:
+            return self._fetch(url, etag, last_modified, deadline)
+        finally:
+            self._budget.deadline = float("inf")
+
+    def _fetch(self, url: str, etag: str | None, last_modified: str | None, deadline: float) -> Fetched:
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -189,6 +299,8 @@ class SafeFetcher:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _hop in range(self.policy.max_redirects + 1):
+            if self.cancelled:
+                raise FetchRefused("cancelled", current, "the service is stopping")
             self.check_url(current)
             try:
                 with self._client.stream("GET", current, headers=headers) as response:
@@ -199,8 +311,12 @@ class SafeFetcher:
                     body = self._read(response, current, deadline)
             except _RefusedAddress as exc:
                 raise FetchRefused("private_address", current, str(exc)) from None
+            except _Cancelled:
+                raise FetchRefused("cancelled", current, "the service is stopping") from None
             except httpx.TimeoutException as exc:
                 raise FetchRefused("timeout", current, f"no complete answer within {self.policy.timeout_s}s") from exc
+            except httpx.InvalidURL as exc:  # not an httpx.HTTPError: a link over 64 KB, a bad host, ...
+                raise FetchRefused("bad_url", current[:200], str(exc)[:200]) from None
             except httpx.HTTPError as exc:
                 raise FetchFailed(current, f"{type(exc).__name__}: {exc}") from exc
             if response.status_code not in (200, 304):
@@ -221,7 +337,7 @@ class SafeFetcher:
             raise FetchRefused("too_large", url, f"Content-Length {declared} > {self.policy.max_bytes}")
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
+        for chunk in _decoded(response, url, self.policy.max_bytes):
             size += len(chunk)
             if size > self.policy.max_bytes:
                 raise FetchRefused("too_large", url, f"body exceeds {self.policy.max_bytes} bytes")
