@@ -149,7 +149,7 @@ def test_the_console_lists_the_story_follows_the_stream_and_shows_evidence(
     print(f"\npushed alert on the page after {latency:.2f} s (bound {LIVE_BOUND_S:.0f} s)")
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     card = page.inner_text(f'[data-alert-id="{live.alert_id}"]')
-    assert "Sudan vs Rapid Support Forces (SDN)" in card and "NEW" in card and "intrastate" in card
+    assert live.sides.label in card and "NEW" in card and "intrastate" in card
     assert page.eval_on_selector_all(".alert", "cards => cards[0].dataset.alertId") == live.alert_id
     page.screenshot(path=str(BUILD / "console-live.png"))
 
