@@ -9,14 +9,15 @@ PYTEST_ARGS ?=
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test chaos run bench bench-kafka eval-dev eval-alerts lint schemas lock \
-	train-venv train-data train train-cv eval-classifier bench-classifier lock-train
+.PHONY: help venv install up down status test chaos run bench bench-kafka bench-store eval-dev eval-alerts lint \
+	schemas lock train-venv train-data train train-cv eval-classifier bench-classifier lock-train web-vendor
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: venv ## Run the whole pipeline in one process over seeds/ (no broker) and print the alerts
 	$(VENV)/bin/powderkeg run seeds/
+	@echo "Web console over the same run: $(VENV)/bin/powderkeg run seeds/ --serve  (then open the URL it prints)"
 
 venv: $(VENV_STAMP) ## Create .venv with the locked dependencies and the project (editable)
 
@@ -26,10 +27,10 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-install: ## Install Kafka (Maven), Prometheus and Alertmanager (Debian) if missing
+install: ## Install Kafka (Maven), Prometheus, Alertmanager, PostgreSQL and chromium (Debian) if missing
 	bash deploy/stack.sh install
 
-up: install ## Start Kafka, Alertmanager and Prometheus on 127.0.0.1 and wait until ready
+up: install ## Start Kafka, Alertmanager, Prometheus and PostgreSQL on 127.0.0.1 and wait until ready
 	bash deploy/stack.sh up
 
 down: ## Stop the local stack and delete its data
@@ -47,6 +48,15 @@ bench: venv ## Throughput of bare spaCy vs the embedded pipeline on the VOA arti
 bench-kafka: venv install ## The same, plus the three services through a freshly started real broker
 	bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench --kafka
 
+bench-store: venv install ## Store ingest rate, API p50/p95 and database size over 1,000,000 events (PostgreSQL)
+	mkdir -p build
+	bash deploy/with-stack.sh $(VENV)/bin/python -m powderkeg_store.bench --events 1000000
+
+web-vendor: ## Refresh the console's vendored files from the npm lock (services/store/web/package-lock.json)
+	cd services/store/web && npm ci --ignore-scripts --no-audit --no-fund
+	cp services/store/web/node_modules/world-atlas/countries-50m.json services/store/web/node_modules/world-atlas/LICENSE \
+		services/store/powderkeg_store/web/vendor/world-atlas/
+
 eval-dev: venv ## Score the extractor on the development sets (the tables docs/extraction.md quotes)
 	mkdir -p build
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
@@ -57,7 +67,8 @@ eval-alerts: venv ## Score the alerts: recall per family, false alarms, precisio
 	$(VENV)/bin/powderkeg eval-alerts --data ../shared/data --json-out build/eval_alerts.json
 
 TYPED = contracts/powderkeg_contracts services/runtime/powderkeg_runtime services/ingest/powderkeg_ingest \
-	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/cli/powderkeg_cli
+	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/store/powderkeg_store \
+	services/cli/powderkeg_cli
 
 lint: venv ## ruff over the whole tree, mypy --strict over the packages (part of make test)
 	$(VENV)/bin/ruff check contracts services tests

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Local Powderkeg infrastructure without Docker: a single-node KRaft Kafka broker (jars from Maven Central),
-# Prometheus and Alertmanager (Debian packages), all on 127.0.0.1.
+# Prometheus, Alertmanager and PostgreSQL 15 (Debian packages), all on 127.0.0.1. `install` also brings Debian's
+# chromium for the console's browser test.
 #
 # Usage: deploy/stack.sh COMMAND
 #   install        fetch/install what is missing (idempotent; caches live outside the repo)
-#   up             install if needed, then start Kafka, Alertmanager, Prometheus and wait until each is ready
+#   up             install if needed, then start Kafka, Alertmanager, Prometheus, PostgreSQL; wait until each is ready
 #   down           stop everything and delete the data dirs, so the next `up` starts from empty
-#   status         show what is running; exit 0 only if all three are up
+#   status         show what is running; exit 0 only if all four are up
 #   kafka-start    start the broker (keeps its data if there is any)
 #   kafka-stop     stop the broker with SIGTERM (keeps data)
 #   kafka-restart  kafka-stop + kafka-start: a clean broker restart for chaos tests
 #   kafka-kill     SIGKILL the broker (keeps data): a crash for chaos tests; bring it back with kafka-start
+#   postgres-start start PostgreSQL (keeps its data if there is any); postgres-stop stops it (keeps data)
 #   env            print the environment variables that point clients at this stack
 #
 # Environment (defaults in brackets):
@@ -18,6 +20,7 @@
 #   POWDERKEG_RUN_DIR [$POWDERKEG_CACHE/run] pid files, logs, data dirs
 #   KAFKA_VERSION [4.4.0]  KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9097]  KAFKA_NUM_PARTITIONS [1]
 #   KAFKA_HEAP_OPTS [-Xmx1G -Xms1G]  PROMETHEUS_PORT [9090]  ALERTMANAGER_PORT [9093]
+#   POSTGRES_PORT [5434]  POSTGRES_VERSION [15]
 #   STACK_START_TIMEOUT [120] seconds to wait for each component
 set -euo pipefail
 
@@ -42,6 +45,9 @@ KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}
 KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 ALERTMANAGER_PORT=${ALERTMANAGER_PORT:-9093}
+# Not 5432: installing Debian's postgresql package may create and start its own cluster there.
+POSTGRES_PORT=${POSTGRES_PORT:-5434}
+POSTGRES_VERSION=${POSTGRES_VERSION:-15}
 START_TIMEOUT=${STACK_START_TIMEOUT:-120}
 STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-30}
 
@@ -49,6 +55,9 @@ KAFKA_LIBS="$CACHE/kafka/$KAFKA_VERSION/libs"
 KAFKA_RUN="$RUN_DIR/kafka"
 PROM_RUN="$RUN_DIR/prometheus"
 AM_RUN="$RUN_DIR/alertmanager"
+PG_RUN="$RUN_DIR/postgres"
+PG_BIN="/usr/lib/postgresql/$POSTGRES_VERSION/bin"
+CHROMIUM_BIN=/usr/bin/chromium
 PROMETHEUS_BIN=/usr/bin/prometheus
 ALERTMANAGER_BIN=/usr/bin/prometheus-alertmanager
 
@@ -174,11 +183,33 @@ install_prometheus() {
   [[ -x $PROMETHEUS_BIN && -x $ALERTMANAGER_BIN ]] || die "prometheus packages installed but binaries missing"
 }
 
+install_postgres() {
+  if [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]]; then
+    return 0
+  fi
+  log "installing postgresql-$POSTGRES_VERSION from Debian"
+  apt_install "postgresql-$POSTGRES_VERSION"
+  [[ -x $PG_BIN/postgres ]] || die "postgresql-$POSTGRES_VERSION installed but $PG_BIN/postgres missing"
+}
+
+install_chromium() {
+  # The console's browser test drives Debian's chromium (never a browser downloaded by a test tool).
+  if [[ -x $CHROMIUM_BIN ]]; then
+    return 0
+  fi
+  log "installing chromium from Debian"
+  apt_install chromium fonts-dejavu-core
+  [[ -x $CHROMIUM_BIN ]] || die "chromium installed but $CHROMIUM_BIN missing"
+}
+
 cmd_install() {
   install_java_tools
   install_kafka
   install_prometheus
-  log "installed: Kafka $KAFKA_VERSION ($KAFKA_LIBS), $($PROMETHEUS_BIN --version 2>&1 | sed -n 1p)"
+  install_postgres
+  install_chromium
+  log "installed: Kafka $KAFKA_VERSION ($KAFKA_LIBS), $($PROMETHEUS_BIN --version 2>&1 | sed -n 1p)," \
+    "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), $("$CHROMIUM_BIN" --version 2>/dev/null)"
 }
 
 # --- kafka -------------------------------------------------------------------------------------------------
@@ -304,6 +335,81 @@ start_prometheus() {
     --web.enable-lifecycle
 }
 
+# --- postgresql ----------------------------------------------------------------------------------------------
+
+PG_PIDFILE="$PG_RUN/postgres.pid"
+PG_DATA="$PG_RUN/data"
+PG_LOG="$PG_RUN/postgres.log"
+PG_PATTERN="-D $PG_DATA"
+PG_URL="postgresql+psycopg://powderkeg@127.0.0.1:$POSTGRES_PORT/powderkeg"
+
+# The prefix that runs a command as the `postgres` OS user when we are root (PostgreSQL refuses to run as root);
+# setpriv execs in place, so a pid written before it is the server's own.
+AS_POSTGRES=()
+((EUID == 0)) && AS_POSTGRES=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+
+# The postgres user must be able to reach its data dir. Under root's home it cannot: grant it search permission
+# only (no listing, nobody else) on each directory in the way, with an ACL.
+pg_reach_run_dir() {
+  ((EUID == 0)) || return 0
+  id postgres >/dev/null 2>&1 || die "no 'postgres' OS user: is postgresql-$POSTGRES_VERSION installed?"
+  local dir="" part
+  local IFS=/
+  for part in ${PG_RUN#/}; do
+    dir="$dir/$part"
+    "${AS_POSTGRES[@]}" test -x "$dir" && continue
+    command -v setfacl >/dev/null || apt_install acl
+    log "granting the postgres user search permission (ACL u:postgres:x) on $dir"
+    setfacl -m u:postgres:x "$dir"
+  done
+}
+
+pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -t 2 >/dev/null 2>&1; }
+
+cmd_postgres_start() {
+  [[ -x $PG_BIN/postgres ]] || die "PostgreSQL $POSTGRES_VERSION not installed: run deploy/stack.sh install"
+  if pid_alive "$PG_PIDFILE" "$PG_PATTERN"; then
+    log "postgres already running (pid $(<"$PG_PIDFILE")) on 127.0.0.1:$POSTGRES_PORT"
+    return 0
+  fi
+  port_open "$POSTGRES_PORT" && port_busy "$POSTGRES_PORT"
+  mkdir -p "$PG_RUN"
+  pg_reach_run_dir
+  local fresh=0
+  if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+    fresh=1
+    rm -rf "$PG_DATA"
+    mkdir -p "$PG_DATA"
+    ((EUID == 0)) && chown postgres:postgres "$PG_DATA"
+    chmod 700 "$PG_DATA"
+    : >"$PG_LOG"
+    log "initialising a PostgreSQL cluster in $PG_DATA"
+    # Loopback only, trust authentication: a throwaway development and test database.
+    "${AS_POSTGRES[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U powderkeg --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+      >>"$PG_LOG" 2>&1 || fail_start postgres "$PG_LOG" "initdb failed"
+  fi
+  log "starting PostgreSQL $POSTGRES_VERSION on 127.0.0.1:$POSTGRES_PORT"
+  spawn "$PG_PIDFILE" "$PG_LOG" "${AS_POSTGRES[@]}" "$PG_BIN/postgres" -D "$PG_DATA" -p "$POSTGRES_PORT" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=50
+  local deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    pid_alive "$PG_PIDFILE" "$PG_PATTERN" || fail_start postgres "$PG_LOG" "server process exited"
+    if pg_ready; then
+      if ((fresh)); then
+        "$PG_BIN/createdb" -h 127.0.0.1 -p "$POSTGRES_PORT" -U powderkeg powderkeg >>"$PG_LOG" 2>&1 \
+          || fail_start postgres "$PG_LOG" "createdb powderkeg failed"
+      fi
+      log "postgres ready on 127.0.0.1:$POSTGRES_PORT (pid $(<"$PG_PIDFILE"))"
+      return 0
+    fi
+    sleep 0.3
+  done
+  fail_start postgres "$PG_LOG" "not ready after ${START_TIMEOUT}s"
+}
+
+# SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to disconnect).
+cmd_postgres_stop() { stop_pid postgres "$PG_PIDFILE" "$PG_PATTERN" INT; }
+
 # --- top-level commands ------------------------------------------------------------------------------------
 
 cmd_up() {
@@ -311,6 +417,7 @@ cmd_up() {
   cmd_kafka_start
   start_alertmanager
   start_prometheus
+  cmd_postgres_start
   cmd_env
 }
 
@@ -318,7 +425,8 @@ cmd_down() {
   stop_pid prometheus "$PROM_PIDFILE" "$PROMETHEUS_BIN" TERM
   stop_pid alertmanager "$AM_PIDFILE" "$ALERTMANAGER_BIN" TERM
   cmd_kafka_stop
-  rm -rf "$KAFKA_RUN/data" "$PROM_RUN/data" "$AM_RUN/data"
+  cmd_postgres_stop
+  rm -rf "$KAFKA_RUN/data" "$PROM_RUN/data" "$AM_RUN/data" "$PG_DATA"
   log "stack down; data removed (logs kept in $RUN_DIR)"
 }
 
@@ -336,6 +444,7 @@ cmd_status() {
   report kafka "$KAFKA_PIDFILE" "$KAFKA_PATTERN" "127.0.0.1:$KAFKA_PORT (Kafka $KAFKA_VERSION)"
   report alertmanager "$AM_PIDFILE" "$ALERTMANAGER_BIN" "http://127.0.0.1:$ALERTMANAGER_PORT"
   report prometheus "$PROM_PIDFILE" "$PROMETHEUS_BIN" "http://127.0.0.1:$PROMETHEUS_PORT"
+  report postgres "$PG_PIDFILE" "$PG_PATTERN" "127.0.0.1:$POSTGRES_PORT (PostgreSQL $POSTGRES_VERSION)"
   return $ok
 }
 
@@ -343,6 +452,7 @@ cmd_env() {
   echo "export POWDERKEG_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
   echo "export POWDERKEG_PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT"
   echo "export POWDERKEG_ALERTMANAGER_URL=http://127.0.0.1:$ALERTMANAGER_PORT"
+  echo "export POWDERKEG_STORE_DATABASE_URL=$PG_URL"
 }
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -356,6 +466,8 @@ case "${1:-}" in
   kafka-stop) cmd_kafka_stop ;;
   kafka-restart) cmd_kafka_restart ;;
   kafka-kill) cmd_kafka_kill ;;
+  postgres-start) cmd_postgres_start ;;
+  postgres-stop) cmd_postgres_stop ;;
   env) cmd_env ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;

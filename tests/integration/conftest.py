@@ -110,3 +110,47 @@ def topic_factory(kafka_bootstrap: str) -> Iterator[Callable[..., str]]:
             admin.delete_topics(created)
     finally:
         admin.close()
+
+
+DEFAULT_STORE_DATABASE_URL = "postgresql+psycopg://powderkeg@127.0.0.1:5434/powderkeg"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """SQLAlchemy URL of the real PostgreSQL started by the stack (env POWDERKEG_STORE_DATABASE_URL)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = os.environ.get("POWDERKEG_STORE_DATABASE_URL", DEFAULT_STORE_DATABASE_URL)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        _unavailable("PostgreSQL", url, type(exc).__name__)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def database_factory(postgres_url: str) -> Iterator[Callable[[], str]]:
+    """Create empty databases on the real PostgreSQL, one per call, dropped after the test; returns their URLs."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"pk_test_{_suffix()}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+
+    yield create
+    with admin.connect() as conn:
+        for name in created:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -18,11 +18,14 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 GRAFANA_DIR = ROOT / "deploy" / "grafana"
 
-REQUIRED_SERVICES = {"kafka", "ingest", "extractor", "alerting", "prometheus", "alertmanager", "grafana"}
+REQUIRED_SERVICES = {
+    "kafka", "ingest", "extractor", "alerting", "store", "postgres", "prometheus", "alertmanager", "grafana",
+}
 POWDERKEG_SERVICES = {
     "ingest": "powderkeg-ingest",
     "extractor": "powderkeg-extractor",
     "alerting": "powderkeg-alerting",
+    "store": "powderkeg-store",
 }
 
 
@@ -103,6 +106,24 @@ def test_services_point_at_kafka_and_expose_their_metrics_port(services: dict[st
     assert services["ingest"]["environment"]["POWDERKEG_INGEST_METRICS_PORT"] == 9101
     assert services["extractor"]["environment"]["POWDERKEG_EXTRACTOR_METRICS_PORT"] == 9102
     assert alerting_env["POWDERKEG_ALERTING_METRICS_PORT"] == 9103
+    assert services["store"]["environment"]["POWDERKEG_STORE_METRICS_PORT"] == 9104
+
+
+def test_the_store_runs_on_the_compose_postgres(services: dict[str, dict[str, Any]]) -> None:
+    stack = (ROOT / "deploy" / "stack.sh").read_text(encoding="utf-8")
+    image = services["postgres"]["image"]
+    assert f"POSTGRES_VERSION=${{POSTGRES_VERSION:-{image.split(':', 1)[1]}}}" in stack, "compose and stack.sh differ"
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
+    store = services["store"]
+    env = store["environment"]
+    pg = services["postgres"]["environment"]
+    assert env["POWDERKEG_STORE_DATABASE_URL"] == (
+        f"postgresql+psycopg://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}"
+    )
+    assert store["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "--serve" in store["command"]
+    assert any(str(p).endswith(f":{env['POWDERKEG_STORE_HTTP_PORT']}") for p in store["ports"])
 
 
 def test_prometheus_docker_config_scrapes_service_hostnames(services: dict[str, dict[str, Any]]) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-POWDERKEG_JOBS = {"powderkeg-ingest", "powderkeg-extractor", "powderkeg-alerting"}
+POWDERKEG_JOBS = {"powderkeg-ingest", "powderkeg-extractor", "powderkeg-alerting", "powderkeg-store"}
 
 
 def test_kafka_python_admin_produce_consume_commit(

@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = {"ingest": "powderkeg_ingest", "extractor": "powderkeg_extractor", "alerting": "powderkeg_alerting"}
+SERVICES = {
+    "ingest": "powderkeg_ingest",
+    "extractor": "powderkeg_extractor",
+    "alerting": "powderkeg_alerting",
+    "store": "powderkeg_store",
+}
 CORE_FORBIDDEN = {
     "kafka", "faust", "aiokafka", "powderkeg_runtime", "httpx", "uvicorn", "starlette", "prometheus_client",
+    "sqlalchemy", "alembic", "psycopg",
 }
 
 
@@ -48,7 +54,7 @@ def test_cores_know_nothing_of_kafka_metrics_or_http(service: str) -> None:
         assert "os.environ" not in path.read_text(encoding="utf-8"), f"{path} reads the environment"
 
 
-@pytest.mark.parametrize("service", ["ingest", "alerting"])
+@pytest.mark.parametrize("service", ["ingest", "alerting", "store"])
 def test_only_the_extractor_imports_spacy(service: str) -> None:
     package = REPO / "services" / service / SERVICES[service]
     assert not [p for p in _files(package) if "spacy" in _imports(p)]

@@ -39,6 +39,8 @@ class PipelineResult:
     events: list[EventRecord] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     """The latest revision of every alert, in the order alerts were first raised."""
+    revisions: list[Alert] = field(default_factory=list)
+    """Every revision of every alert, in the order they were made."""
 
 
 def run_pipeline(
@@ -70,6 +72,7 @@ def run_pipeline(
             result.events.append(event)
             for alert in engine.process(event):
                 latest[alert.alert_id] = alert
+                result.revisions.append(alert)
     result.alerts = list(latest.values())
     return result
 
@@ -134,6 +137,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("paths", nargs="*", default=["seeds"], help="Files or folders (default: seeds).")
     parser.add_argument("--json", action="store_true", help="Print one JSON object per alert per line.")
     parser.add_argument("--events", action="store_true", help="Also print every event record as JSON lines.")
+    parser.add_argument(
+        "--serve", action="store_true", help="Keep the results in a SQLite store and open the web console on them."
+    )
+    parser.add_argument("--store", default=".powderkeg/store.sqlite", help="SQLite file of --serve (kept).")
+    parser.add_argument("--port", type=int, default=8090, help="Port of the console with --serve (0: any free port).")
     args = parser.parse_args(argv)
     raws, errors = _read(args.paths)
     result = run_pipeline(raws, input_errors=errors)
@@ -156,4 +164,8 @@ def main(argv: list[str]) -> int:
         f"{len(result.events)} events, {len(result.alerts)} alerts",
         file=sys.stderr,
     )
+    if args.serve:
+        from powderkeg_cli.console import serve_results
+
+        return serve_results(result, store=args.store, port=args.port)
     return 1 if errors else 0

@@ -16,12 +16,14 @@ def _settings_classes() -> list[tuple[str, type[BaseSettings]]]:
     from powderkeg_extractor.settings import ExtractorSettings
     from powderkeg_ingest.settings import IngestSettings
     from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_store.settings import StoreSettings
 
     return [
         ("every service", ServiceSettings),
         ("ingest", IngestSettings),
         ("extractor", ExtractorSettings),
         ("alerting", AlertingSettings),
+        ("store", StoreSettings),
     ]
 
 

@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("powderkeg_ingest.service", "Ingest service: files, folders, JSONL, stdin, feeds, HTTP push -> Kafka."),
     "extractor": ("powderkeg_extractor.app", "Extractor service: articles -> events (faust worker)."),
     "alerting": ("powderkeg_alerting.app", "Alerting service: events -> alerts, Alertmanager, webhooks (faust)."),
+    "store": ("powderkeg_store.service", "Store service: events, alerts -> PostgreSQL; query API and web console."),
+    "export": ("powderkeg_cli.export", "Write stored events or alerts as CSV or Parquet, filtered like the API."),
     "extract": ("powderkeg_extractor.offline", "Offline: JSONL or text files in, event records as JSONL out."),
     "eval": ("powderkeg_extractor.evaluate", "Score the extractor against a gold file (PLOVER or pentacode format)."),
     "eval-alerts": ("powderkeg_cli.eval_alerts", "Score the alerts against gold sentences and labelled VOA articles."),

@@ -14,11 +14,8 @@ deadline; 413 body over the limit or more lines than a batch may have; 415 other
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import math
-import threading
-import time
 from typing import Any
 
 from pydantic import SecretStr
@@ -34,6 +31,8 @@ from powderkeg_ingest.core.pipeline import IngestResult, RawArticle
 from powderkeg_ingest.ingestor import Busy, Ingestor
 from powderkeg_ingest.publish import PublishError
 from powderkeg_ingest.sources.files import Item, parse_json_line
+from powderkeg_runtime.auth import bearer_ok
+from powderkeg_runtime.webserver import UvicornThread
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +61,7 @@ def _unavailable(message: str, retry_after_s: float) -> JSONResponse:
 
 
 def _authorised(request: Request, token: SecretStr | None) -> bool:
-    if token is None:
-        return False
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return False
-    # Constant-time comparison: the time taken must not reveal how much of the token was right.
-    return hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+    return bearer_ok(request.headers.get("authorization"), token)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -254,47 +246,11 @@ def openapi_document(max_body_bytes: int) -> dict[str, Any]:
     }
 
 
-class PushServer:
+class PushServer(UvicornThread):
     """Runs the push API with uvicorn in a daemon thread (signals stay with the main thread, which owns shutdown)."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        import uvicorn
-
         # limit_concurrency bounds what slow or hostile clients can hold (more connections get 503 at once).
-        config = uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-            limit_concurrency=MAX_CONNECTIONS,
-            timeout_keep_alive=5,
+        super().__init__(
+            app, host, port, name="ingest-push-api", limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5
         )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="ingest-push-api", daemon=True)
-
-    @property
-    def started(self) -> bool:
-        return bool(self._server.started)
-
-    @property
-    def port(self) -> int:
-        servers = getattr(self._server, "servers", [])
-        for server in servers:
-            for sock in server.sockets:
-                return int(sock.getsockname()[1])
-        return int(self._server.config.port)
-
-    def start(self, *, timeout_s: float = 10.0) -> PushServer:
-        self._thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if not self._server.started:
-            raise RuntimeError(f"push API did not start on {self._server.config.host}:{self._server.config.port}")
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)

@@ -18,7 +18,9 @@ from prometheus_client import REGISTRY
 REPO = Path(__file__).resolve().parents[3]
 DASHBOARDS = sorted((REPO / "deploy" / "grafana" / "dashboards").glob("*.json"))
 RULES = REPO / "deploy" / "prometheus" / "rules.yml"
-SERVICE_METRICS = ("powderkeg_ingest.metrics", "powderkeg_extractor.metrics", "powderkeg_alerting.metrics")
+SERVICE_METRICS = (
+    "powderkeg_ingest.metrics", "powderkeg_extractor.metrics", "powderkeg_alerting.metrics", "powderkeg_store.metrics",
+)
 PROMETHEUS_OWN = {"up"}
 """Series Prometheus itself creates for every scrape target."""
 

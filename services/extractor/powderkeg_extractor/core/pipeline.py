@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from powderkeg_contracts.models import Actor, Article, EventRecord, Location
 from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceContext
 from powderkeg_extractor.core.detect import find_triggers
+from powderkeg_extractor.core.geocode import geocode_records
 from powderkeg_extractor.core.lexicon import Lexicon
 from powderkeg_extractor.core.ontology import Ontology
 from powderkeg_extractor.core.ranker import Ranker
@@ -156,7 +157,7 @@ class Extractor:
                 if record is not None and record.event_id not in seen:
                     seen.add(record.event_id)
                     records.append(record)
-            out.append(assign_sides(records))
+            out.append(geocode_records(assign_sides(records)))
         return out
 
     def extract(self, article: Article) -> list[EventRecord]:

@@ -1,0 +1,97 @@
+"""The flat columns of events and alerts in CSV and Parquet, in order, with their meaning.
+
+One row per event, named so that GDELT and ACLED users find their way: ``actor1_*``/``actor2_*`` as GDELT's Actor1
+and Actor2 (source and recipient), ``event_date``, ``admin1``, ``latitude``/``longitude`` and ``geo_precision`` as
+ACLED's, ``cameo_code``/``cameo_root``/``quad_class``/``goldstein`` as GDELT's EventCode, EventRootCode, QuadClass and
+GoldsteinScale. docs/store.md prints this table; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("event_id", "Deterministic event id (the same article text always yields the same id)."),
+    ("event_date", "Date the event happened, when the text dates it (ACLED event_date)."),
+    ("date_granularity", "day, month or year: how precise event_date is."),
+    ("time", "Event time (UTC): publication time, else event date, else receipt; what time filters use."),
+    ("event_type", "PLOVER event type (ASSAULT, COERCE, THREATEN ...)."),
+    ("mode", "PLOVER mode (aerial, restrict, meet ...)."),
+    ("cameo_code", "CAMEO code (GDELT EventCode)."),
+    ("cameo_root", "CAMEO root, the first two digits (GDELT EventRootCode)."),
+    ("quad_class", "verbal_cooperation, material_cooperation, verbal_conflict, material_conflict (GDELT QuadClass)."),
+    ("pentacode", "0 statement ... 4 material conflict."),
+    ("goldstein", "Goldstein score of the CAMEO code, -10 to +10 (GDELT GoldsteinScale)."),
+    ("actor1_name", "Source actor, canonical name (GDELT Actor1Name)."),
+    ("actor1_country", "Source actor's ISO3 country (GDELT Actor1CountryCode, as ISO3)."),
+    ("actor1_code", "Source actor's CAMEO-style code (GDELT Actor1Code)."),
+    ("actor1_sector", "Source actor's sector (government, military, rebels ...)."),
+    ("actor1_class", "Source actor's ACLED-style class (state_forces, rebels, protesters ...; ACLED inter1)."),
+    ("actor1_text", "The words of the sentence that name the source actor."),
+    ("actor2_name", "Recipient actor, canonical name (GDELT Actor2Name)."),
+    ("actor2_country", "Recipient's ISO3 country."),
+    ("actor2_code", "Recipient's CAMEO-style code."),
+    ("actor2_sector", "Recipient's sector."),
+    ("actor2_class", "Recipient's ACLED-style class (ACLED inter2)."),
+    ("actor2_text", "The words of the sentence that name the recipient."),
+    ("side1_key", "Conflict side of the source actor (PAK, SDN.rebels.rapid_support_forces)."),
+    ("side1_label", "Its name (Pakistan, Rapid Support Forces (SDN))."),
+    ("side1_country", "The country the side is placed in."),
+    ("side2_key", "Conflict side of the recipient."),
+    ("side2_label", "Its name."),
+    ("side2_country", "The country the side is placed in."),
+    ("pair_key", "The unordered pair of sides (AFG-PAK); alerts are about pairs."),
+    ("pair_label", "Its name (Afghanistan vs Pakistan)."),
+    ("conflict_kind", "interstate, intrastate or one_sided."),
+    ("location", "The place named for the event, as written."),
+    ("country", "ISO3 country where the event happened (ACLED country, as ISO3; GDELT ActionGeo_CountryCode)."),
+    ("admin1", "First-level administrative division (ACLED admin1)."),
+    ("latitude", "Latitude of the place (WGS84)."),
+    ("longitude", "Longitude of the place (WGS84)."),
+    ("geo_precision", "city, admin1 or country: what the coordinates stand for (ACLED geo_precision 1, 2, 3)."),
+    ("geonames_id", "GeoNames id of the place the coordinates are of."),
+    ("location_reason", "Why the place, country or coordinates are empty, or where they were inherited from."),
+    ("factuality", "asserted, negated, hypothetical or claimed."),
+    ("confidence", "Extractor confidence, 0 to 1."),
+    ("speaker", "Who says so, for claims and reported speech."),
+    ("reciprocal", "Both parties act (clashes between X and Y)."),
+    ("main", "The sentence's main event, not an embedded one."),
+    ("background_reason", "Why the event is background or history rather than current news."),
+    ("evidence", "The sentence the event was read from."),
+    ("trigger", "The words that triggered the event."),
+    ("source", "The article's outlet."),
+    ("source_url", "The article's URL (GDELT SOURCEURL)."),
+    ("published_at", "The article's publication time (UTC)."),
+    ("article_id", "The article's id."),
+    ("story_id", "The original story's article id: syndicated copies share it."),
+    ("extractor_version", "Extractor and lexicon version that produced the event."),
+)
+
+ALERT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("alert_id", "Deterministic alert id: pair of sides, signal and the episode's first event."),
+    ("revision", "1 when raised, +1 on every update; the store keeps the highest."),
+    ("status", "raised, updated or resolved."),
+    ("signal", "Signal name from the alerting rule file."),
+    ("title", "The signal's title (Armed clashes)."),
+    ("direction", "escalation or de-escalation."),
+    ("severity", "info, warning or critical."),
+    ("pair_key", "The pair of sides the alert is about."),
+    ("pair_label", "Its name."),
+    ("conflict_kind", "interstate, intrastate or one_sided."),
+    ("side1_key", "First side (sorted by key)."),
+    ("side1_label", "Its name."),
+    ("side2_key", "Second side; empty for a one-sided alert."),
+    ("side2_label", "Its name."),
+    ("country1", "First country of the pair."),
+    ("country2", "Second country of the pair, if another."),
+    ("summary", "One-line summary."),
+    ("confidence", "Alert confidence, 0 to 1."),
+    ("escalation_index", "The pair's escalation index when the alert last changed."),
+    ("first_seen", "Event time of the first event behind the alert (UTC)."),
+    ("last_seen", "Event time of the latest event behind the alert (UTC)."),
+    ("resolved_at", "When it was resolved (UTC)."),
+    ("n_events", "Events behind the alert."),
+    ("n_articles", "Articles behind the alert."),
+    ("n_stories", "Distinct stories behind it (syndicated copies count once)."),
+)
+
+EVENT_FIELDS: tuple[str, ...] = tuple(name for name, _ in EVENT_COLUMNS)
+ALERT_FIELDS: tuple[str, ...] = tuple(name for name, _ in ALERT_COLUMNS)
