@@ -401,6 +401,14 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
     }
 
 
+def dump(document: dict[str, object]) -> bytes:
+    """Compact JSON with one entry per line, so that a validation error's line number names the entry."""
+    head = {k: v for k, v in document.items() if k != "entries"}
+    rows = [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in document["entries"]]  # type: ignore[attr-defined]
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"entries":[\n' + ",\n".join(rows)
+    return (text + "\n]}\n").encode("utf-8")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dictionaries", type=Path, default=Path("../shared/data/petrarch2_dictionaries"))
@@ -408,9 +416,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DATA / "gazetteer.json.gz")
     args = parser.parse_args(argv)
     document = build(args.dictionaries, args.supplement)
-    Gazetteer(GazetteerFile.model_validate(document).entries, str(args.out)).check()
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    args.out.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    Gazetteer(GazetteerFile.model_validate(document).entries).check()
+    args.out.write_bytes(gzip.compress(dump(document), compresslevel=9, mtime=0))
     counts: dict[str, int] = {}
     for entry in document["entries"]:  # type: ignore[union-attr]
         counts[entry[1]] = counts.get(entry[1], 0) + 1

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gzip
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,8 +23,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from powderkeg_contracts import datafiles
+from powderkeg_contracts.datafiles import DataFileError
 from powderkeg_contracts.models import Sector
 
 _TOKEN = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?")
@@ -163,10 +163,6 @@ class GazetteerFile(BaseModel):
     entries: tuple[Entry, ...]
 
 
-class GazetteerError(ValueError):
-    """A gazetteer data file is malformed; the message names the file, the entry and the problem."""
-
-
 @dataclass(frozen=True, slots=True)
 class Record:
     """A loaded entry with its codes parsed, as the resolver uses it."""
@@ -204,7 +200,7 @@ class Hit:
 class Gazetteer:
     """Phrase-key lookups over the loaded entries, with the longest phrase length per first word for matching."""
 
-    def __init__(self, entries: tuple[Entry, ...], source: str = "<memory>") -> None:
+    def __init__(self, entries: tuple[Entry, ...], source: Path | None = None) -> None:
         self._rows = entries
         self._source = source
         self._hits: dict[int, Hit] = {}
@@ -227,7 +223,7 @@ class Gazetteer:
         self.size = len(entries)
 
     def check(self) -> None:
-        """Parse every code now (loading defers it); raises GazetteerError naming the first bad entry."""
+        """Parse every code now (loading defers it); raises DataFileError naming the first bad entry."""
         for slot in range(len(self._rows)):
             self._hit(slot * 2)
 
@@ -250,7 +246,10 @@ class Gazetteer:
             try:
                 codes = tuple(parse_code(c) for c in raw_codes)
             except ValueError as exc:
-                raise GazetteerError(f"{self._source}: entry {number} ({name!r}): codes: {exc}") from None
+                file, line = str(self._source or "<memory>"), None
+                if self._source is not None:
+                    line = datafiles.json_line(self._source, ("entries", number))
+                raise DataFileError(file, line, f"entry {number} ({name!r})", "codes", str(exc)) from None
             hit = Hit(Record(name, kind, codes), bool(slot % 2))
             self._hits[slot] = hit
         return hit
@@ -260,40 +259,23 @@ def load_gazetteer(path: Path) -> Gazetteer:
     """Load and validate a gazetteer file (``.json`` or ``.json.gz``).
 
     Raises:
-        GazetteerError: the file cannot be read or an entry is invalid; the message names file, entry and problem.
+        DataFileError: the file cannot be read or an entry is invalid; the message names file, line and entry.
     """
-    try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except OSError as exc:
-        raise GazetteerError(f"{path}: cannot read gazetteer: {exc}") from exc
-    try:
-        parsed = GazetteerFile.model_validate_json(raw)
-    except ValidationError as exc:
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-        raise GazetteerError(_describe(path, data, exc)) from exc
-    return Gazetteer(parsed.entries, str(path))
+    parsed = datafiles.load(path, GazetteerFile, name_entry=_name_entry)
+    return Gazetteer(parsed.entries, path)
 
 
-def _describe(path: Path, data: object, exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors()[:5]:
-        loc = list(err["loc"])
-        where = "file"
-        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-            name = "?"
-            entries = data.get("entries") if isinstance(data, dict) else None
-            if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], list):
-                name = str(entries[loc[1]][0]) if entries[loc[1]] else "?"
-            where = f"entry {loc[1]} ({name!r})"
-            loc = loc[2:]
-            if loc and isinstance(loc[0], int) and loc[0] < len(ENTRY_FIELDS):
-                loc[0] = ENTRY_FIELDS[loc[0]]
-        field = ".".join(str(part) for part in loc) or "-"
-        problems.append(f"{path}: {where}: {field}: {err['msg']}")
-    return "; ".join(problems)
+def _name_entry(loc: datafiles.Loc, document: object) -> tuple[str, datafiles.Loc]:
+    """``entry 12 ('Kabul')`` and the field by name (rows are positional: name, kind, codes, phrases, acronyms)."""
+    if len(loc) < 2 or loc[0] != "entries" or not isinstance(loc[1], int):
+        return datafiles.DOCUMENT, loc
+    entries = document.get("entries") if isinstance(document, dict) else None
+    row = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+    name = str(row[0]) if isinstance(row, list) and row else "?"
+    rest = list(loc[2:])
+    if rest and isinstance(rest[0], int) and rest[0] < len(ENTRY_FIELDS):
+        rest[0] = ENTRY_FIELDS[rest[0]]
+    return f"entry {loc[1]} ({name!r})", tuple(rest)
 
 
 SECTORS: dict[str, Sector] = {

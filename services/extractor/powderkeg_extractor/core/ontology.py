@@ -21,6 +21,8 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from powderkeg_contracts import datafiles
+from powderkeg_contracts.datafiles import DataFileError
 from powderkeg_contracts.models import PloverType, QuadClass
 
 _PACKAGE = "powderkeg_extractor"
@@ -78,10 +80,6 @@ class CameoEntry(BaseModel):
         return QUAD_OF_TYPE[self.plover] if self.plover is not None else None
 
 
-class OntologyError(ValueError):
-    """A packaged ontology table is malformed; the message names file, line and problem."""
-
-
 def pentacode_of(code: str) -> int:
     """Pentacode from the CAMEO root (01-02 -> 0 ... 14-20 -> 4)."""
     root = int(code[:2])
@@ -97,7 +95,7 @@ def pentacode_of(code: str) -> int:
 
 
 def _read(name: str) -> list[str]:
-    return resources.files(_PACKAGE).joinpath("data", "ontology", name).read_text(encoding="utf-8").splitlines()
+    return datafiles.read_lines(resources.files(_PACKAGE).joinpath("data", "ontology", name))
 
 
 def _tsv(name: str) -> dict[str, str]:
@@ -107,7 +105,7 @@ def _tsv(name: str) -> dict[str, str]:
             continue
         parts = line.split("\t")
         if len(parts) != 2:
-            raise OntologyError(f"{name}:{lineno}: expected two tab-separated columns, got {line!r}")
+            raise DataFileError(name, lineno, f"code {parts[0]!r}", "-", "expected two tab-separated columns")
         out[parts[0].strip()] = parts[1].strip()
     return out
 
@@ -124,7 +122,7 @@ def _plover_table() -> dict[str, tuple[PloverType, str | None]]:
         try:
             plover = PloverType(fields[0])
         except ValueError as exc:
-            raise OntologyError(f"{name}:{lineno}: unknown PLOVER type {fields[0]!r}") from exc
+            raise DataFileError(name, lineno, f"code {code}", "type", f"unknown PLOVER type {fields[0]!r}") from exc
         mode = fields[1] if len(fields) > 1 and fields[1] else None
         out.setdefault(code, (plover, mode))
     out.update(_OVERRIDES)

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from powderkeg_contracts import datafiles
 from powderkeg_extractor.core.ontology import pentacode_of
 
 if TYPE_CHECKING:
@@ -47,10 +47,6 @@ FEATURES: tuple[str, ...] = (
     "rule_best",
     "shallowest",
 )
-
-
-class RankerError(ValueError):
-    """The packaged ranker weights are invalid; the message names the file and the problem."""
 
 
 class RankerWeights(BaseModel):
@@ -110,12 +106,8 @@ class Ranker:
     @classmethod
     @functools.cache
     def default(cls) -> Ranker:
-        name = "ranker.json"
-        raw = resources.files("powderkeg_extractor").joinpath("data", name).read_text(encoding="utf-8")
-        try:
-            return cls(RankerWeights.model_validate(json.loads(raw)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise RankerError(f"{name}: {exc}") from exc
+        path = resources.files("powderkeg_extractor").joinpath("data", "ranker.json")
+        return cls(datafiles.load(path, RankerWeights, source="powderkeg_extractor/data/ranker.json"))
 
     def score(self, candidates: Sequence[Detection]) -> list[float]:
         """Probability, for each candidate, that it is its sentence's event (one sentence's candidates)."""
