@@ -53,7 +53,8 @@ class DataFileError(ValueError):
 def entry_in_list(loc: Loc, document: Any) -> tuple[str, Loc]:
     """The default label: ``entry <list>.<index> (<name>)`` for an item of a top-level list, else the document.
 
-    The name is the item's first of ``name``, ``lemma``, ``words``, ``subjects``, so that a reader finds it.
+    The name is the item's first of ``name``, ``lemma``, ``words``, ``subjects``, or the item itself when it is a
+    plain value (a word of a word list), so that a reader finds it.
     """
     if len(loc) >= 2 and isinstance(loc[1], int):
         label = f"entry {loc[0]}.{loc[1]}"
@@ -62,6 +63,8 @@ def entry_in_list(loc: Loc, document: Any) -> tuple[str, Loc]:
             key = next((k for k in _NAME_KEYS if k in item), None)
             if key is not None:
                 label += f" ({item[key]!r})"
+        elif item is not None and not _is_list(item):
+            label += f" ({item!r})"
         return label, loc[2:]
     return DOCUMENT, loc
 

@@ -25,8 +25,9 @@ from powderkeg_contracts.models import (
     Sector,
 )
 from powderkeg_extractor.core import arguments
-from powderkeg_extractor.core.factuality import assess, refusal_code, subject_of
+from powderkeg_extractor.core.factuality import assess, refusal_code
 from powderkeg_extractor.core.ids import event_id
+from powderkeg_extractor.core.syntax import subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from powderkeg_extractor.core.lexicon import Lexicon
     from powderkeg_extractor.core.ontology import Ontology
     from powderkeg_extractor.core.resolvers import Resolvers
+    from powderkeg_extractor.core.words import Words
 
 BASE_CONFIDENCE = {"predicate": 0.8, "pattern": 0.7, "supplement": 0.7, "verb": 0.55, "noun": 0.5}
 _STATEMENT_PENALTY = 0.25
@@ -50,7 +52,6 @@ _INHERITED_PENALTY = 0.05
 _RECIPROCAL = frozenset({"193", "191"})
 """Clashes and fighting (both sides act) and border closures (one side or both): events whose unnamed parties are
 the two countries of the article when the event is at their border."""
-_BORDER_WORDS = frozenset({"border", "crossing", "frontier", "cross-border"})
 _DYAD_REASON = "party not named; one of the article's two most mentioned countries"
 _NO_RECIPIENT = "no recipient in the parse of the sentence"
 
@@ -118,26 +119,27 @@ class RecordBuilder:
         if inherit and actor.country is None and actor.reason is not None:
             mentions = self.resolvers.find(ctx.doc.text, ctx.as_of)
             other = tuple(arguments.phrase_of(t) for t in others)
-            actor = arguments.inherit_country(actor, phrase, mentions, other)
+            actor = arguments.inherit_country(actor, phrase, mentions, self.lexicon.words, other)
         return actor
 
     def build(self, ctx: SentenceContext, trigger: Trigger) -> list[Detection]:
         """The detections for one trigger: none, one, or one per coordinated actor."""
         assert trigger.code is not None
         entry = self.ontology.lookup(trigger.code)
+        words = self.lexicon.words
         token = trigger.token
         is_noun = trigger.kind == "noun" or (trigger.kind == "predicate" and token.pos_ not in ("VERB", "AUX"))
         if trigger.kind == "noun":
-            actor_heads, recipient_heads = arguments.noun_actor(token), arguments.noun_recipient(token)
+            actor_heads, recipient_heads = arguments.noun_actor(token, words), arguments.noun_recipient(token, words)
         else:
-            actor_heads, recipient_heads = arguments.verb_actor(token), arguments.verb_recipient(token)
+            actor_heads, recipient_heads = arguments.verb_actor(token, words), arguments.verb_recipient(token, words)
             if trigger.kind == "predicate":
                 actor_heads = []
                 subject = trigger.extra[0] if trigger.extra else None
                 if subject is not None:
-                    recipient_heads = _talks_partner(subject) or recipient_heads
+                    recipient_heads = _talks_partner(subject, words) or recipient_heads
         own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in self._claim
-        fact = assess(token, self.lexicon.supplement, own_claim=own_claim)
+        fact = assess(token, self.lexicon.supplement, words, own_claim=own_claim)
         factuality = fact.factuality
         intent = _intent_code(trigger.code, fact.cause) or refusal_code(trigger.code, fact.cause)
         intent = intent if trigger.kind != "noun" else None
@@ -151,15 +153,15 @@ class RecordBuilder:
             speaker_head = subject_of(fact.speaker_verb)
             if speaker_head is not None and speaker_head.pos_ != "PRON":
                 speaker = self._actor(speaker_head, ctx)
-            elif speaker_head is not None and speaker_head.lower_ in ("he", "she", "they", "it", "we"):
+            elif speaker_head is not None and speaker_head.lower_ in words.personal_pronouns:
                 speaker = ctx.previous_actor
             elif fact.speaker_verb is not token:
-                inherited = arguments.verb_actor(fact.speaker_verb)
+                inherited = arguments.verb_actor(fact.speaker_verb, words)
                 speaker = self._actor(inherited[0], ctx) if inherited else None
         actors = [
             self._actor(h, ctx, inherit=True, others=recipient_heads[:_MAX_ACTORS]) for h in actor_heads[:_MAX_ACTORS]
         ]
-        if not actors and trigger.kind != "noun" and arguments.pronoun_subject(token) is not None:
+        if not actors and trigger.kind != "noun" and arguments.pronoun_subject(token, words) is not None:
             actors = [ctx.previous_actor] if ctx.previous_actor is not None else []
         if not actors and speaker is not None and trigger.kind != "noun" and not arguments.agentless_passive(token):
             actors = [speaker]
@@ -179,7 +181,7 @@ class RecordBuilder:
             and arguments.is_thing(recipient_heads[0])
             and not any(r.country or r.code or r.sector for r in recipients)
         ):
-            beyond = arguments.parties_beyond(token, recipient_heads[0])
+            beyond = arguments.parties_beyond(token, recipient_heads[0], words)
             if beyond:
                 recipient_heads = beyond
                 recipients = [self._actor(h, ctx) for h in recipient_heads[:_MAX_ACTORS]]
@@ -326,8 +328,8 @@ class RecordBuilder:
         if trigger.code not in _RECIPROCAL or ctx.article_parties is None:
             return []
         near = {t.lemma_.lower() for t in trigger.token.subtree}
-        place = arguments.place_of(trigger.token)
-        if not near & _BORDER_WORDS and not (place is not None and "border" in place.text.lower()):
+        place = arguments.place_of(trigger.token, self.lexicon.words)
+        if not near & self.lexicon.words.border_words and not (place is not None and "border" in place.text.lower()):
             return []
         parties = ctx.article_parties()
         if len(parties) != 2:
@@ -335,7 +337,7 @@ class RecordBuilder:
         return [p.model_copy(update={"reason": _DYAD_REASON}) for p in parties]
 
     def _location(self, token: Token, ctx: SentenceContext) -> Location:
-        phrase = arguments.place_of(token)
+        phrase = arguments.place_of(token, self.lexicon.words)
         if phrase is None:
             return Location(reason="no place attached to the event in the sentence")
         return self.resolvers.place(phrase.text)
@@ -393,10 +395,10 @@ def _resolved(actors: list[Actor], recipients: list[Actor]) -> bool:
     return any(a.country or a.code for a in (*actors, *recipients))
 
 
-def _talks_partner(subject: Token) -> list[Token]:
+def _talks_partner(subject: Token, words: Words) -> list[Token]:
     """For "talks (with X) collapsed": X, the other party of the failed talks."""
     for tok in subject.subtree:
-        if tok.dep_ == "prep" and tok.lower_ in ("with", "between"):
+        if tok.dep_ == "prep" and tok.lower_ in words.partner_prepositions:
             obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
             if obj is not None:
                 return arguments.conjuncts(obj)

@@ -18,19 +18,16 @@ from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
 from powderkeg_extractor.core.ontology import pentacode_of
+from powderkeg_extractor.core.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 _VERB_TAGS = frozenset({"VERB"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
-_CLAUSE_DEPS = frozenset({"ccomp", "advcl", "conj", "relcl", "parataxis", "punct", "cc", "acl"})
 _PATTERN_DEPTH = 3
 _APPEAL_TO_DEMAND = {"02": "10"}
 """Patterns of the DEMAND verb block that PETRARCH codes as appeals (02x) are demands (10x): CAMEO's parallel codes."""
-_MUST = frozenset({"must", "should", "ought"})
-_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
-_ARG_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +95,10 @@ def _post_tokens(verb: Token) -> list[Token]:
     Deeper words ("at the fourth round of talks") belong to other phrases and must not satisfy a pattern.
     """
     out: list[Token] = []
-    frontier = [c for c in verb.rights if c.dep_ not in _CLAUSE_DEPS]
+    frontier = [c for c in verb.rights if c.dep_ not in CLAUSE_BOUNDARY_DEPS]
     for _ in range(_PATTERN_DEPTH):
         out.extend(frontier)
-        frontier = [g for c in frontier for g in c.children if g.dep_ not in _CLAUSE_DEPS]
+        frontier = [g for c in frontier for g in c.children if g.dep_ not in CLAUSE_BOUNDARY_DEPS]
     return sorted(out, key=lambda t: t.i)
 
 
@@ -167,7 +164,7 @@ def _supplement_verb(verb: Token, entries: list[SupplementVerb]) -> SupplementVe
     """The first supplement entry of the verb whose object and particle conditions hold."""
     for entry in entries:
         if entry.objects:
-            args = {w for c in verb.children if c.dep_ in _ARG_DEPS for t in c.subtree for w in _words(t)}
+            args = {w for c in verb.children if c.dep_ in ARGUMENT_DEPS for t in c.subtree for w in _words(t)}
             if not args & set(entry.objects):
                 continue
         if entry.particles and not any(_particles_ok(verb, [p]) for p in entry.particles):
@@ -230,10 +227,10 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     return None
 
 
-def _reports_obligation(verb: Token) -> bool:
+def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
     """ "X said Y must do Z" is a demand by X (CAMEO 10), not a statement."""
     return any(
-        child.dep_ == "ccomp" and any(g.dep_ == "aux" and g.lower_ in _MUST for g in child.children)
+        child.dep_ == "ccomp" and any(g.dep_ == "aux" and g.lower_ in obligation for g in child.children)
         for child in verb.children
     )
 
@@ -245,7 +242,7 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
     for token in sent:
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
-        if token.dep_ in _MODIFIER_DEPS or _words(token) & lexicon.non_events:
+        if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
             continue
         trigger = (
             _predicate_trigger(token, lexicon)
@@ -254,7 +251,8 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         )
         if trigger is None:
             continue
-        if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token):
+        obligation = lexicon.words.obligation_modals
+        if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token, obligation):
             trigger = Trigger(token, "100", "pattern", size=1)
         triggers.append(trigger)
         for child in token.children:

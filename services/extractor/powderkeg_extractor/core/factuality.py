@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Factuality
+from powderkeg_extractor.core.syntax import EMBEDDING_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
     from powderkeg_extractor.core.lexicon import Supplement
+    from powderkeg_extractor.core.words import Words
 
-_MODALS = frozenset({"will", "would", "could", "may", "might", "should", "shall", "can", "ca", "'ll", "wo"})
-_CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_DEPTH = 12
-_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "conj"})
+_APPEAL_DEPS = EMBEDDING_DEPS | {"prep", "pobj"}
+"""How an appealed act hangs under its appeal word: a clause, or a preposition ("calls for a ceasefire")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,19 +42,6 @@ class FactualityResult:
     """Why the event is not plainly asserted: modal, conditional, intent, appeal, opinion, claim or negation."""
 
 
-def subject_of(verb: Token) -> Token | None:
-    """The nominal subject of ``verb`` (or the agent of a passive), if the parse gives one."""
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "csubj"):
-            return child
-    for child in verb.children:
-        if child.dep_ == "agent":
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj":
-                    return grandchild
-    return None
-
-
 def _negated(token: Token, supplement: Supplement) -> bool:
     for child in token.children:
         if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in supplement.negation_markers):
@@ -61,8 +49,8 @@ def _negated(token: Token, supplement: Supplement) -> bool:
     return False
 
 
-def _modal(token: Token) -> bool:
-    return any(child.dep_ == "aux" and child.lower_ in _MODALS for child in token.children)
+def _modal(token: Token, words: Words) -> bool:
+    return any(child.dep_ == "aux" and child.lower_ in words.modals for child in token.children)
 
 
 def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
@@ -70,8 +58,8 @@ def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
     return any(c.dep_ == "dobj" and c.pos_ == "NOUN" and c.lemma_.lower() in appeal for c in verb.children)
 
 
-def _conditional(token: Token) -> bool:
-    return any(child.dep_ == "mark" and child.lower_ in _CONDITIONAL_MARKS for child in token.children)
+def _conditional(token: Token, words: Words) -> bool:
+    return any(child.dep_ == "mark" and child.lower_ in words.conditional_marks for child in token.children)
 
 
 _REFUSAL_OF = {
@@ -112,12 +100,13 @@ def refusal_code(code: str | None, cause: str | None) -> str | None:
     return None
 
 
-def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -> FactualityResult:
+def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: bool = False) -> FactualityResult:
     """Classify ``trigger``'s factuality by walking up its heads to the sentence root.
 
     Args:
         trigger: the event's trigger token (verb or nominal head) in a parsed sentence.
         supplement: the lexicon supplement with the report, claim, future and negation word lists.
+        words: the grammar word lists (modals, conditional subordinators).
         own_claim: the event is itself an allegation (ACCUSE by a claim verb); it is then ``claimed`` by its actor.
     """
     claim = frozenset(supplement.claim_verbs)
@@ -132,9 +121,9 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
     speaker_verb: Token | None = trigger if own_claim else None
     if _negated(trigger, supplement):
         return FactualityResult(Factuality.NEGATED, speaker_verb, 0, "negation")
-    if _conditional(trigger):
+    if _conditional(trigger, words):
         factuality, cause = Factuality.HYPOTHETICAL, "conditional"
-    elif _modal(trigger):
+    elif _modal(trigger, words):
         factuality, cause = Factuality.HYPOTHETICAL, "modal"
     depth = 0
     token = trigger
@@ -142,7 +131,7 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
     while token.head is not token and steps < _MAX_DEPTH:
         child, token = token, token.head
         steps += 1
-        if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
+        if child.dep_ in EMBEDDING_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
             depth += 1
         lemma = token.lemma_.lower()
         if child.dep_ == "acl" and token.pos_ == "NOUN" and lemma in claim_nouns:
@@ -151,13 +140,12 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
             continue
         if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN") and lemma not in appeal:
             continue
+        appealed = lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _APPEAL_DEPS
         if lemma in claim and factuality is not Factuality.NEGATED:
             if factuality is Factuality.ASSERTED:
                 factuality, cause = Factuality.CLAIMED, cause or "claim"
             speaker_verb = speaker_verb or token
-        elif (lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _CLAUSE_DEPS | {"prep", "pobj"}) or (
-            child.dep_ == "ccomp" and _appeal_object(token, appeal)
-        ):
+        elif appealed or (child.dep_ == "ccomp" and _appeal_object(token, appeal)):
             factuality, cause = Factuality.HYPOTHETICAL, "appeal"
             speaker_verb = speaker_verb or token
         elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
@@ -171,7 +159,7 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
         refused = child.dep_ == "xcomp" and lemma in refusal and depth == 1
         if refused or (child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement)):
             factuality, cause = Factuality.NEGATED, "negation"
-        governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token) or _conditional(token))
+        governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token, words) or _conditional(token, words))
         if governs and factuality is Factuality.ASSERTED:
-            factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token) else "modal"
+            factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token, words) else "modal"
     return FactualityResult(factuality, speaker_verb, depth, cause)

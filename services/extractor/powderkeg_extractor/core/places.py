@@ -12,40 +12,12 @@ from powderkeg_contracts.models import Location
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, tokenize
 
 _PLACE_KINDS = {EntryKind.COUNTRY, EntryKind.CAPITAL, EntryKind.PLACE}
-_GENERIC = {
-    "the",
-    "province",
-    "city",
-    "district",
-    "region",
-    "state",
-    "town",
-    "village",
-    "county",
-    "governorate",
-    "oblast",
-    "area",
-    "capital",
-    "border",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northwest",
-    "northeast",
-    "southwest",
-    "southeast",
-    "central",
-    "of",
-}
 
+def resolve_place(gazetteer: Gazetteer, name: str, generic: frozenset[str]) -> Location:
+    """Resolve ``name``; the whole name first, then the longest known place inside it ("Helmand province").
 
-def resolve_place(gazetteer: Gazetteer, name: str) -> Location:
-    """Resolve ``name``; the whole name first, then the longest known place inside it ("Helmand province")."""
+    ``generic``: words that alone never name a place ("the province", "northern").
+    """
     tokens = tokenize(name)
     if not tokens:
         return Location(place=name or None, reason="empty place name")
@@ -54,7 +26,7 @@ def resolve_place(gazetteer: Gazetteer, name: str) -> Location:
     for length in range(len(keys), 0, -1):
         for start in range(0, len(keys) - length + 1):
             window = keys[start : start + length]
-            if all(k in _GENERIC for k in window):
+            if all(k in generic for k in window):
                 continue
             hit = gazetteer.actor(" ".join(window))
             if hit is None or hit.record.kind not in _PLACE_KINDS:
