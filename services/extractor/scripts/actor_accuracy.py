@@ -8,7 +8,7 @@ Usage::
 PLOVER GSR (gold actor text + code): ``resolve(text)`` is right when it gives the gold country; gold ``IGO`` is right
 when the actor is an international organisation or an international NGO (the GSR codes the Red Cross and Amnesty
 as IGO), ``NGO`` when it is an NGO, ``IMG`` when it is a transnational armed
-group. GSR uses some old CAMEO codes (``JAP``, ``ITL``, ``VTN``, ``ISM``); they are mapped with ``OLD_CODES``.
+group. GSR uses some old CAMEO codes (``JAP``, ``ITL``, ``VTN``, ``ISM``); they are mapped with ``iso_country``.
 ``find(sentence)`` recall counts gold spans overlapped by a found mention (and exactly equal ones).
 ``--roles actor|recipient`` runs the whole extractor instead and groups the GSR sentences whose top event's
 actor (recipient) misses the gold countries by cause (statement won, right phrase without country, other phrase).
@@ -26,7 +26,8 @@ from collections import Counter
 from pathlib import Path
 
 from powderkeg_contracts.models import Actor, Sector
-from powderkeg_extractor.core.actors import OLD_CODES, ActorResolver
+from powderkeg_extractor.core.actors import ActorResolver
+from powderkeg_extractor.core.ontology import iso_country
 
 _INTERNATIONAL = {"IGO": Sector.INTERNATIONAL_ORGANISATION, "NGO": Sector.NGO, "IMG": Sector.INSURGENTS}
 
@@ -36,7 +37,7 @@ def _correct(actor: Actor, gold: str) -> bool:
         return actor.country is None and actor.sector in (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO)
     if gold in _INTERNATIONAL:
         return actor.country is None and actor.sector is _INTERNATIONAL[gold]
-    return actor.country == OLD_CODES.get(gold, gold)
+    return actor.country == iso_country(gold)
 
 
 def _resolved(actor: Actor) -> bool:
@@ -130,7 +131,7 @@ def roles(path: Path, side: str) -> None:
     total = 0
     for row, pred in zip(rows, preds, strict=True):
         gold = [g for g in row[side] if g.get("code")]
-        countries = {OLD_CODES.get(g["code"][:3], g["code"][:3]) for g in gold}
+        countries = {iso_country(g["code"][:3]) for g in gold}
         actors = pred.actors if side == "actor" else pred.recipients
         if not countries - {"IGO", "NGO", "IMG"}:
             continue

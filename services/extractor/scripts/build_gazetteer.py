@@ -27,8 +27,9 @@ import pycountry
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from powderkeg_extractor.core.actors import SECTORS, is_country
-from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code, phrase_key
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code
+from powderkeg_extractor.core.keys import phrase_key
+from powderkeg_extractor.core.ontology import actor_codes, is_country
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
 _BRACKET = re.compile(r"\[([^\]\}]*)[\]\}]")
@@ -345,7 +346,7 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
             country_block = (
                 path.name.startswith("Phoenix.Countries")
                 and any(len(b) == 3 and is_country(b) for b in bare)
-                and not any(b[i : i + 3] in SECTORS for b in bare for i in range(3, len(b), 3))
+                and not any(b[i : i + 3] in actor_codes().sectors for b in bare for i in range(3, len(b), 3))
             )
             (country_blocks if country_block else other).append((path, block))
     places = []

@@ -15,9 +15,8 @@ from powderkeg_extractor.core.gazetteer import (
     Record,
     load_gazetteer,
     parse_code,
-    phrase_key,
-    tokenize,
 )
+from powderkeg_extractor.core.keys import phrase_key, tokenize
 
 PACKAGED = Path(__file__).resolve().parents[3] / "services/extractor/powderkeg_extractor/data/gazetteer.json.gz"
 

@@ -24,23 +24,11 @@ from pydantic import BaseModel, ConfigDict
 
 from powderkeg_contracts import datafiles
 from powderkeg_contracts.models import Actor, Location, Sector
-from powderkeg_extractor.core.gazetteer import (
-    OLD_CODES,
-    SECTORS,
-    EntryKind,
-    Gazetteer,
-    Hit,
-    Token,
-    is_country,
-    load_gazetteer,
-    phrase_key,
-    split_code,
-    tokenize,
-)
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, Hit, load_gazetteer
+from powderkeg_extractor.core.keys import Token, phrase_key, tokenize
+from powderkeg_extractor.core.ontology import split_code
 from powderkeg_extractor.core.places import resolve_place
 from powderkeg_extractor.core.words import WordSet
-
-__all__ = ["OLD_CODES", "SECTORS", "ActorMatch", "ActorResolver", "is_country", "split_code"]
 
 GAZETTEER_FILE = "gazetteer.json.gz"
 

@@ -25,7 +25,7 @@ from powderkeg_contracts.models import (
     Sector,
 )
 from powderkeg_extractor.core import arguments
-from powderkeg_extractor.core.factuality import assess, refusal_code
+from powderkeg_extractor.core.factuality import assess
 from powderkeg_extractor.core.ids import event_id
 from powderkeg_extractor.core.syntax import subject_of
 
@@ -141,7 +141,11 @@ class RecordBuilder:
         own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in self._claim
         fact = assess(token, self.lexicon.supplement, words, own_claim=own_claim)
         factuality = fact.factuality
-        intent = _intent_code(trigger.code, fact.cause) or refusal_code(trigger.code, fact.cause)
+        intent = None
+        if fact.cause in ("modal", "intent"):
+            intent = self.ontology.intent_code(trigger.code)
+        elif fact.cause == "negation":
+            intent = self.ontology.refusal_code(trigger.code)
         intent = intent if trigger.kind != "noun" else None
         if intent is not None:
             trigger = replace(trigger, code=intent, mode=None)
@@ -355,36 +359,6 @@ class RecordBuilder:
         if is_noun:
             score -= 0.05
         return round(min(max(score, 0.01), 0.99), 3)
-
-
-_INTENT_OF_ROOT = {
-    "04": "036",
-    "05": "032",
-    "06": "031",
-    "07": "033",
-    "08": "035",
-    "14": "133",
-    "15": "138",
-    "16": "1312",
-    "17": "137",
-    "18": "138",
-    "19": "138",
-    "20": "138",
-}
-"""CAMEO codes an *announced* act takes: cooperation not yet done is an intent to cooperate (03x), conflict not
-yet done is a threat (13x). "Finland will give Tanzania a grant" is AGREE, "farmers said they would blockade
-Paris" is THREATEN (CAMEO manual, roots 03 and 13)."""
-
-
-def _intent_code(code: str | None, cause: str | None) -> str | None:
-    """The intent/threat code for an act the actor announces (modal, intent verb), or None to keep ``code``.
-
-    An act another party is asked to do ("urged Uganda to repatriate") stays what it is, hypothetical: the appeal
-    verb is the event there.
-    """
-    if code is None or cause not in ("modal", "intent"):
-        return None
-    return _INTENT_OF_ROOT.get(code[:2])
 
 
 def _resolved(actors: list[Actor], recipients: list[Actor]) -> bool:

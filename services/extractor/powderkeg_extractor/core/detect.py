@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
-from powderkeg_extractor.core.ontology import pentacode_of
+from powderkeg_extractor.core.ontology import Ontology, pentacode_of
 from powderkeg_extractor.core.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS
 
 if TYPE_CHECKING:
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 _VERB_TAGS = frozenset({"VERB"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
 _PATTERN_DEPTH = 3
-_APPEAL_TO_DEMAND = {"02": "10"}
-"""Patterns of the DEMAND verb block that PETRARCH codes as appeals (02x) are demands (10x): CAMEO's parallel codes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +107,7 @@ def _particles_ok(verb: Token, particles: list[str]) -> bool:
     return all(p in nearby for p in particles)
 
 
-def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
+def _verb_trigger(verb: Token, lexicon: Lexicon, ontology: Ontology) -> Trigger | None:
     lemma = verb.lemma_.lower()
     candidates = lexicon.by_lemma.get(lemma) or lexicon.by_lemma.get(verb.lower_) or []
     supplement = _supplement_verb(verb, lexicon.supplement_verbs.get(lemma, []))
@@ -135,8 +133,8 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
         return Trigger(verb, supplement.code, "supplement", supplement.mode) if supplement.code else None
     if best is not None:
         code = best[1].code
-        if code and default and default.startswith("10") and code[:2] in _APPEAL_TO_DEMAND:
-            code = _APPEAL_TO_DEMAND[code[:2]] + code[2:]
+        if code and default and default.startswith("10"):
+            code = ontology.demand_code(code)
         return Trigger(verb, code, "pattern", size=best[0]) if code else None
     if null_verb or default is None or lemma in lexicon.generic_verbs:
         return None
@@ -235,7 +233,7 @@ def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
     )
 
 
-def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
+def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:
     """All event triggers in one parsed sentence, in text order; ``code`` None never appears."""
     triggers: list[Trigger] = []
     verb_objects: set[int] = set()
@@ -247,7 +245,7 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         trigger = (
             _predicate_trigger(token, lexicon)
             or _light_verb_trigger(token, lexicon)
-            or _verb_trigger(token, lexicon)
+            or _verb_trigger(token, lexicon, ontology)
         )
         if trigger is None:
             continue

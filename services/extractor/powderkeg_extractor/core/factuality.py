@@ -62,44 +62,6 @@ def _conditional(token: Token, words: Words) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in words.conditional_marks for child in token.children)
 
 
-_REFUSAL_OF = {
-    "03": "120",
-    "0351": "1241",
-    "0352": "1242",
-    "0353": "1243",
-    "0354": "1244",
-    "0355": "1245",
-    "0356": "1246",
-    "04": "125",
-    "05": "120",
-    "06": "121",
-    "07": "122",
-    "08": "124",
-    "081": "1241",
-    "082": "1242",
-    "084": "1243",
-    "085": "1244",
-    "086": "1245",
-    "087": "1246",
-}
-"""CAMEO's refusal codes (12x): cooperation the actor does *not* give is a rejection ("will not accept refugees",
-"failed to reach agreement", "refused to lift the sanctions"). Most specific prefix first."""
-
-
-def refusal_code(code: str | None, cause: str | None) -> str | None:
-    """The REJECT code for a negated cooperative act (CAMEO roots 03-08), or None to keep ``code``.
-
-    Negated conflict ("did not attack") has no CAMEO counterpart and stays what it is, marked ``negated``.
-    """
-    if code is None or cause != "negation":
-        return None
-    for length in (4, 3, 2):
-        found = _REFUSAL_OF.get(code[:length])
-        if found is not None:
-            return found
-    return None
-
-
 def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: bool = False) -> FactualityResult:
     """Classify ``trigger``'s factuality by walking up its heads to the sentence root.
 

@@ -139,7 +139,7 @@ class Extractor:
         doc = context.doc
         detections: list[Detection] = []
         for sent in doc.sents:
-            for trigger in find_triggers(sent, self.lexicon):
+            for trigger in find_triggers(sent, self.lexicon, self.ontology):
                 detections.extend(self._builder.build(context, trigger))
         if self.ranker is None or not detections:
             return detections

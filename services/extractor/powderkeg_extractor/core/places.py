@@ -9,7 +9,9 @@ building or a street that happens to share its name.
 from __future__ import annotations
 
 from powderkeg_contracts.models import Location
-from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, tokenize
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer
+from powderkeg_extractor.core.keys import tokenize
+from powderkeg_extractor.core.ontology import iso_country
 
 _PLACE_KINDS = {EntryKind.COUNTRY, EntryKind.CAPITAL, EntryKind.PLACE}
 
@@ -40,6 +42,4 @@ def resolve_place(gazetteer: Gazetteer, name: str, generic: frozenset[str]) -> L
             break
     if best is None:
         return Location(place=name, reason="place not in gazetteer")
-    from powderkeg_extractor.core.actors import OLD_CODES
-
-    return Location(place=name, country=OLD_CODES.get(best[1], best[1]))
+    return Location(place=name, country=iso_country(best[1]))
