@@ -25,7 +25,8 @@ from powderkeg_contracts.models import (
     Sector,
 )
 from powderkeg_extractor.core import arguments
-from powderkeg_extractor.core.factuality import assess
+from powderkeg_extractor.core.detect import TriggerKind
+from powderkeg_extractor.core.factuality import Cause, assess
 from powderkeg_extractor.core.ids import event_id
 from powderkeg_extractor.core.syntax import subject_of
 
@@ -68,14 +69,14 @@ class Detection(BaseModel):
     sentence_end: int
     cameo_code: str
     confidence: float
-    kind: str = ""
-    """Where the code came from: predicate, pattern, supplement, verb or noun (see ``core/detect.py``)."""
+    kind: TriggerKind | None = None
+    """Where the code came from (see ``core/detect.py``)."""
     trigger: str = ""
     depth: int = 0
     """Clause embeddings between the trigger and the sentence root."""
     size: int = 0
     """Slots of the matched pattern (0 for defaults and nouns)."""
-    cause: str | None = None
+    cause: Cause | None = None
     """Why the event is not plainly asserted (see ``core/factuality.py``)."""
     root: bool = False
     """The trigger heads the sentence."""

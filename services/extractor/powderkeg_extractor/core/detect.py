@@ -14,6 +14,7 @@ in order of precedence:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
@@ -28,13 +29,23 @@ _NOUN_POS = frozenset({"NOUN", "PROPN"})
 _PATTERN_DEPTH = 3
 
 
+class TriggerKind(StrEnum):
+    """Where a trigger's code came from, in order of precedence (see the module docstring)."""
+
+    PREDICATE = "predicate"
+    PATTERN = "pattern"
+    SUPPLEMENT = "supplement"
+    VERB = "verb"
+    NOUN = "noun"
+
+
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """One event trigger: the head token, the code and where the code came from."""
 
     token: Token
     code: str | None
-    kind: str
+    kind: TriggerKind
     mode: str | None = None
     extra: tuple[Token, ...] = field(default=())
     size: int = 0
@@ -130,15 +141,15 @@ def _verb_trigger(verb: Token, lexicon: Lexicon, ontology: Ontology) -> Trigger 
     if phrasal and supplement is not None and not supplement.particles:
         supplement = None
     if supplement is not None and (best is None or best[1].code is None or supplement.objects):
-        return Trigger(verb, supplement.code, "supplement", supplement.mode) if supplement.code else None
+        return Trigger(verb, supplement.code, TriggerKind.SUPPLEMENT, supplement.mode) if supplement.code else None
     if best is not None:
         code = best[1].code
         if code and default and default.startswith("10"):
             code = ontology.demand_code(code)
-        return Trigger(verb, code, "pattern", size=best[0]) if code else None
+        return Trigger(verb, code, TriggerKind.PATTERN, size=best[0]) if code else None
     if null_verb or default is None or lemma in lexicon.generic_verbs:
         return None
-    return Trigger(verb, default, "verb")
+    return Trigger(verb, default, TriggerKind.VERB)
 
 
 def _most_specific(matched: list[Pattern], meaning: str | None) -> tuple[int, Pattern] | None:
@@ -197,7 +208,7 @@ def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     for rule in lexicon.supplement.predicates:
         if heads & set(rule.subjects) and predicates & set(rule.predicates):
             complements = tuple(c for c in verb.children if c.dep_ in ("acomp", "oprd"))
-            return Trigger(verb, rule.code, "predicate", rule.mode, extra=(subject, *complements))
+            return Trigger(verb, rule.code, TriggerKind.PREDICATE, rule.mode, extra=(subject, *complements))
     return None
 
 
@@ -221,7 +232,7 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
             phrase, prev = found
             noun = lexicon.nouns[phrase]
             extra = (child, prev) if prev is not None else (child,)
-            return Trigger(verb, noun.code, "supplement", noun.mode, extra=extra)
+            return Trigger(verb, noun.code, TriggerKind.SUPPLEMENT, noun.mode, extra=extra)
     return None
 
 
@@ -251,7 +262,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
             continue
         obligation = lexicon.words.obligation_modals
         if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token, obligation):
-            trigger = Trigger(token, "100", "pattern", size=1)
+            trigger = Trigger(token, "100", TriggerKind.PATTERN, size=1)
         triggers.append(trigger)
         for child in token.children:
             if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
@@ -268,6 +279,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
             continue
         phrase, prev = found
         noun = lexicon.nouns[phrase]
-        triggers.append(Trigger(token, noun.code, "noun", noun.mode, extra=(prev,) if prev is not None else ()))
+        before: tuple[Token, ...] = (prev,) if prev is not None else ()
+        triggers.append(Trigger(token, noun.code, TriggerKind.NOUN, noun.mode, extra=before))
     triggers.sort(key=lambda t: t.token.i)
     return triggers

@@ -11,6 +11,7 @@ resuming talks", "the chances of a deal") makes it hypothetical: the sentence re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Factuality
@@ -27,6 +28,18 @@ _APPEAL_DEPS = EMBEDDING_DEPS | {"prep", "pobj"}
 """How an appealed act hangs under its appeal word: a clause, or a preposition ("calls for a ceasefire")."""
 
 
+class Cause(StrEnum):
+    """Why an event is not plainly asserted."""
+
+    MODAL = "modal"
+    CONDITIONAL = "conditional"
+    INTENT = "intent"
+    APPEAL = "appeal"
+    CLAIM = "claim"
+    NEGATION = "negation"
+    OPINION = "opinion"
+
+
 @dataclass(frozen=True, slots=True)
 class FactualityResult:
     """Factuality of one trigger, the token of the speaker's verb (if reported) and how deeply it is embedded.
@@ -38,8 +51,7 @@ class FactualityResult:
     factuality: Factuality
     speaker_verb: Token | None
     depth: int
-    cause: str | None = None
-    """Why the event is not plainly asserted: modal, conditional, intent, appeal, opinion, claim or negation."""
+    cause: Cause | None = None
 
 
 def _negated(token: Token, supplement: Supplement) -> bool:
@@ -79,14 +91,14 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
     refusal = frozenset(supplement.refusal_verbs)
     opinion = frozenset(supplement.opinion_words)
     factuality = Factuality.CLAIMED if own_claim else Factuality.ASSERTED
-    cause: str | None = "claim" if own_claim else None
+    cause: Cause | None = Cause.CLAIM if own_claim else None
     speaker_verb: Token | None = trigger if own_claim else None
     if _negated(trigger, supplement):
-        return FactualityResult(Factuality.NEGATED, speaker_verb, 0, "negation")
+        return FactualityResult(Factuality.NEGATED, speaker_verb, 0, Cause.NEGATION)
     if _conditional(trigger, words):
-        factuality, cause = Factuality.HYPOTHETICAL, "conditional"
+        factuality, cause = Factuality.HYPOTHETICAL, Cause.CONDITIONAL
     elif _modal(trigger, words):
-        factuality, cause = Factuality.HYPOTHETICAL, "modal"
+        factuality, cause = Factuality.HYPOTHETICAL, Cause.MODAL
     depth = 0
     token = trigger
     steps = 0
@@ -98,30 +110,31 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
         lemma = token.lemma_.lower()
         if child.dep_ == "acl" and token.pos_ == "NOUN" and lemma in claim_nouns:
             if factuality is Factuality.ASSERTED:
-                factuality, cause = Factuality.CLAIMED, "claim"
+                factuality, cause = Factuality.CLAIMED, Cause.CLAIM
             continue
         if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN") and lemma not in appeal:
             continue
         appealed = lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _APPEAL_DEPS
         if lemma in claim and factuality is not Factuality.NEGATED:
             if factuality is Factuality.ASSERTED:
-                factuality, cause = Factuality.CLAIMED, cause or "claim"
+                factuality, cause = Factuality.CLAIMED, cause or Cause.CLAIM
             speaker_verb = speaker_verb or token
         elif appealed or (child.dep_ == "ccomp" and _appeal_object(token, appeal)):
-            factuality, cause = Factuality.HYPOTHETICAL, "appeal"
+            factuality, cause = Factuality.HYPOTHETICAL, Cause.APPEAL
             speaker_verb = speaker_verb or token
         elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
             factuality = Factuality.HYPOTHETICAL
-            cause = cause if cause == "appeal" else "intent"
+            cause = cause if cause is Cause.APPEAL else Cause.INTENT
             speaker_verb = speaker_verb or token
         elif lemma in report:
             speaker_verb = speaker_verb or token
         elif lemma in opinion and token.pos_ in ("ADJ", "NOUN") and factuality is not Factuality.NEGATED:
-            factuality, cause = Factuality.HYPOTHETICAL, "opinion"
+            factuality, cause = Factuality.HYPOTHETICAL, Cause.OPINION
         refused = child.dep_ == "xcomp" and lemma in refusal and depth == 1
         if refused or (child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement)):
-            factuality, cause = Factuality.NEGATED, "negation"
+            factuality, cause = Factuality.NEGATED, Cause.NEGATION
         governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token, words) or _conditional(token, words))
         if governs and factuality is Factuality.ASSERTED:
-            factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token, words) else "modal"
+            cause = Cause.CONDITIONAL if _conditional(token, words) else Cause.MODAL
+            factuality = Factuality.HYPOTHETICAL
     return FactualityResult(factuality, speaker_verb, depth, cause)

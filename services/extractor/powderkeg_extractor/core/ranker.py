@@ -24,20 +24,20 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from powderkeg_contracts import datafiles
+from powderkeg_extractor.core.detect import TriggerKind
+from powderkeg_extractor.core.factuality import Cause
 from powderkeg_extractor.core.ontology import pentacode_of
 
 if TYPE_CHECKING:
     from powderkeg_extractor.core.builder import Detection
 
-_KINDS = ("predicate", "pattern", "supplement", "verb", "noun")
-_CAUSES = ("modal", "conditional", "intent", "appeal", "claim", "negation")
 FEATURES: tuple[str, ...] = (
-    *(f"kind={k}" for k in _KINDS),
+    *(f"kind={k}" for k in TriggerKind),
     "pattern_size",
     *(f"depth={d}" for d in ("0", "1", "2", "3+")),
     "statement",
     *(f"pentacode={p}" for p in range(1, 5)),
-    *(f"cause={c}" for c in _CAUSES),
+    *(f"cause={c}" for c in Cause),
     "root",
     "actor_country",
     "actor_none",
