@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     articles = _articles(args.voa)
     texts = [a.text for a in articles]
     tokens = sum(len(bare.tokenizer(t)) for t in texts)
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     extractor.extract_batch(articles[:2])  # warm-up: lexicon, resolver, first-call allocations
     list(bare.pipe(texts[:2]))
 

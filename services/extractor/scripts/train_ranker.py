@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from powderkeg_contracts.models import PloverType
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import QUAD_OF_TYPE, QUAD_PENTACODE, pentacode_of
 from powderkeg_extractor.core.ranker import FEATURES, RankerWeights, featurize
 from powderkeg_extractor.evaluate import NONE, _article, class_scores, load_gold, macro_f1
@@ -118,14 +118,18 @@ def folds(sentences: Sequence[Sentence], seed: int) -> list[int]:
 
 
 def load_sentences() -> list[Sentence]:
+    from powderkeg_extractor.core.lexicon import Lexicon
+    from powderkeg_extractor.core.nlp import load_nlp
+    from powderkeg_extractor.core.ontology import Ontology
     from powderkeg_extractor.core.pipeline import Extractor
+    from powderkeg_extractor.core.resolvers import default_resolvers
 
     gsr = load_gold(GSR)
     real = [r for r in load_gold(CONFLIBERT) if not r.get("also_in_plover_gsr", False)]
     texts = [str(r["text"]) for r in gsr] + [str(r["text"]) for r in real]
     golds = [("gsr", str(r["event_plover_current"])) for r in gsr] + [("real", str(r["pentacode"])) for r in real]
-    extractor = Extractor()
-    extractor.ranker = None  # the rules' own confidence is a feature; never train on the model's output
+    # No ranker: the rules' own confidence is a feature; never train on the model's output.
+    extractor = Extractor(load_nlp(), Lexicon.default(), Ontology.default(), None, default_resolvers())
     detections: list[list[Detection]] = []
     for start in range(0, len(texts), 64):
         batch = [_article(start + i, t) for i, t in enumerate(texts[start : start + 64])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ranker import FEATURES, Ranker, RankerWeights, featurize
 
 
@@ -38,7 +38,7 @@ def test_features_flag_the_kind_and_the_best_rule_score() -> None:
 
 
 def test_every_factuality_cause_has_a_feature() -> None:
-    from powderkeg_extractor.core.factuality import Cause
+    from powderkeg_extractor.core.parse.clauses import Cause
 
     opinion = Detection(sentence_start=0, sentence_end=10, cameo_code="040", confidence=0.5, cause=Cause.OPINION)
     x = dict(zip(FEATURES, featurize(opinion, [opinion]), strict=True))

@@ -47,6 +47,9 @@ _SPECIFICITY = {
 _MAX_GAP = 3
 _PEOPLE_KINDS = {EntryKind.COUNTRY, EntryKind.PLACE, EntryKind.CAPITAL}
 ETHNIC_GROUP = "ethnic group: coded by the state it lives in, which the phrase does not name"
+UNKNOWN_ACTOR = "no known actor, country, organisation or title in phrase"
+AGENT_ONLY = "no country or organisation named, only a title or group word"
+"""The resolver's reasons for an actor without a country that may borrow one from its sentence (core/stages)."""
 ACTOR_WORDS_FILE = "actor_words.yaml"
 
 
@@ -110,7 +113,7 @@ class ActorResolver:
             return Actor(text=phrase or None, reason="empty actor phrase")
         spans = self._scan(tokens, lowercase_ok=phrase.islower())
         if not spans:
-            return Actor(text=phrase, reason="no known actor, country, organisation or title in phrase")
+            return Actor(text=phrase, reason=UNKNOWN_ACTOR)
         return self._combine(phrase, tokens, spans, as_of)
 
     def find(self, text: str, *, as_of: dt.date | None = None) -> list[ActorMatch]:
@@ -237,7 +240,7 @@ class ActorResolver:
                 text=text,
                 sector=agent_sector,
                 code=agent_code,
-                reason="no country or organisation named, only a title or group word",
+                reason=AGENT_ONLY,
             )
         entity = max(entities, key=lambda s: _SPECIFICITY[s.hit.record.kind])
         people = self._people_of(tokens, entity, tail)

@@ -186,6 +186,7 @@ class Lexicon:
         self.generic_verbs = frozenset(supplement.generic_verbs)
         self.light_verbs = frozenset(supplement.light_verbs)
         self.non_events = frozenset(supplement.non_events)
+        self.claim_verbs = frozenset(supplement.claim_verbs)
         self.nouns: dict[str, NounTrigger] = {}
         for trigger in supplement.nouns:
             for word in trigger.words:

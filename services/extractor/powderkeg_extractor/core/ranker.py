@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from powderkeg_contracts import datafiles
-from powderkeg_extractor.core.detect import TriggerKind
-from powderkeg_extractor.core.factuality import Cause
 from powderkeg_extractor.core.ontology import pentacode_of
+from powderkeg_extractor.core.parse.clauses import Cause
+from powderkeg_extractor.core.parse.triggers import TriggerKind
 
 if TYPE_CHECKING:
-    from powderkeg_extractor.core.builder import Detection
+    from powderkeg_extractor.core.detection import Detection
 
 FEATURES: tuple[str, ...] = (
     *(f"kind={k}" for k in TriggerKind),

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Factuality
-from powderkeg_extractor.core.syntax import EMBEDDING_DEPS
+from powderkeg_extractor.core.parse.syntax import EMBEDDING_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Token

@@ -1,7 +1,7 @@
 """Event triggers in a parsed sentence: which words report an event, and which CAMEO code they carry.
 
 A *pure* matcher in the spirit of spaCy's span ruler: :func:`find_triggers` only reads the parse and the lexicon
-and returns :class:`Trigger` objects; building records from them is the pipeline's job. Four kinds of trigger,
+and returns :class:`Trigger` objects; deciding and building records from them is the stages' job. Four kinds of trigger,
 in order of precedence:
 
 1. ``predicate``: a supplement rule on a subject and its predicate ("talks collapsed", "crossings remain shut");
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
 from powderkeg_extractor.core.ontology import Ontology, pentacode_of
-from powderkeg_extractor.core.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS
+from powderkeg_extractor.core.parse.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -44,7 +44,7 @@ class Trigger:
     """One event trigger: the head token, the code and where the code came from."""
 
     token: Token
-    code: str | None
+    code: str
     kind: TriggerKind
     mode: str | None = None
     extra: tuple[Token, ...] = field(default=())
@@ -245,7 +245,7 @@ def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
 
 
 def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:
-    """All event triggers in one parsed sentence, in text order; ``code`` None never appears."""
+    """All event triggers in one parsed sentence, in text order."""
     triggers: list[Trigger] = []
     verb_objects: set[int] = set()
     for token in sent:
@@ -261,7 +261,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         if trigger is None:
             continue
         obligation = lexicon.words.obligation_modals
-        if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token, obligation):
+        if trigger.code.startswith("01") and _reports_obligation(token, obligation):
             trigger = Trigger(token, "100", TriggerKind.PATTERN, size=1)
         triggers.append(trigger)
         for child in token.children:

@@ -1,9 +1,11 @@
-"""Who did what to whom, and where: the arguments of a trigger, read from the dependency parse.
+"""Who did what to whom, and where: the noun phrases the parse gives a trigger as its arguments.
 
 The verb and its arguments decide the roles (subject or passive agent -> actor; direct object or the object of a
 directional preposition -> recipient), not which names happen to sit in the sentence. Subjects are inherited
 through control and coordination ("vowed to take", "Pakistan said ..., accusing Kabul"); nominal triggers take
 their actor from "by X", a possessive or a nationality adjective, and their recipient from "on/against X".
+Which of these phrases become the event's parties, and what stands in when they do not resolve, is decided by
+the arguments stage (``core/stages/arguments.py``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from powderkeg_contracts.models import Actor
-from powderkeg_extractor.core.actors import ETHNIC_GROUP
-from powderkeg_extractor.core.syntax import INHERIT_DEPS, NOUN_MODIFIER_DEPS, PHRASE_STOP_DEPS, subject_of
+from powderkeg_extractor.core.parse.syntax import INHERIT_DEPS, NOUN_MODIFIER_DEPS, PHRASE_STOP_DEPS, subject_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from powderkeg_extractor.core.words import Words
 
 _MAX_CLIMB = 6
-_AGENT_ONLY = "no country or organisation named, only a title or group word"
-_UNKNOWN = "no known actor, country, organisation or title in phrase"
-INHERITED_COUNTRY = "country not in the phrase; the only country the sentence names"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,37 +207,7 @@ def place_of(trigger: Token, words: Words) -> Phrase | None:
     return None
 
 
-def inherit_country(
-    actor: Actor, phrase: Phrase, mentions: list[tuple[int, int, Actor]], words: Words, others: tuple[Phrase, ...] = ()
-) -> Actor:
-    """A country-less person or group ("officials", "President Bouteflicka") takes the sentence's only country.
-
-    News names the state of an unnamed official or group once, elsewhere in the sentence ("police ... in Algiers",
-    "Yoruba leaders ... Nigerian President"); with two or more countries named the choice is not safe, and a
-    phrase that is an international organisation keeps no country. Only people and groups borrow: a title or
-    group word, or an unknown proper name ("the Umma party"); "aid deliveries" or "the call" do not. Mentions
-    inside the phrase's own span do not count, nor those inside ``others`` (the other side's phrases: "officials
-    threatened Uzbekistan" does not make the officials Uzbek).
-    """
-    if actor.country is not None:
-        return actor
-    borrows = actor.reason in (_AGENT_ONLY, ETHNIC_GROUP) or (actor.reason == _UNKNOWN and phrase.head.pos_ == "PROPN")
-    if not borrows:
-        return actor
-    spans = [(p.start, p.end) for p in (phrase, *others)]
-    countries = {
-        a.country
-        for s, e, a in mentions
-        if a.country and all(e <= lo or s >= hi for lo, hi in spans) and not _names_a_party(phrase, s, e, words)
-    }
-    if len(countries) != 1:
-        return actor
-    (country,) = countries
-    role = actor.code[-3:] if actor.code and actor.sector is not None else ""
-    return actor.model_copy(update={"country": country, "code": country + role, "reason": INHERITED_COUNTRY})
-
-
-def _names_a_party(phrase: Phrase, start: int, end: int, words: Words) -> bool:
+def names_a_party(phrase: Phrase, start: int, end: int, words: Words) -> bool:
     """Whether the mention at ``start:end`` is (or modifies) an object of the event: the other side, not home.
 
     "threatened Uzbekistan", "retaliate against Ukraine", "criticised Afghanistan's decision" name a party; "in
@@ -259,17 +226,6 @@ def _names_a_party(phrase: Phrase, start: int, end: int, words: Words) -> bool:
         return True
     own = phrase.start <= node.head.head.idx < phrase.end
     return node.dep_ == "pobj" and node.head.lower_ in words.party_prepositions and not own
-
-
-def domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
-    """The recipient of a domestic event: the first named party after the trigger that is not the actor itself.
-
-    "President Museveni threatened to ban Ugandan opposition candidates", "Egyptian demonstrators called for the
-    removal of President Mubarak": both sides share a country, and another actor of it (another code: the
-    teachers' union and the government) is still the other side.
-    """
-    own = {a.text for a in actors} | {a.code for a in actors if a.code}
-    return next(([a] for a in after if a.text not in own and a.code not in own), [])
 
 
 def is_thing(token: Token) -> bool:
@@ -296,4 +252,14 @@ def parties_beyond(verb: Token, obj: Token, words: Words) -> list[Token]:
                 return conjuncts(found)
         if child.dep_ == "poss" and child.pos_ != "PRON" and is_argument(child, words):
             return [child]
+    return []
+
+
+def talks_partner(subject: Token, words: Words) -> list[Token]:
+    """For "talks (with X) collapsed": X, the other party of the failed talks."""
+    for tok in subject.subtree:
+        if tok.dep_ == "prep" and tok.lower_ in words.partner_prepositions:
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return conjuncts(obj)
     return []
