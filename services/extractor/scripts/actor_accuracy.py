@@ -2,8 +2,10 @@
 
 Usage::
 
-    .venv/bin/python services/extractor/scripts/actor_accuracy.py \
-        --gsr ../shared/data/plover_gsr/plover_gsr.jsonl --conflibert ../shared/data/conflibert_dev/conflibert_dev.jsonl
+    .venv/bin/python services/extractor/scripts/actor_accuracy.py [--data DIR] [--gsr FILE] [--conflibert FILE]
+
+The gold files default to ``plover_gsr/plover_gsr.jsonl`` and ``conflibert_dev/conflibert_dev.jsonl`` in the
+development-data folder (``powderkeg_extractor/devdata.py``).
 
 PLOVER GSR (gold actor text + code): ``resolve(text)`` is right when it gives the gold country; gold ``IGO`` is right
 when the actor is an international organisation or an international NGO (the GSR codes the Red Cross and Amnesty
@@ -28,6 +30,7 @@ from pathlib import Path
 from powderkeg_contracts.models import Actor, Sector
 from powderkeg_extractor.core.actors import ActorResolver
 from powderkeg_extractor.core.ontology import iso_country
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
 _INTERNATIONAL = {"IGO": Sector.INTERNATIONAL_ORGANISATION, "NGO": Sector.NGO, "IMG": Sector.INSURGENTS}
 
@@ -152,8 +155,9 @@ def roles(path: Path, side: str) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gsr", type=Path, default=Path("../shared/data/plover_gsr/plover_gsr.jsonl"))
-    parser.add_argument("--conflibert", type=Path, default=Path("../shared/data/conflibert_dev/conflibert_dev.jsonl"))
+    add_data_option(parser)
+    parser.add_argument("--gsr", type=Path, help="PLOVER GSR gold (default: DATA/plover_gsr/plover_gsr.jsonl)")
+    parser.add_argument("--conflibert", type=Path, help="default: DATA/conflibert_dev/conflibert_dev.jsonl")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses (development only)")
     parser.add_argument(
         "--roles",
@@ -161,6 +165,9 @@ def main(argv: list[str]) -> int:
         help="instead: run the extractor on the GSR and group the top event's country misses by cause",
     )
     args = parser.parse_args(argv)
+    data = dev_data(args.data)
+    args.gsr = args.gsr or data / "plover_gsr" / "plover_gsr.jsonl"
+    args.conflibert = args.conflibert or data / "conflibert_dev" / "conflibert_dev.jsonl"
     if args.roles:
         roles(args.gsr, args.roles)
         return 0

@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python services/extractor/scripts/build_gazetteer.py \
-        --dictionaries ../shared/data/petrarch2_dictionaries
+        [--data DIR | --dictionaries DIR]
 
 Writes ``powderkeg_extractor/data/gazetteer.json.gz`` and prints entry counts. Entries are written in priority order
 (supplement, country names, then the Phoenix files, then pycountry subdivisions): when two entries share a phrase,
@@ -30,6 +30,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code
 from powderkeg_extractor.core.keys import phrase_key
 from powderkeg_extractor.core.ontology import actor_codes, is_country
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
 _BRACKET = re.compile(r"\[([^\]\}]*)[\]\}]")
@@ -412,11 +413,12 @@ def dump(document: dict[str, object]) -> bytes:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dictionaries", type=Path, default=Path("../shared/data/petrarch2_dictionaries"))
+    add_data_option(parser)
+    parser.add_argument("--dictionaries", type=Path, help="default: DATA/petrarch2_dictionaries")
     parser.add_argument("--supplement", type=Path, default=DATA / "supplement.yaml")
     parser.add_argument("--out", type=Path, default=DATA / "gazetteer.json.gz")
     args = parser.parse_args(argv)
-    document = build(args.dictionaries, args.supplement)
+    document = build(args.dictionaries or dev_data(args.data) / "petrarch2_dictionaries", args.supplement)
     Gazetteer(GazetteerFile.model_validate(document).entries).check()
     args.out.write_bytes(gzip.compress(dump(document), compresslevel=9, mtime=0))
     counts: dict[str, int] = {}

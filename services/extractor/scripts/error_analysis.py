@@ -9,8 +9,10 @@ Causes (first that applies):
   (verb default, pattern, supplement, noun, predicate).
 
 Usage:
-    python services/extractor/scripts/error_analysis.py ../shared/data/plover_gsr/plover_gsr.jsonl [--show 40]
-    python services/extractor/scripts/error_analysis.py ../shared/data/conflibert_dev/conflibert_dev.jsonl --real
+    python services/extractor/scripts/error_analysis.py DATA/plover_gsr/plover_gsr.jsonl [--show 40]
+    python services/extractor/scripts/error_analysis.py DATA/conflibert_dev/conflibert_dev.jsonl --real
+
+where DATA is the development-data folder (see ``powderkeg_extractor/devdata.py``).
 """
 
 from __future__ import annotations
