@@ -127,7 +127,7 @@ def test_the_extractors_messages_for_the_largest_article_it_takes_fit() -> None:
         language="en",
     )
     assert len(encode(article)) <= limits.ARTICLE_MAX_BYTES
-    [processed] = process_articles(Extractor(), [article], languages=("en",), max_chars=max_chars, now=NOW)
+    [processed] = process_articles(Extractor.packaged(), [article], languages=("en",), max_chars=max_chars, now=NOW)
     assert len(processed.events) > 1000
     largest_event = max(len(encode(e)) for e in processed.events)
     outcome = len(encode(processed.outcome))

@@ -167,7 +167,7 @@ def _article(text: str, language: str | None = "en") -> Article:
 def extractor():  # type: ignore[no-untyped-def]
     from powderkeg_extractor.core.pipeline import Extractor
 
-    return Extractor()
+    return Extractor.packaged()
 
 
 def _process(extractor: Any, article: Article, max_chars: int = 200_000) -> Any:

@@ -99,7 +99,7 @@ def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, in
     from powderkeg_extractor.core.pipeline import Extractor
     from powderkeg_ingest.core.near import NearIndex
 
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     warm = IngestCore().accept(raws[0], now=_utcnow()).article if raws else None
     if warm is not None:
         extractor.extract(warm)

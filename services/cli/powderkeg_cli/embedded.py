@@ -62,7 +62,7 @@ def run_pipeline(
         result.ingest.append(decision)
         if decision.article is not None:
             result.articles.append(decision.article)
-    extractor = extractor or Extractor()
+    extractor = extractor or Extractor.packaged()
     processed = process_articles(extractor, result.articles, languages=("en",), max_chars=10_000_000, now=clock)
     engine = AlertEngine()
     latest: dict[str, Alert] = {}

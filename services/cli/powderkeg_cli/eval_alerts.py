@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors and args.split != "dev":
         parser.error("--errors lists cases of the dev split only (--split dev): the holdout is never looked at")
     splits = ["dev", "holdout"] if args.split == "both" else [args.split]
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     rows = _jsonl(args.labels)
     cases = gold_cases(args.data)
     for split in splits:

@@ -31,7 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from powderkeg_contracts.models import Actor, Article, Origin, PloverType
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import QUAD_OF_TYPE, QUAD_PENTACODE, pentacode_of
 
 NONE = "none"
@@ -93,7 +93,7 @@ def predict(texts: Sequence[str], extractor: object | None = None, progress: boo
     if extractor is None:
         from powderkeg_extractor.core.pipeline import Extractor
 
-        extractor = Extractor()
+        extractor = Extractor.packaged()
     out: list[Prediction] = []
     for start in range(0, len(texts), _BATCH):
         batch = [_article(start + i, t) for i, t in enumerate(texts[start : start + _BATCH])]

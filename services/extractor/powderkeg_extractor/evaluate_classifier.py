@@ -34,7 +34,7 @@ from powderkeg_extractor.classify.evaluation import (
 )
 from powderkeg_extractor.classify.keys import sentence_key
 from powderkeg_extractor.classify.labels import families_of
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.evaluate import (
     Prediction,
     _article,
@@ -56,7 +56,7 @@ def detect_all(texts: Sequence[str]) -> list[list[Detection]]:
     """Every rules detection of each text, read as a one-sentence article (the protocol of ``evaluate``)."""
     from powderkeg_extractor.core.pipeline import Extractor
 
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     out: list[list[Detection]] = []
     for start in range(0, len(texts), _BATCH):
         out += extractor.detect_batch([_article(start + i, t) for i, t in enumerate(texts[start : start + _BATCH])])

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from powderkeg_extractor.core.pipeline import Extractor
 
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     failed = False
     out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:

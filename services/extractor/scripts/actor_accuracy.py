@@ -2,13 +2,15 @@
 
 Usage::
 
-    .venv/bin/python services/extractor/scripts/actor_accuracy.py \
-        --gsr ../shared/data/plover_gsr/plover_gsr.jsonl --conflibert ../shared/data/conflibert_dev/conflibert_dev.jsonl
+    .venv/bin/python services/extractor/scripts/actor_accuracy.py [--data DIR] [--gsr FILE] [--conflibert FILE]
+
+The gold files default to ``plover_gsr/plover_gsr.jsonl`` and ``conflibert_dev/conflibert_dev.jsonl`` in the
+development-data folder (``powderkeg_extractor/devdata.py``).
 
 PLOVER GSR (gold actor text + code): ``resolve(text)`` is right when it gives the gold country; gold ``IGO`` is right
 when the actor is an international organisation or an international NGO (the GSR codes the Red Cross and Amnesty
 as IGO), ``NGO`` when it is an NGO, ``IMG`` when it is a transnational armed
-group. GSR uses some old CAMEO codes (``JAP``, ``ITL``, ``VTN``, ``ISM``); they are mapped with ``OLD_CODES``.
+group. GSR uses some old CAMEO codes (``JAP``, ``ITL``, ``VTN``, ``ISM``); they are mapped with ``iso_country``.
 ``find(sentence)`` recall counts gold spans overlapped by a found mention (and exactly equal ones).
 ``--roles actor|recipient`` runs the whole extractor instead and groups the GSR sentences whose top event's
 actor (recipient) misses the gold countries by cause (statement won, right phrase without country, other phrase).
@@ -26,7 +28,9 @@ from collections import Counter
 from pathlib import Path
 
 from powderkeg_contracts.models import Actor, Sector
-from powderkeg_extractor.core.actors import OLD_CODES, ActorResolver
+from powderkeg_extractor.core.actors import ActorResolver
+from powderkeg_extractor.core.ontology import iso_country
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
 _INTERNATIONAL = {"IGO": Sector.INTERNATIONAL_ORGANISATION, "NGO": Sector.NGO, "IMG": Sector.INSURGENTS}
 
@@ -36,7 +40,7 @@ def _correct(actor: Actor, gold: str) -> bool:
         return actor.country is None and actor.sector in (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO)
     if gold in _INTERNATIONAL:
         return actor.country is None and actor.sector is _INTERNATIONAL[gold]
-    return actor.country == OLD_CODES.get(gold, gold)
+    return actor.country == iso_country(gold)
 
 
 def _resolved(actor: Actor) -> bool:
@@ -130,7 +134,7 @@ def roles(path: Path, side: str) -> None:
     total = 0
     for row, pred in zip(rows, preds, strict=True):
         gold = [g for g in row[side] if g.get("code")]
-        countries = {OLD_CODES.get(g["code"][:3], g["code"][:3]) for g in gold}
+        countries = {iso_country(g["code"][:3]) for g in gold}
         actors = pred.actors if side == "actor" else pred.recipients
         if not countries - {"IGO", "NGO", "IMG"}:
             continue
@@ -151,8 +155,9 @@ def roles(path: Path, side: str) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gsr", type=Path, default=Path("../shared/data/plover_gsr/plover_gsr.jsonl"))
-    parser.add_argument("--conflibert", type=Path, default=Path("../shared/data/conflibert_dev/conflibert_dev.jsonl"))
+    add_data_option(parser)
+    parser.add_argument("--gsr", type=Path, help="PLOVER GSR gold (default: DATA/plover_gsr/plover_gsr.jsonl)")
+    parser.add_argument("--conflibert", type=Path, help="default: DATA/conflibert_dev/conflibert_dev.jsonl")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses (development only)")
     parser.add_argument(
         "--roles",
@@ -160,6 +165,9 @@ def main(argv: list[str]) -> int:
         help="instead: run the extractor on the GSR and group the top event's country misses by cause",
     )
     args = parser.parse_args(argv)
+    data = dev_data(args.data)
+    args.gsr = args.gsr or data / "plover_gsr" / "plover_gsr.jsonl"
+    args.conflibert = args.conflibert or data / "conflibert_dev" / "conflibert_dev.jsonl"
     if args.roles:
         roles(args.gsr, args.roles)
         return 0

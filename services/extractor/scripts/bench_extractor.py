@@ -5,7 +5,9 @@ extractor parses only candidate sentences, without NER. Prints articles/s, token
 both rows count the same work) and the ratio. Figures, not assertions: speed depends on the machine.
 
 Usage:
-    python services/extractor/scripts/bench_extractor.py [--voa voa_stories.jsonl] [--repeat 3]
+    python services/extractor/scripts/bench_extractor.py [--data DIR | --voa voa_stories.jsonl] [--repeat 3]
+
+``--voa`` defaults to ``voa/voa_stories.jsonl`` in the development-data folder (``powderkeg_extractor/devdata.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ import time
 from pathlib import Path
 
 from powderkeg_contracts.models import Article, Origin
-
-DEFAULT_VOA = Path("/work/shared/data/voa/voa_stories.jsonl")
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
 
 def _articles(path: Path) -> list[Article]:
@@ -45,7 +46,8 @@ def _articles(path: Path) -> list[Article]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voa", type=Path, default=DEFAULT_VOA)
+    add_data_option(parser)
+    parser.add_argument("--voa", type=Path, help="VOA articles JSONL (default: DATA/voa/voa_stories.jsonl)")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs for each side")
     args = parser.parse_args(argv)
 
@@ -63,10 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("no en_core_web_sm model installed\n")
         return 2
     bare = module.load()
-    articles = _articles(args.voa)
+    articles = _articles(args.voa or dev_data(args.data) / "voa" / "voa_stories.jsonl")
     texts = [a.text for a in articles]
     tokens = sum(len(bare.tokenizer(t)) for t in texts)
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     extractor.extract_batch(articles[:2])  # warm-up: lexicon, resolver, first-call allocations
     list(bare.pipe(texts[:2]))
 

@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python services/extractor/scripts/build_gazetteer.py \
-        --dictionaries ../shared/data/petrarch2_dictionaries
+        [--data DIR | --dictionaries DIR]
 
 Writes ``powderkeg_extractor/data/gazetteer.json.gz`` and prints entry counts. Entries are written in priority order
 (supplement, country names, then the Phoenix files, then pycountry subdivisions): when two entries share a phrase,
@@ -27,8 +27,10 @@ import pycountry
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from powderkeg_extractor.core.actors import SECTORS, is_country
-from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code, phrase_key
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, GazetteerFile, parse_code
+from powderkeg_extractor.core.keys import phrase_key
+from powderkeg_extractor.core.ontology import actor_codes, is_country
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
 _BRACKET = re.compile(r"\[([^\]\}]*)[\]\}]")
@@ -345,7 +347,7 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
             country_block = (
                 path.name.startswith("Phoenix.Countries")
                 and any(len(b) == 3 and is_country(b) for b in bare)
-                and not any(b[i : i + 3] in SECTORS for b in bare for i in range(3, len(b), 3))
+                and not any(b[i : i + 3] in actor_codes().sectors for b in bare for i in range(3, len(b), 3))
             )
             (country_blocks if country_block else other).append((path, block))
     places = []
@@ -401,16 +403,24 @@ def build(dictionaries: Path, supplement_path: Path) -> dict[str, object]:
     }
 
 
+def dump(document: dict[str, object]) -> bytes:
+    """Compact JSON with one entry per line, so that a validation error's line number names the entry."""
+    head = {k: v for k, v in document.items() if k != "entries"}
+    rows = [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in document["entries"]]  # type: ignore[attr-defined]
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"entries":[\n' + ",\n".join(rows)
+    return (text + "\n]}\n").encode("utf-8")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dictionaries", type=Path, default=Path("../shared/data/petrarch2_dictionaries"))
+    add_data_option(parser)
+    parser.add_argument("--dictionaries", type=Path, help="default: DATA/petrarch2_dictionaries")
     parser.add_argument("--supplement", type=Path, default=DATA / "supplement.yaml")
     parser.add_argument("--out", type=Path, default=DATA / "gazetteer.json.gz")
     args = parser.parse_args(argv)
-    document = build(args.dictionaries, args.supplement)
-    Gazetteer(GazetteerFile.model_validate(document).entries, str(args.out)).check()
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    args.out.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    document = build(args.dictionaries or dev_data(args.data) / "petrarch2_dictionaries", args.supplement)
+    Gazetteer(GazetteerFile.model_validate(document).entries).check()
+    args.out.write_bytes(gzip.compress(dump(document), compresslevel=9, mtime=0))
     counts: dict[str, int] = {}
     for entry in document["entries"]:  # type: ignore[union-attr]
         counts[entry[1]] = counts.get(entry[1], 0) + 1

@@ -8,7 +8,10 @@ PETRARCH's source/target markers ($, +, %, ^) and verb-verb transformations (~) 
 actor and recipient from the dependency parse instead.
 
 Usage:
-    python services/extractor/scripts/build_lexicon.py [--source CAMEO.2.0.txt] [--output cameo_verbs.json]
+    python services/extractor/scripts/build_lexicon.py [--data DIR | --source CAMEO.2.0.txt] [--output cameo_verbs.json]
+
+``--source`` defaults to ``petrarch2_dictionaries/CAMEO.2.0.txt`` in the development-data folder
+(``powderkeg_extractor/devdata.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import sys
 from pathlib import Path
 
 from powderkeg_extractor.core.lexicon import LexiconFile, Pattern, VerbBlock, VerbEntry
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
-DEFAULT_SOURCE = Path("/work/shared/data/petrarch2_dictionaries/CAMEO.2.0.txt")
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data" / "lexicon" / "cameo_verbs.json"
 _CODE = re.compile(r"\[([^\]]*)\]")
 _MARKERS = str.maketrans("", "", "$+%^")
@@ -156,10 +159,11 @@ def build(source: Path) -> LexiconFile:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    add_data_option(parser)
+    parser.add_argument("--source", type=Path, help="default: DATA/petrarch2_dictionaries/CAMEO.2.0.txt")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    lexicon = build(args.source)
+    lexicon = build(args.source or dev_data(args.data) / "petrarch2_dictionaries" / "CAMEO.2.0.txt")
     args.output.write_text(json.dumps(lexicon.model_dump(mode="json"), indent=0, sort_keys=True) + "\n")
     n_patterns = sum(len(b.patterns) for b in lexicon.blocks)
     n_verbs = sum(len(b.verbs) for b in lexicon.blocks)

@@ -9,8 +9,10 @@ Causes (first that applies):
   (verb default, pattern, supplement, noun, predicate).
 
 Usage:
-    python services/extractor/scripts/error_analysis.py ../shared/data/plover_gsr/plover_gsr.jsonl [--show 40]
-    python services/extractor/scripts/error_analysis.py ../shared/data/conflibert_dev/conflibert_dev.jsonl --real
+    python services/extractor/scripts/error_analysis.py DATA/plover_gsr/plover_gsr.jsonl [--show 40]
+    python services/extractor/scripts/error_analysis.py DATA/conflibert_dev/conflibert_dev.jsonl --real
+
+where DATA is the development-data folder (see ``powderkeg_extractor/devdata.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import collections
 import sys
 from pathlib import Path
 
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import pentacode_of
 from powderkeg_extractor.evaluate import NONE, _article, best_prediction, load_gold
 
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     fmt = "plover" if "event_plover_current" in rows[0] else "conflibert"
     if args.real:
         rows = [r for r in rows if not r.get("also_in_plover_gsr", False)]
-    extractor = Extractor()
+    extractor = Extractor.packaged()
     detections: list[list[Detection]] = []
     for start in range(0, len(rows), _BATCH):
         batch = [_article(start + i, str(r["text"])) for i, r in enumerate(rows[start : start + _BATCH])]

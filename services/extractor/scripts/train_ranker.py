@@ -11,8 +11,8 @@ ranker's out-of-fold figures (mean ± sd over the seeds), and a reliability tabl
 the share of candidates that were right). The final weights are fitted on everything and written to
 ``powderkeg_extractor/data/ranker.json``; the report goes to ``data/ranker_cv.txt``.
 
-Usage (from /work/main):
-    .venv/bin/python services/extractor/scripts/train_ranker.py
+Usage, from the repository root (``--data``: the development-data folder, see ``powderkeg_extractor/devdata.py``):
+    .venv/bin/python services/extractor/scripts/train_ranker.py [--data DIR] [--dry-run]
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from powderkeg_contracts.models import PloverType
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import QUAD_OF_TYPE, QUAD_PENTACODE, pentacode_of
 from powderkeg_extractor.core.ranker import FEATURES, RankerWeights, featurize
+from powderkeg_extractor.devdata import add_data_option, dev_data
 from powderkeg_extractor.evaluate import NONE, _article, class_scores, load_gold, macro_f1
 
 DATA = Path(__file__).resolve().parents[1] / "powderkeg_extractor" / "data"
-GSR = Path("../shared/data/plover_gsr/plover_gsr.jsonl")
-CONFLIBERT = Path("../shared/data/conflibert_dev/conflibert_dev.jsonl")
 L2 = 1.0
 FOLDS = 5
 SEEDS = (0, 1, 2)
@@ -117,15 +116,20 @@ def folds(sentences: Sequence[Sentence], seed: int) -> list[int]:
     return out
 
 
-def load_sentences() -> list[Sentence]:
+def load_sentences(data: Path) -> list[Sentence]:
+    from powderkeg_extractor.core.lexicon import Lexicon
+    from powderkeg_extractor.core.nlp import load_nlp
+    from powderkeg_extractor.core.ontology import Ontology
     from powderkeg_extractor.core.pipeline import Extractor
+    from powderkeg_extractor.core.resolvers import default_resolvers
 
-    gsr = load_gold(GSR)
-    real = [r for r in load_gold(CONFLIBERT) if not r.get("also_in_plover_gsr", False)]
+    gsr = load_gold(data / "plover_gsr" / "plover_gsr.jsonl")
+    conflibert = load_gold(data / "conflibert_dev" / "conflibert_dev.jsonl")
+    real = [r for r in conflibert if not r.get("also_in_plover_gsr", False)]
     texts = [str(r["text"]) for r in gsr] + [str(r["text"]) for r in real]
     golds = [("gsr", str(r["event_plover_current"])) for r in gsr] + [("real", str(r["pentacode"])) for r in real]
-    extractor = Extractor()
-    extractor.ranker = None  # the rules' own confidence is a feature; never train on the model's output
+    # No ranker: the rules' own confidence is a feature; never train on the model's output.
+    extractor = Extractor(load_nlp(), Lexicon.default(), Ontology.default(), None, default_resolvers())
     detections: list[list[Detection]] = []
     for start in range(0, len(texts), 64):
         batch = [_article(start + i, t) for i, t in enumerate(texts[start : start + 64])]
@@ -142,8 +146,9 @@ def _stack(sentences: Sequence[Sentence], idx: Sequence[int], mask: np.ndarray) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    add_data_option(parser)
     args = parser.parse_args(argv)
-    sentences = load_sentences()
+    sentences = load_sentences(dev_data(args.data))
     head = (
         f"train_ranker.py: {sum(s.source == 'gsr' for s in sentences)} GSR + "
         f"{sum(s.source == 'real' for s in sentences)} ConfliBERT real-news sentences, "

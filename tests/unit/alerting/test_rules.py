@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from powderkeg_alerting.core.rules import RuleFileError, keyword_pattern, load_rules, parse_rules
+from powderkeg_alerting.core.rules import keyword_pattern, load_rules, parse_rules
+from powderkeg_contracts.datafiles import DataFileError
 
 VALID_SIGNAL = """
   - name: talks_failed
@@ -60,22 +62,22 @@ def test_valid_file_parses() -> None:
 )
 def test_broken_rule_names_file_rule_and_problem(change: tuple[str, str], problem: str) -> None:
     text = rule_file(VALID_SIGNAL.replace(*change))
-    with pytest.raises(RuleFileError) as info:
+    with pytest.raises(DataFileError) as info:
         parse_rules(text, "broken.yaml")
     message = str(info.value)
-    assert message.startswith("broken.yaml: signal talks_failed")
+    assert re.match(r"broken\.yaml:\d+: signal talks_failed: ", message), message
     assert problem in message
 
 
 def test_duplicate_signal_names_are_rejected() -> None:
-    with pytest.raises(RuleFileError, match="repeated: talks_failed"):
+    with pytest.raises(DataFileError, match="repeated: talks_failed"):
         parse_rules(rule_file(VALID_SIGNAL + VALID_SIGNAL), "dup.yaml")
 
 
 def test_bad_yaml_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text("signals: [unclosed", encoding="utf-8")
-    with pytest.raises(RuleFileError, match=str(path)):
+    with pytest.raises(DataFileError, match=str(path)):
         load_rules(path)
 
 

@@ -17,7 +17,7 @@ SEED_PUBLISHED = dt.datetime(2025, 10, 29, 12, 0, tzinfo=dt.UTC)
 def extractor():  # type: ignore[no-untyped-def]
     from powderkeg_extractor.core.pipeline import Extractor
 
-    return Extractor()
+    return Extractor.packaged()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ import itertools
 import pytest
 
 from powderkeg_contracts.models import Sector
-from powderkeg_extractor.core.actors import ActorResolver, split_code
+from powderkeg_extractor.core.actors import ActorResolver
+from powderkeg_extractor.core.ontology import split_code
 
 AS_OF = dt.date(2025, 10, 29)
 GOV, MIL, POL = Sector.GOVERNMENT, Sector.MILITARY, Sector.POLICE

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from powderkeg_contracts.datafiles import DataFileError
 from powderkeg_extractor.core.actors import ActorResolver
 from powderkeg_extractor.core.gazetteer import (
-    GazetteerError,
     Record,
     load_gazetteer,
     parse_code,
-    phrase_key,
-    tokenize,
 )
+from powderkeg_extractor.core.keys import phrase_key, tokenize
 
 PACKAGED = Path(__file__).resolve().parents[3] / "services/extractor/powderkeg_extractor/data/gazetteer.json.gz"
 
@@ -53,23 +52,32 @@ def test_small_file_loads(tmp_path: Path) -> None:
 )
 def test_malformed_entry_names_file_entry_and_problem(tmp_path: Path, entry: list[object], problem: str) -> None:
     path = _write(tmp_path, [["Good", "country", ["PAK"], ["good"], []], entry])
-    with pytest.raises(GazetteerError) as err:
+    with pytest.raises(DataFileError) as err:
         load_gazetteer(path)
     message = str(err.value)
     assert str(path) in message and "entry 1 ('Bad')" in message and problem in message
 
 
+def test_an_entry_is_named_by_its_line_in_a_file_of_one_entry_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "gaz.json"
+    rows = [["Good", "country", ["PAK"], ["good"], []], ["Bad", "nation", ["PAK"], ["bad"], []]]
+    path.write_text('{"version":1,"provenance":"t","entries":[\n' + ",\n".join(json.dumps(r) for r in rows) + "\n]}\n")
+    with pytest.raises(DataFileError) as err:
+        load_gazetteer(path)
+    assert (err.value.line, err.value.entry, err.value.field) == (3, "entry 1 ('Bad')", "kind")
+
+
 def test_bad_date_in_code_is_reported_with_entry(tmp_path: Path) -> None:
     path = _write(tmp_path, [["Bad", "person", ["PAKGOV|2020-13-01|"], ["bad"], []]])
     gazetteer = load_gazetteer(path)
-    with pytest.raises(GazetteerError, match=r"entry 0 \('Bad'\): codes"):
+    with pytest.raises(DataFileError, match=r"gaz\.json:1: entry 0 \('Bad'\): codes: "):
         gazetteer.check()
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.json.gz"
     path.write_bytes(gzip.compress(b"{not json"))
-    with pytest.raises(GazetteerError, match=r"broken\.json\.gz"):
+    with pytest.raises(DataFileError, match=r"broken\.json\.gz"):
         load_gazetteer(path)
 
 

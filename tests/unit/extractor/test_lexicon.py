@@ -1,4 +1,4 @@
-"""Lexicon data: the packaged files load, and a bad entry fails loudly naming file, entry and problem."""
+"""Lexicon data: the packaged files load, and a bad entry fails loudly naming file, line, entry and problem."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from powderkeg_extractor.core.lexicon import Lexicon, LexiconError
+from powderkeg_contracts.datafiles import DataFileError
+from powderkeg_extractor.core.lexicon import Lexicon
 
 _GOOD_VERBS = {"source": "test", "blocks": [{"name": "attack", "code": "190", "verbs": [{"lemma": "attack"}]}]}
 
@@ -36,23 +37,36 @@ def test_packaged_lexicon_loads_and_covers_every_plover_type() -> None:
 def test_unknown_cameo_code_names_file_entry_and_problem(tmp_path: Path) -> None:
     paths = _write(tmp_path, _GOOD_VERBS, "nouns:\n  - {words: [airstrike], code: '299'}\n")
     with pytest.raises(
-        LexiconError, match=r"supplement\.yaml: entry nouns\.0 \(\['airstrike'\]\).*code.*unknown CAMEO code '299'"
+        DataFileError, match=r"supplement\.yaml:2: entry nouns\.0 \(\['airstrike'\]\): code: .*unknown CAMEO code '299'"
     ):
         Lexicon.from_files(*paths)
 
 
 def test_missing_field_in_compiled_verbs_is_reported(tmp_path: Path) -> None:
     broken = {"source": "t", "blocks": [{"name": "attack", "code": "190", "verbs": [{"code": "190"}]}]}
-    with pytest.raises(LexiconError, match=r"cameo_verbs\.json: entry blocks\.0 \('attack'\): field verbs\.0\.lemma"):
+    with pytest.raises(DataFileError, match=r"cameo_verbs\.json:1: entry blocks\.0 \('attack'\): verbs\.0\.lemma: "):
         Lexicon.from_files(*_write(tmp_path, broken, ""))
 
 
 def test_unknown_key_is_rejected(tmp_path: Path) -> None:
     paths = _write(tmp_path, _GOOD_VERBS, "verbs:\n  - {lemma: bomb, code: '195', colour: red}\n")
-    with pytest.raises(LexiconError, match=r"entry verbs\.0 \('bomb'\): field colour"):
+    with pytest.raises(DataFileError, match=r"supplement\.yaml:2: entry verbs\.0 \('bomb'\): colour: "):
         Lexicon.from_files(*paths)
 
 
 def test_yaml_that_does_not_parse_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(LexiconError, match=r"supplement\.yaml: entry <root>: not valid YAML"):
+    with pytest.raises(DataFileError, match=r"supplement\.yaml:2: <document>: -: not valid YAML"):
         Lexicon.from_files(*_write(tmp_path, _GOOD_VERBS, "verbs: [unclosed\n"))
+
+
+def test_the_line_of_a_bad_entry_deep_in_the_file_is_named(tmp_path: Path) -> None:
+    supplement = "report_verbs: [say]\nnouns:\n  - words: [raid]\n    code: '190'\n"
+    supplement += "  - words: [airstrike]\n    code: '299'\n"
+    with pytest.raises(DataFileError) as err:
+        Lexicon.from_files(*_write(tmp_path, _GOOD_VERBS, supplement))
+    assert (err.value.file, err.value.line, err.value.entry, err.value.field) == (
+        "supplement.yaml",
+        6,
+        "entry nouns.1 (['airstrike'])",
+        "code",
+    )

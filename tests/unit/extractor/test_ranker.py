@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ranker import FEATURES, Ranker, RankerWeights, featurize
 
 
@@ -35,3 +35,12 @@ def test_features_flag_the_kind_and_the_best_rule_score() -> None:
     x = dict(zip(FEATURES, featurize(a, [a, b]), strict=True))
     assert x["kind=pattern"] == 1.0 and x["rule_best"] == 1.0 and x["kind=verb"] == 0.0
     assert dict(zip(FEATURES, featurize(b, [a, b]), strict=True))["rule_best"] == 0.0
+
+
+def test_every_factuality_cause_has_a_feature() -> None:
+    from powderkeg_extractor.core.parse.clauses import Cause
+
+    opinion = Detection(sentence_start=0, sentence_end=10, cameo_code="040", confidence=0.5, cause=Cause.OPINION)
+    x = dict(zip(FEATURES, featurize(opinion, [opinion]), strict=True))
+    assert {f"cause={c}" for c in Cause} <= set(FEATURES)
+    assert x["cause=opinion"] == 1.0 and x["cause=claim"] == 0.0

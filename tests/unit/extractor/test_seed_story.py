@@ -8,9 +8,7 @@ import pytest
 
 from powderkeg_contracts.models import EventRecord, Factuality, PloverType
 
-SEED = Path("/work/shared/data/seed/000_63084aac38a30e02.txt")
-if not SEED.exists():  # the repository copy the lead commits under seeds/
-    SEED = Path(__file__).resolve().parents[3] / "seeds" / SEED.name
+SEED = Path(__file__).resolve().parents[3] / "seeds" / "000_63084aac38a30e02.txt"
 
 
 @pytest.fixture(scope="module")

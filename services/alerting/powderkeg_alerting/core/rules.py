@@ -17,8 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from powderkeg_contracts import (
     Actor,
@@ -32,16 +31,13 @@ from powderkeg_contracts import (
     Sector,
     Severity,
     Side,
+    datafiles,
 )
 
 SEVERITY_ORDER: dict[Severity, int] = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 """Rank of each severity; an alert's severity only ever rises during an episode."""
 
 Keyword = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[a-z][a-z' -]*[a-z]\*?$")]
-
-
-class RuleFileError(ValueError):
-    """A rule file that cannot be used; the message names the file, the rule and the problem."""
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -312,37 +308,24 @@ def _named(named: Any, item: Any, signal: Any, field: str) -> Any:
     return named[item]
 
 
-def _describe(error: ValidationError, raw: object) -> str:
-    """Turn pydantic errors into 'signal <name>: <field>: <problem>' lines."""
-    lines = []
-    for err in error.errors():
-        loc = list(err["loc"])
-        where = ".".join(str(p) for p in loc) or "<root>"
-        if len(loc) >= 2 and loc[0] == "signals" and isinstance(loc[1], int) and isinstance(raw, dict):
-            signals = raw.get("signals") or []
-            entry = signals[loc[1]] if loc[1] < len(signals) else None
-            name = entry.get("name") if isinstance(entry, dict) else None
-            rest = ".".join(str(p) for p in loc[2:]) or "<rule>"
-            where = f"signal {name or '#' + str(loc[1])}: {rest}"
-        lines.append(f"{where}: {err['msg']}")
-    return "; ".join(lines)
+def _name_signal(loc: datafiles.Loc, document: object) -> tuple[str, datafiles.Loc]:
+    """``signal <name>`` (or ``signal #<index>``) and the field inside it."""
+    if len(loc) >= 2 and loc[0] == "signals" and isinstance(loc[1], int) and isinstance(document, dict):
+        signals = document.get("signals") or []
+        entry = signals[loc[1]] if isinstance(signals, list) and loc[1] < len(signals) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        return f"signal {name or '#' + str(loc[1])}", loc[2:] or ("<rule>",)
+    return datafiles.DOCUMENT, loc
 
 
 def parse_rules(text: str, source: str) -> RuleSet:
-    """Parse and validate rule-file ``text``; ``source`` names the file in error messages."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RuleFileError(f"{source}: not valid YAML: {exc}") from None
-    try:
-        return RuleSet.model_validate(raw)
-    except ValidationError as exc:
-        raise RuleFileError(f"{source}: {_describe(exc, raw)}") from None
+    """Parse and validate rule-file ``text``; ``source`` names the file in errors (``DataFileError``)."""
+    return datafiles.parse(text, RuleSet, source, fmt="yaml", name_entry=_name_signal)
 
 
 def load_rules(path: Path | None = None) -> RuleSet:
     """Load a rule file, by default the packaged ``rules.yaml``."""
     if path is None:
         packaged = resources.files("powderkeg_alerting.core").joinpath("rules.yaml")
-        return parse_rules(packaged.read_text(encoding="utf-8"), "powderkeg_alerting/core/rules.yaml")
-    return parse_rules(path.read_text(encoding="utf-8"), str(path))
+        return datafiles.load(packaged, RuleSet, source="powderkeg_alerting/core/rules.yaml", name_entry=_name_signal)
+    return datafiles.load(path, RuleSet, name_entry=_name_signal)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from powderkeg_extractor.classify.reading import SentenceReading
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import pentacode_of
 
 THRESHOLD = 0.5

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from powderkeg_extractor.classify.combine import THRESHOLD, keeps, main_detection
 from powderkeg_extractor.classify.labels import CONFLICT_TYPES
 from powderkeg_extractor.classify.reading import SentenceReading
-from powderkeg_extractor.core.builder import Detection
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import pentacode_of
 from powderkeg_extractor.evaluate import NONE, Prediction, best_prediction, class_scores, macro_f1
 

@@ -20,22 +20,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from powderkeg_contracts.models import Actor, Location, Sector
-from powderkeg_extractor.core.gazetteer import (
-    OLD_CODES,
-    SECTORS,
-    EntryKind,
-    Gazetteer,
-    Hit,
-    Token,
-    is_country,
-    load_gazetteer,
-    phrase_key,
-    split_code,
-    tokenize,
-)
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["OLD_CODES", "SECTORS", "ActorMatch", "ActorResolver", "is_country", "split_code"]
+from powderkeg_contracts import datafiles
+from powderkeg_contracts.models import Actor, Location, Sector
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, Hit, load_gazetteer
+from powderkeg_extractor.core.keys import Token, phrase_key, tokenize
+from powderkeg_extractor.core.ontology import split_code
+from powderkeg_extractor.core.places import resolve_place
+from powderkeg_extractor.core.words import WordSet
 
 GAZETTEER_FILE = "gazetteer.json.gz"
 
@@ -51,98 +44,33 @@ _SPECIFICITY = {
     EntryKind.COUNTRY: 2,
     EntryKind.PLACE: 1,
 }
-_PREPOSITIONS = {
-    "to",
-    "of",
-    "in",
-    "at",
-    "for",
-    "from",
-    "with",
-    "on",
-    "against",
-    "over",
-    "near",
-    "by",
-    "about",
-    "into",
-    "across",
-    "inside",
-    "outside",
-    "after",
-    "before",
-    "during",
-    "under",
-    "between",
-}
-_GLUE = {
-    "s",
-    "the",
-    "state",
-    "senior",
-    "former",
-    "top",
-    "chief",
-    "deputy",
-    "acting",
-    "security",
-    "special",
-    "local",
-    "provincial",
-    "federal",
-    "national",
-    "central",
-    "regional",
-    "interim",
-    "caretaker",
-    "new",
-    "self",
-    "styled",
-    "so",
-    "called",
-    "elite",
-    "pro",
-    "anti",
-    "armed",
-    "main",
-    "rival",
-}
 _MAX_GAP = 3
-_RESIDENCE_PREPS = {"in", "of"}
 _PEOPLE_KINDS = {EntryKind.COUNTRY, EntryKind.PLACE, EntryKind.CAPITAL}
 ETHNIC_GROUP = "ethnic group: coded by the state it lives in, which the phrase does not name"
-_FORMER = {"former", "ex", "retired", "late"}
-_ABBREVIATIONS = {
-    "gen",
-    "lt",
-    "col",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "sen",
-    "rep",
-    "gov",
-    "pres",
-    "adm",
-    "capt",
-    "maj",
-    "sgt",
-    "st",
-    "brig",
-    "cmdr",
-    "prof",
-    "rev",
-    "amb",
-    "sec",
-    "min",
-    "no",
-    "co",
-    "corp",
-    "inc",
-    "jr",
-    "sr",
-}
+UNKNOWN_ACTOR = "no known actor, country, organisation or title in phrase"
+AGENT_ONLY = "no country or organisation named, only a title or group word"
+"""The resolver's reasons for an actor without a country that may borrow one from its sentence (core/stages)."""
+ACTOR_WORDS_FILE = "actor_words.yaml"
+
+
+class ActorWords(BaseModel):
+    """The words matched between and around gazetteer phrases (``data/actor_words.yaml`` says what each is for)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prepositions: WordSet
+    residence_prepositions: WordSet
+    glue: WordSet
+    former: WordSet
+    abbreviations: WordSet
+    generic_place_words: WordSet
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> ActorWords:
+        """The packaged word lists, loaded once per process."""
+        path = resources.files("powderkeg_extractor").joinpath("data", ACTOR_WORDS_FILE)
+        return datafiles.load(path, cls, source=f"powderkeg_extractor/data/{ACTOR_WORDS_FILE}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +93,9 @@ class _Span:
 class ActorResolver:
     """Resolves actor phrases, finds actor mentions in sentences and resolves place names."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, words: ActorWords | None = None) -> None:
         self._gaz = gazetteer
+        self._words = words or ActorWords.default()
 
     @classmethod
     def default(cls) -> ActorResolver:
@@ -184,7 +113,7 @@ class ActorResolver:
             return Actor(text=phrase or None, reason="empty actor phrase")
         spans = self._scan(tokens, lowercase_ok=phrase.islower())
         if not spans:
-            return Actor(text=phrase, reason="no known actor, country, organisation or title in phrase")
+            return Actor(text=phrase, reason=UNKNOWN_ACTOR)
         return self._combine(phrase, tokens, spans, as_of)
 
     def find(self, text: str, *, as_of: dt.date | None = None) -> list[ActorMatch]:
@@ -194,11 +123,11 @@ class ActorResolver:
         out: list[ActorMatch] = []
         for group in self._mentions(text, tokens, spans):
             first = group[0].start
-            while first > 0 and tokens[first - 1].key in _FORMER and first > group[0].start - 2:
+            while first > 0 and tokens[first - 1].key in self._words.former and first > group[0].start - 2:
                 first -= 1
             last = tokens[group[-1].end - 1]
             start, end = tokens[first].start, last.end
-            if last.text.endswith(".") and last.text.count(".") == 1 and last.key not in _ABBREVIATIONS:
+            if last.text.endswith(".") and last.text.count(".") == 1 and last.key not in self._words.abbreviations:
                 end -= 1
             mention = text[start:end]
             out.append(ActorMatch(start, end, self._combine(mention, tokens, group, as_of, first=first)))
@@ -206,9 +135,7 @@ class ActorResolver:
 
     def resolve_place(self, name: str) -> Location:
         """Map a place name (city, region, country) to its country; unknown places keep their name and say why."""
-        from powderkeg_extractor.core.places import resolve_place
-
-        return resolve_place(self._gaz, name)
+        return resolve_place(self._gaz, name, self._words.generic_place_words)
 
     def _scan(self, tokens: list[Token], *, lowercase_ok: bool) -> list[_Span]:
         spans: list[_Span] = []
@@ -270,8 +197,7 @@ class ActorResolver:
                 coordinated = False
         return groups
 
-    @staticmethod
-    def _joins(text: str, tokens: list[Token], left: _Span, right: _Span) -> bool:
+    def _joins(self, text: str, tokens: list[Token], left: _Span, right: _Span) -> bool:
         gap = tokens[left.end : right.start]
         if len(gap) > _MAX_GAP:
             return False
@@ -279,33 +205,34 @@ class ActorResolver:
         if any(c in between for c in ',;:()[]"“”!?') or "\n" in between:
             return False
         for word in tokens[left.end - 1 : right.start]:
-            if word.text.endswith(".") and word.text.count(".") == 1 and word.key not in _ABBREVIATIONS:
+            if word.text.endswith(".") and word.text.count(".") == 1 and word.key not in self._words.abbreviations:
                 return False
         for word in gap:
             if word.key == "and":
                 if not right.agent or len(gap) > 2:
                     return False
-            elif word.key not in _GLUE and not word.is_capitalised:
+            elif word.key not in self._words.glue and not word.is_capitalised:
                 return False
         return True
 
     def _combine(
         self, text: str, tokens: list[Token], spans: list[_Span], as_of: dt.date | None, *, first: int = 0
     ) -> Actor:
+        words = self._words
         entity_seen = False
         kept: list[_Span] = []
         tail: _Span | None = None
         for span in spans:
             between = tokens[kept[-1].start + 1 : span.start] if kept else []
-            if entity_seen and any(t.key in _PREPOSITIONS for t in between):
-                preposition = next((t.key for t in reversed(between) if t.key in _PREPOSITIONS), "")
-                tail = span if preposition in _RESIDENCE_PREPS and not span.agent else None
+            if entity_seen and any(t.key in words.prepositions for t in between):
+                preposition = next((t.key for t in reversed(between) if t.key in words.prepositions), "")
+                tail = span if preposition in words.residence_prepositions and not span.agent else None
                 break
             kept.append(span)
             entity_seen = entity_seen or not span.agent
         entities = [s for s in kept if not s.agent]
         agents = [s for s in kept if s.agent] or self._titles_inside(tokens, entities)
-        former = any(t.key in _FORMER for t in tokens[first : kept[-1].end])
+        former = any(t.key in words.former for t in tokens[first : kept[-1].end])
         agent_sector = next((split_code(a.hit.record.code_on(as_of).code)[1] for a in agents), None)
         agent_code = next((a.hit.record.code_on(as_of).code[1:4] for a in agents), None)
         if not entities:
@@ -313,10 +240,10 @@ class ActorResolver:
                 text=text,
                 sector=agent_sector,
                 code=agent_code,
-                reason="no country or organisation named, only a title or group word",
+                reason=AGENT_ONLY,
             )
         entity = max(entities, key=lambda s: _SPECIFICITY[s.hit.record.kind])
-        people = self._people_of(tokens, entity, tail, first)
+        people = self._people_of(tokens, entity, tail)
         ethnic = entity.start >= 1 and tokens[entity.start - 1].key == "ethnic"
         if people is None and ethnic and entity.hit.record.kind in _PEOPLE_KINDS:
             return Actor(text=text, sector=agent_sector, code=agent_code, reason=ETHNIC_GROUP)
@@ -341,8 +268,7 @@ class ActorResolver:
             reason = "no title or group word gives a sector"
         return Actor(text=text, name=record.name, country=country, sector=sector, code=code, reason=reason)
 
-    @staticmethod
-    def _people_of(tokens: list[Token], entity: _Span, tail: _Span | None, first: int) -> _Span | None:
+    def _people_of(self, tokens: list[Token], entity: _Span, tail: _Span | None) -> _Span | None:
         """The state a people lives in: "ethnic Albanians in south Serbia", "the Kurds of northern Iraq".
 
         A nationality word names a state, but "ethnic X" and "Xs of <country>" name a people, coded (as CAMEO
@@ -356,7 +282,8 @@ class ActorResolver:
         demonym = word != phrase_key(record.name) and word.endswith("s")
         place_word = " ".join(t.key for t in tokens[tail.start : tail.end])
         named = place_word == phrase_key(tail.hit.record.name) or tail.hit.record.kind is EntryKind.CAPITAL
-        preposition = next((t.key for t in reversed(tokens[entity.end : tail.start]) if t.key in _PREPOSITIONS), "")
+        prepositions = self._words.prepositions
+        preposition = next((t.key for t in reversed(tokens[entity.end : tail.start]) if t.key in prepositions), "")
         if named and (ethnic or (demonym and preposition == "of")):
             return tail
         return None

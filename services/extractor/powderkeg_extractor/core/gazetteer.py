@@ -1,84 +1,31 @@
 """The actor gazetteer: a validated data file of phrases mapped to CAMEO actor codes, with lookups by token key.
 
 The file (``data/gazetteer.json.gz``) is compiled by ``scripts/build_gazetteer.py`` from the PETRARCH2/Phoenix
-dictionaries plus a hand-checked supplement. Every phrase is stored as a *key*: the lowercased tokens of
-:func:`tokenize`, joined by single spaces, so that the builder and the matcher agree on what a phrase is and matching
-is a dictionary lookup per candidate span (no regular expression per entry).
+dictionaries plus a hand-checked supplement. Every phrase is stored as a *key* (``core/keys.py``), so that the
+builder and the matcher agree on what a phrase is and matching is a dictionary lookup per candidate span (no
+regular expression per entry).
 
 A code is written ``CODE`` (undated) or ``CODE|start|end`` with ISO dates, either side open, so that the resolver
 can pick the role an actor held on the article's date (a leader who later became an opposition figure, the Taliban
-before and after August 2021). The end of the module reads CAMEO codes as contract fields (:func:`split_code`):
-ISO country (obsolete codes mapped by ``OLD_CODES``) and the sector of the first role segment.
+before and after August 2021). How a code reads as country and sector is the ontology's (``core/ontology.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import gzip
-import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from powderkeg_contracts.models import Sector
+from powderkeg_contracts import datafiles
+from powderkeg_contracts.datafiles import DataFileError
 
-_TOKEN = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?")
 _CODE = re.compile(r"^(?:[A-Z]{3})+$|^~[A-Z]{3}(?:[A-Z]{3})*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of a text: its key (lowercase, dots removed), its surface form and character offsets."""
-
-    key: str
-    text: str
-    start: int
-    end: int
-
-    @property
-    def is_upper(self) -> bool:
-        """True for all-caps words (``US``, ``U.S.``, ``TTP``): acronym-only entries need this."""
-        letters = [c for c in self.text if c.isalpha()]
-        return bool(letters) and all(c.isupper() for c in letters)
-
-    @property
-    def is_capitalised(self) -> bool:
-        return self.text[:1].isupper() or self.text[:1].isdigit()
-
-
-def _fold(word: str) -> str:
-    """Lowercase, drop dots and accents (``İstanbul`` -> ``istanbul``, ``Erdoğan`` -> ``erdogan``)."""
-    word = word.replace(".", "").lower()
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split text into word tokens; hyphens, apostrophes and other punctuation separate words.
-
-    Dots inside a word are kept together and dropped from the key (``U.S.`` -> ``us``, ``Oct.`` -> ``oct``), so that
-    a sentence-final period never changes a key.
-    """
-    tokens = []
-    for m in _TOKEN.finditer(text):
-        key = _fold(m.group())
-        if key:
-            tokens.append(Token(key, m.group(), m.start(), m.end()))
-    return tokens
-
-
-def phrase_key(phrase: str) -> str:
-    """The lookup key of a phrase: its token keys joined by spaces (underscores count as spaces)."""
-    return " ".join(t.key for t in tokenize(phrase.replace("_", " ")))
 
 
 class EntryKind(StrEnum):
@@ -163,10 +110,6 @@ class GazetteerFile(BaseModel):
     entries: tuple[Entry, ...]
 
 
-class GazetteerError(ValueError):
-    """A gazetteer data file is malformed; the message names the file, the entry and the problem."""
-
-
 @dataclass(frozen=True, slots=True)
 class Record:
     """A loaded entry with its codes parsed, as the resolver uses it."""
@@ -204,7 +147,7 @@ class Hit:
 class Gazetteer:
     """Phrase-key lookups over the loaded entries, with the longest phrase length per first word for matching."""
 
-    def __init__(self, entries: tuple[Entry, ...], source: str = "<memory>") -> None:
+    def __init__(self, entries: tuple[Entry, ...], source: Path | None = None) -> None:
         self._rows = entries
         self._source = source
         self._hits: dict[int, Hit] = {}
@@ -227,7 +170,7 @@ class Gazetteer:
         self.size = len(entries)
 
     def check(self) -> None:
-        """Parse every code now (loading defers it); raises GazetteerError naming the first bad entry."""
+        """Parse every code now (loading defers it); raises DataFileError naming the first bad entry."""
         for slot in range(len(self._rows)):
             self._hit(slot * 2)
 
@@ -250,7 +193,10 @@ class Gazetteer:
             try:
                 codes = tuple(parse_code(c) for c in raw_codes)
             except ValueError as exc:
-                raise GazetteerError(f"{self._source}: entry {number} ({name!r}): codes: {exc}") from None
+                file, line = str(self._source or "<memory>"), None
+                if self._source is not None:
+                    line = datafiles.json_line(self._source, ("entries", number))
+                raise DataFileError(file, line, f"entry {number} ({name!r})", "codes", str(exc)) from None
             hit = Hit(Record(name, kind, codes), bool(slot % 2))
             self._hits[slot] = hit
         return hit
@@ -260,136 +206,20 @@ def load_gazetteer(path: Path) -> Gazetteer:
     """Load and validate a gazetteer file (``.json`` or ``.json.gz``).
 
     Raises:
-        GazetteerError: the file cannot be read or an entry is invalid; the message names file, entry and problem.
+        DataFileError: the file cannot be read or an entry is invalid; the message names file, line and entry.
     """
-    try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except OSError as exc:
-        raise GazetteerError(f"{path}: cannot read gazetteer: {exc}") from exc
-    try:
-        parsed = GazetteerFile.model_validate_json(raw)
-    except ValidationError as exc:
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-        raise GazetteerError(_describe(path, data, exc)) from exc
-    return Gazetteer(parsed.entries, str(path))
+    parsed = datafiles.load(path, GazetteerFile, name_entry=_name_entry)
+    return Gazetteer(parsed.entries, path)
 
 
-def _describe(path: Path, data: object, exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors()[:5]:
-        loc = list(err["loc"])
-        where = "file"
-        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-            name = "?"
-            entries = data.get("entries") if isinstance(data, dict) else None
-            if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], list):
-                name = str(entries[loc[1]][0]) if entries[loc[1]] else "?"
-            where = f"entry {loc[1]} ({name!r})"
-            loc = loc[2:]
-            if loc and isinstance(loc[0], int) and loc[0] < len(ENTRY_FIELDS):
-                loc[0] = ENTRY_FIELDS[loc[0]]
-        field = ".".join(str(part) for part in loc) or "-"
-        problems.append(f"{path}: {where}: {field}: {err['msg']}")
-    return "; ".join(problems)
-
-
-SECTORS: dict[str, Sector] = {
-    "GOV": Sector.GOVERNMENT,
-    "SPY": Sector.GOVERNMENT,
-    "MIL": Sector.MILITARY,
-    "COP": Sector.POLICE,
-    "REB": Sector.REBELS,
-    "UAF": Sector.REBELS,
-    "SEP": Sector.REBELS,
-    "INS": Sector.INSURGENTS,
-    "IMG": Sector.INSURGENTS,
-    "OPP": Sector.OPPOSITION,
-    "CVL": Sector.CIVILIANS,
-    "EDU": Sector.CIVILIANS,
-    "AGR": Sector.CIVILIANS,
-    "LAB": Sector.CIVILIANS,
-    "REF": Sector.CIVILIANS,
-    "PPL": Sector.CIVILIANS,
-    "MED": Sector.MEDIA,
-    "JRN": Sector.MEDIA,
-    "JUD": Sector.JUDICIARY,
-    "LEG": Sector.LEGISLATURE,
-    "BUS": Sector.BUSINESS,
-    "MNC": Sector.BUSINESS,
-    "NGO": Sector.NGO,
-    "NGM": Sector.NGO,
-    "HRI": Sector.NGO,
-    "REL": Sector.RELIGIOUS,
-    "MUS": Sector.RELIGIOUS,
-    "CHR": Sector.RELIGIOUS,
-    "JEW": Sector.RELIGIOUS,
-    "HIN": Sector.RELIGIOUS,
-    "BUD": Sector.RELIGIOUS,
-    "CRM": Sector.CRIMINAL,
-    "IGO": Sector.INTERNATIONAL_ORGANISATION,
-    "ELI": Sector.OTHER,
-    "PTY": Sector.OTHER,
-    "HLH": Sector.OTHER,
-    "DEV": Sector.OTHER,
-    "ENV": Sector.OTHER,
-}
-"""CAMEO role segments -> contract sectors; the first segment that maps decides (``GOVMED`` is government)."""
-
-OLD_CODES: dict[str, str] = {
-    "JAP": "JPN",
-    "ITL": "ITA",
-    "VTN": "VNM",
-    "ROM": "ROU",
-    "ZAR": "COD",
-    "BUR": "MMR",
-    "DDR": "DEU",
-    "GDR": "DEU",
-    "USR": "RUS",
-    "SUN": "RUS",
-    "YUG": "SRB",
-    "SCG": "SRB",
-    "SRP": "SRB",
-    "FRY": "SRB",
-    "CSK": "CZE",
-    "TMP": "TLS",
-    "CFR": "CAF",
-    "ANG": "AGO",
-    "KSV": "XKX",
-    "ISM": "PAK",
-}
-"""Obsolete or non-ISO country codes in the CAMEO dictionaries and the PLOVER gold records -> ISO 3166 alpha-3."""
-
-_NON_STATE = {"IGO", "NGO", "MNC", "IMG", "INT"}
-
-
-def split_code(code: str) -> tuple[str | None, Sector | None, str | None]:
-    """Interpret a CAMEO actor code: ISO country (or None with a reason) and the sector of its first role segment."""
-    if code.startswith("~"):
-        return None, _first_sector(code[1:]), "title or group word without a country"
-    prefix, rest = code[:3], code[3:]
-    if prefix in _NON_STATE:
-        country = OLD_CODES.get(rest[:3], rest[:3]) if prefix in {"MNC", "NGO"} and is_country(rest[:3]) else None
-        sector = SECTORS.get(prefix) if prefix != "INT" else _first_sector(rest)
-        reason = None if country else "international organisation" if prefix == "IGO" else "transnational actor"
-        return country, sector, reason
-    iso = OLD_CODES.get(prefix, prefix)
-    if not is_country(iso):
-        return None, _first_sector(rest), f"code {prefix} names a region or group, not a country"
-    return iso, _first_sector(rest), None
-
-
-def _first_sector(segments: str) -> Sector | None:
-    for i in range(0, len(segments) - 2, 3):
-        sector = SECTORS.get(segments[i : i + 3])
-        if sector is not None:
-            return sector
-    return None
-
-
-@functools.lru_cache(maxsize=512)
-def is_country(code: str) -> bool:
-    """True for ISO 3166 alpha-3 codes (and XKX, Kosovo's common user-assigned code)."""
-    return code == "XKX" or (len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None)
+def _name_entry(loc: datafiles.Loc, document: object) -> tuple[str, datafiles.Loc]:
+    """``entry 12 ('Kabul')`` and the field by name (rows are positional: name, kind, codes, phrases, acronyms)."""
+    if len(loc) < 2 or loc[0] != "entries" or not isinstance(loc[1], int):
+        return datafiles.DOCUMENT, loc
+    entries = document.get("entries") if isinstance(document, dict) else None
+    row = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+    name = str(row[0]) if isinstance(row, list) and row else "?"
+    rest = list(loc[2:])
+    if rest and isinstance(rest[0], int) and rest[0] < len(ENTRY_FIELDS):
+        rest[0] = ENTRY_FIELDS[rest[0]]
+    return f"entry {loc[1]} ({name!r})", tuple(rest)

@@ -1,9 +1,10 @@
-"""The extractor: articles in, :class:`EventRecord` objects out.
+"""The extractor: articles in, :class:`EventRecord` objects out, through the stages of ``core/stages/``.
 
 Speed comes from not parsing what cannot hold an event. Each article is split into sentences with the tokenizer
-and the rule-based sentencizer only; a sentence goes to the full parse (tagger, parser, lemmatizer; no NER) only if
-one of its words can be a trigger in the lexicon. Candidate sentences of a whole batch go through one
-``nlp.pipe`` call.
+and the rule-based sentencizer only; a sentence is a candidate only if one of its words can be a trigger in the
+lexicon, and goes to the full parse (tagger, parser, lemmatizer; no NER) only if the classify slot's gate keeps
+it. Candidate sentences of a whole batch go through one ``nlp.pipe`` call; then each parsed sentence runs the
+stages in the order of ``core/stages/PIPELINE``, and the ranker calibrates its detections' confidence.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor, Article, EventRecord, Location
-from powderkeg_extractor.core.builder import Detection, RecordBuilder, SentenceContext
-from powderkeg_extractor.core.detect import find_triggers
+from powderkeg_extractor.core.context import Candidate, Kit, Party, SentenceContext
+from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.geocode import geocode_records
 from powderkeg_extractor.core.lexicon import Lexicon
 from powderkeg_extractor.core.ontology import Ontology
 from powderkeg_extractor.core.ranker import Ranker
 from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
 from powderkeg_extractor.core.sides import assign_sides
+from powderkeg_extractor.core.stages import PIPELINE, compile_pipeline
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,25 +56,49 @@ def _stems(word: str) -> set[str]:
 
 
 class Extractor:
-    """Extract PLOVER/CAMEO events from articles. Thread-compatible, not thread-safe (spaCy is not)."""
+    """Extract PLOVER/CAMEO events from articles. Thread-compatible, not thread-safe (spaCy is not).
 
-    def __init__(self, nlp: Language | None = None, resolver: object | None = None) -> None:
-        if nlp is None:
-            from powderkeg_extractor.core.nlp import load_nlp
+    Every part is passed in, so that a caller can run its own lexicon, ontology, ranker, resolvers or stage order;
+    :meth:`packaged` builds the one the services run. ``ranker`` None keeps the rules' additive confidence
+    (``train_ranker.py`` trains on it).
+    """
 
-            nlp = load_nlp()
+    def __init__(
+        self,
+        nlp: Language,
+        lexicon: Lexicon,
+        ontology: Ontology,
+        ranker: Ranker | None,
+        resolvers: Resolvers,
+        *,
+        order: Sequence[str] = PIPELINE,
+    ) -> None:
         from spacy.pipeline import Sentencizer
 
         self.nlp = nlp
-        self.lexicon = Lexicon.default()
-        self.ontology = Ontology.default()
-        self.resolvers: Resolvers = default_resolvers(resolver)
-        self.ranker: Ranker | None = Ranker.default()
-        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{self.lexicon.digest}.{self.ranker.digest}"
+        self.lexicon = lexicon
+        self.ontology = ontology
+        self.ranker = ranker
+        self.resolvers = resolvers
+        self.pipeline = compile_pipeline(order)
+        ranked = ranker.digest if ranker is not None else "rules"
+        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{lexicon.digest}.{ranked}"
+        self.kit = Kit(lexicon=lexicon, ontology=ontology, resolvers=resolvers, version=self.version)
         self._sentencizer = Sentencizer()
         self._disabled = [name for name in nlp.pipe_names if name == "ner"]
-        self._builder = RecordBuilder(self.lexicon, self.ontology, self.resolvers, self.version)
-        """Re-scores each sentence's candidates; None keeps the rules' additive confidence (used for training)."""
+
+    @classmethod
+    def packaged(cls, nlp: Language | None = None) -> Extractor:
+        """The extractor with the packaged model (unless ``nlp`` is given), lexicon, ontology, ranker, gazetteer."""
+        from powderkeg_extractor.core.nlp import load_nlp
+
+        return cls(
+            nlp if nlp is not None else load_nlp(),
+            Lexicon.default(),
+            Ontology.default(),
+            Ranker.default(),
+            default_resolvers(),
+        )
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """Sentence spans (char offsets) that contain a possible trigger word; cheap: tokenizer only."""
@@ -90,15 +116,15 @@ class Extractor:
 
     def detect_batch(self, articles: Sequence[Article]) -> list[list[Detection]]:
         """Every detection (records and statements) for each article, parsing all candidates in one pipe."""
-        jobs: list[tuple[int, int, int]] = []
-        for index, article in enumerate(articles):
-            jobs.extend((index, start, end) for start, end in self._candidates(article.text))
-        texts = (articles[i].text[s:e] for i, s, e in jobs)
+        spans = [(i, s, e) for i, article in enumerate(articles) for s, e in self._candidates(article.text)]
+        labels = self.pipeline.gate([articles[i].text[s:e] for i, s, e in spans])
+        jobs = [(job, label) for job, label in zip(spans, labels, strict=True) if label is not None]
+        texts = (articles[i].text[s:e] for (i, s, e), _label in jobs)
         results: list[list[Detection]] = [[] for _ in articles]
-        previous: dict[int, Actor] = {}
+        previous: dict[int, Party] = {}
         places: dict[int, tuple[Location, int]] = {}
         docs = self.nlp.pipe(texts, disable=self._disabled) if self._disabled else self.nlp.pipe(texts)
-        for (index, start, end), doc in zip(jobs, docs, strict=True):
+        for ((index, start, end), label), doc in zip(jobs, docs, strict=True):
             article = articles[index]
             as_of: dt.date | None = article.published_at.date() if article.published_at else None
             context = SentenceContext(
@@ -110,16 +136,17 @@ class Extractor:
                 previous_actor=previous.get(index),
                 previous_location=_same_paragraph(places.get(index), article.text, start),
                 article_parties=functools.partial(self._article_parties, article.text, as_of),
+                label=label,
             )
-            found = self._detect_sentence(context)
-            results[index].extend(found)
-            for detection in found:
-                for actor in detection.actors:
-                    if actor.country is not None:
-                        previous[index] = actor
-                location = detection.record.location if detection.record is not None else None
-                if location is not None and location.country is not None and location.reason is None:
-                    places[index] = (location, article.text.count("\n", 0, start))
+            built, detections = self._detect_sentence(context)
+            results[index].extend(detections)
+            for candidate in built:
+                for party in candidate.actors:
+                    if party.actor.country is not None:
+                        previous[index] = party
+                place = candidate.location
+                if place is not None and place.country is not None and not candidate.location_inherited:
+                    places[index] = (place, article.text.count("\n", 0, start))
         return results
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - a few recent articles; the extractor lives as long as the process
@@ -136,15 +163,35 @@ class Extractor:
             return []  # no clear second party
         return [first[c] for c, _n in ranked[:2]]
 
-    def _detect_sentence(self, context: SentenceContext) -> list[Detection]:
-        doc = context.doc
+    def _detect_sentence(self, context: SentenceContext) -> tuple[list[Candidate], list[Detection]]:
+        """The stages over one parsed sentence: the candidates that were built, and the sentence's detections.
+
+        The detections are combined with the gate's label and ranked together: the ranker's features compare a
+        candidate with its rivals of the same sentence.
+        """
+        built: list[Candidate] = []
         detections: list[Detection] = []
-        for sent in doc.sents:
-            for trigger in find_triggers(sent, self.lexicon):
-                detections.extend(self._builder.build(context, trigger))
+        for candidate in self.pipeline.detect(context, self.kit):
+            decided = self._decide(candidate)
+            found = self.pipeline.build(decided, self.kit) if decided is not None else []
+            if decided is not None and found:
+                built.append(decided)
+                detections.extend(found)
+        detections = self.pipeline.combine(context.label, detections)
         if self.ranker is None or not detections:
-            return detections
-        return [_with_confidence(d, p) for d, p in zip(detections, self.ranker.score(detections), strict=True)]
+            return built, detections
+        scores = self.ranker.score(detections)
+        return built, [_with_confidence(d, p) for d, p in zip(detections, scores, strict=True)]
+
+    def _decide(self, candidate: Candidate) -> Candidate | None:
+        """The steps in order; None when one drops the candidate."""
+        decided = candidate
+        for step in self.pipeline.steps:
+            after = step(decided, self.kit)
+            if after is None:
+                return None
+            decided = after
+        return decided
 
     def extract_batch(self, articles: Sequence[Article]) -> list[list[EventRecord]]:
         """Event records per article, in article order, with their conflict sides; duplicates (same id) dropped."""

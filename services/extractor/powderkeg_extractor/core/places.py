@@ -9,43 +9,17 @@ building or a street that happens to share its name.
 from __future__ import annotations
 
 from powderkeg_contracts.models import Location
-from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, tokenize
+from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer
+from powderkeg_extractor.core.keys import tokenize
+from powderkeg_extractor.core.ontology import iso_country
 
 _PLACE_KINDS = {EntryKind.COUNTRY, EntryKind.CAPITAL, EntryKind.PLACE}
-_GENERIC = {
-    "the",
-    "province",
-    "city",
-    "district",
-    "region",
-    "state",
-    "town",
-    "village",
-    "county",
-    "governorate",
-    "oblast",
-    "area",
-    "capital",
-    "border",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northwest",
-    "northeast",
-    "southwest",
-    "southeast",
-    "central",
-    "of",
-}
 
+def resolve_place(gazetteer: Gazetteer, name: str, generic: frozenset[str]) -> Location:
+    """Resolve ``name``; the whole name first, then the longest known place inside it ("Helmand province").
 
-def resolve_place(gazetteer: Gazetteer, name: str) -> Location:
-    """Resolve ``name``; the whole name first, then the longest known place inside it ("Helmand province")."""
+    ``generic``: words that alone never name a place ("the province", "northern").
+    """
     tokens = tokenize(name)
     if not tokens:
         return Location(place=name or None, reason="empty place name")
@@ -54,7 +28,7 @@ def resolve_place(gazetteer: Gazetteer, name: str) -> Location:
     for length in range(len(keys), 0, -1):
         for start in range(0, len(keys) - length + 1):
             window = keys[start : start + length]
-            if all(k in _GENERIC for k in window):
+            if all(k in generic for k in window):
                 continue
             hit = gazetteer.actor(" ".join(window))
             if hit is None or hit.record.kind not in _PLACE_KINDS:
@@ -68,6 +42,4 @@ def resolve_place(gazetteer: Gazetteer, name: str) -> Location:
             break
     if best is None:
         return Location(place=name, reason="place not in gazetteer")
-    from powderkeg_extractor.core.actors import OLD_CODES
-
-    return Location(place=name, country=OLD_CODES.get(best[1], best[1]))
+    return Location(place=name, country=iso_country(best[1]))

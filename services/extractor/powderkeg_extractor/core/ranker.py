@@ -16,28 +16,28 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from powderkeg_contracts import datafiles
 from powderkeg_extractor.core.ontology import pentacode_of
+from powderkeg_extractor.core.parse.clauses import Cause
+from powderkeg_extractor.core.parse.triggers import TriggerKind
 
 if TYPE_CHECKING:
-    from powderkeg_extractor.core.builder import Detection
+    from powderkeg_extractor.core.detection import Detection
 
-_KINDS = ("predicate", "pattern", "supplement", "verb", "noun")
-_CAUSES = ("modal", "conditional", "intent", "appeal", "claim", "negation")
 FEATURES: tuple[str, ...] = (
-    *(f"kind={k}" for k in _KINDS),
+    *(f"kind={k}" for k in TriggerKind),
     "pattern_size",
     *(f"depth={d}" for d in ("0", "1", "2", "3+")),
     "statement",
     *(f"pentacode={p}" for p in range(1, 5)),
-    *(f"cause={c}" for c in _CAUSES),
+    *(f"cause={c}" for c in Cause),
     "root",
     "actor_country",
     "actor_none",
@@ -47,10 +47,6 @@ FEATURES: tuple[str, ...] = (
     "rule_best",
     "shallowest",
 )
-
-
-class RankerError(ValueError):
-    """The packaged ranker weights are invalid; the message names the file and the problem."""
 
 
 class RankerWeights(BaseModel):
@@ -110,12 +106,8 @@ class Ranker:
     @classmethod
     @functools.cache
     def default(cls) -> Ranker:
-        name = "ranker.json"
-        raw = resources.files("powderkeg_extractor").joinpath("data", name).read_text(encoding="utf-8")
-        try:
-            return cls(RankerWeights.model_validate(json.loads(raw)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise RankerError(f"{name}: {exc}") from exc
+        path = resources.files("powderkeg_extractor").joinpath("data", "ranker.json")
+        return cls(datafiles.load(path, RankerWeights, source="powderkeg_extractor/data/ranker.json"))
 
     def score(self, candidates: Sequence[Detection]) -> list[float]:
         """Probability, for each candidate, that it is its sentence's event (one sentence's candidates)."""

@@ -1,6 +1,6 @@
 """The seam between event extraction and the actors/places/dates resolvers (core/actors.py, core/dates.py).
 
-The pipeline depends only on the three callables bundled here, so tests can pass their own resolver and the
+The stages depend only on the four callables bundled here, so tests can pass their own resolver and the
 events code never reaches into the gazetteer.
 """
 
@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor, EventDate, Location
+
+if TYPE_CHECKING:
+    from powderkeg_extractor.core.actors import ActorResolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +27,8 @@ class Resolvers:
     find: Callable[[str, dt.date | None], list[tuple[int, int, Actor]]]
 
 
-def default_resolvers(resolver: Any | None = None) -> Resolvers:
-    """Wrap ``resolver`` (an ``ActorResolver``; the packaged default when None) and ``resolve_date``."""
+def default_resolvers(resolver: ActorResolver | None = None) -> Resolvers:
+    """Wrap ``resolver`` (the packaged gazetteer's when None) and ``resolve_date``."""
     from powderkeg_extractor.core.actors import ActorResolver
     from powderkeg_extractor.core.dates import resolve_date
 

@@ -11,19 +11,33 @@ resuming talks", "the chances of a deal") makes it hypothetical: the sentence re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Factuality
+from powderkeg_extractor.core.parse.syntax import EMBEDDING_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
     from powderkeg_extractor.core.lexicon import Supplement
+    from powderkeg_extractor.core.words import Words
 
-_MODALS = frozenset({"will", "would", "could", "may", "might", "should", "shall", "can", "ca", "'ll", "wo"})
-_CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_DEPTH = 12
-_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "conj"})
+_APPEAL_DEPS = EMBEDDING_DEPS | {"prep", "pobj"}
+"""How an appealed act hangs under its appeal word: a clause, or a preposition ("calls for a ceasefire")."""
+
+
+class Cause(StrEnum):
+    """Why an event is not plainly asserted."""
+
+    MODAL = "modal"
+    CONDITIONAL = "conditional"
+    INTENT = "intent"
+    APPEAL = "appeal"
+    CLAIM = "claim"
+    NEGATION = "negation"
+    OPINION = "opinion"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +51,7 @@ class FactualityResult:
     factuality: Factuality
     speaker_verb: Token | None
     depth: int
-    cause: str | None = None
-    """Why the event is not plainly asserted: modal, conditional, intent, appeal, opinion, claim or negation."""
-
-
-def subject_of(verb: Token) -> Token | None:
-    """The nominal subject of ``verb`` (or the agent of a passive), if the parse gives one."""
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "csubj"):
-            return child
-    for child in verb.children:
-        if child.dep_ == "agent":
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj":
-                    return grandchild
-    return None
+    cause: Cause | None = None
 
 
 def _negated(token: Token, supplement: Supplement) -> bool:
@@ -61,8 +61,8 @@ def _negated(token: Token, supplement: Supplement) -> bool:
     return False
 
 
-def _modal(token: Token) -> bool:
-    return any(child.dep_ == "aux" and child.lower_ in _MODALS for child in token.children)
+def _modal(token: Token, words: Words) -> bool:
+    return any(child.dep_ == "aux" and child.lower_ in words.modals for child in token.children)
 
 
 def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
@@ -70,54 +70,17 @@ def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
     return any(c.dep_ == "dobj" and c.pos_ == "NOUN" and c.lemma_.lower() in appeal for c in verb.children)
 
 
-def _conditional(token: Token) -> bool:
-    return any(child.dep_ == "mark" and child.lower_ in _CONDITIONAL_MARKS for child in token.children)
+def _conditional(token: Token, words: Words) -> bool:
+    return any(child.dep_ == "mark" and child.lower_ in words.conditional_marks for child in token.children)
 
 
-_REFUSAL_OF = {
-    "03": "120",
-    "0351": "1241",
-    "0352": "1242",
-    "0353": "1243",
-    "0354": "1244",
-    "0355": "1245",
-    "0356": "1246",
-    "04": "125",
-    "05": "120",
-    "06": "121",
-    "07": "122",
-    "08": "124",
-    "081": "1241",
-    "082": "1242",
-    "084": "1243",
-    "085": "1244",
-    "086": "1245",
-    "087": "1246",
-}
-"""CAMEO's refusal codes (12x): cooperation the actor does *not* give is a rejection ("will not accept refugees",
-"failed to reach agreement", "refused to lift the sanctions"). Most specific prefix first."""
-
-
-def refusal_code(code: str | None, cause: str | None) -> str | None:
-    """The REJECT code for a negated cooperative act (CAMEO roots 03-08), or None to keep ``code``.
-
-    Negated conflict ("did not attack") has no CAMEO counterpart and stays what it is, marked ``negated``.
-    """
-    if code is None or cause != "negation":
-        return None
-    for length in (4, 3, 2):
-        found = _REFUSAL_OF.get(code[:length])
-        if found is not None:
-            return found
-    return None
-
-
-def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -> FactualityResult:
+def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: bool = False) -> FactualityResult:
     """Classify ``trigger``'s factuality by walking up its heads to the sentence root.
 
     Args:
         trigger: the event's trigger token (verb or nominal head) in a parsed sentence.
         supplement: the lexicon supplement with the report, claim, future and negation word lists.
+        words: the grammar word lists (modals, conditional subordinators).
         own_claim: the event is itself an allegation (ACCUSE by a claim verb); it is then ``claimed`` by its actor.
     """
     claim = frozenset(supplement.claim_verbs)
@@ -128,50 +91,50 @@ def assess(trigger: Token, supplement: Supplement, *, own_claim: bool = False) -
     refusal = frozenset(supplement.refusal_verbs)
     opinion = frozenset(supplement.opinion_words)
     factuality = Factuality.CLAIMED if own_claim else Factuality.ASSERTED
-    cause: str | None = "claim" if own_claim else None
+    cause: Cause | None = Cause.CLAIM if own_claim else None
     speaker_verb: Token | None = trigger if own_claim else None
     if _negated(trigger, supplement):
-        return FactualityResult(Factuality.NEGATED, speaker_verb, 0, "negation")
-    if _conditional(trigger):
-        factuality, cause = Factuality.HYPOTHETICAL, "conditional"
-    elif _modal(trigger):
-        factuality, cause = Factuality.HYPOTHETICAL, "modal"
+        return FactualityResult(Factuality.NEGATED, speaker_verb, 0, Cause.NEGATION)
+    if _conditional(trigger, words):
+        factuality, cause = Factuality.HYPOTHETICAL, Cause.CONDITIONAL
+    elif _modal(trigger, words):
+        factuality, cause = Factuality.HYPOTHETICAL, Cause.MODAL
     depth = 0
     token = trigger
     steps = 0
     while token.head is not token and steps < _MAX_DEPTH:
         child, token = token, token.head
         steps += 1
-        if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
+        if child.dep_ in EMBEDDING_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
             depth += 1
         lemma = token.lemma_.lower()
         if child.dep_ == "acl" and token.pos_ == "NOUN" and lemma in claim_nouns:
             if factuality is Factuality.ASSERTED:
-                factuality, cause = Factuality.CLAIMED, "claim"
+                factuality, cause = Factuality.CLAIMED, Cause.CLAIM
             continue
         if child.dep_ in ("relcl", "acl") and token.pos_ in ("NOUN", "PROPN") and lemma not in appeal:
             continue
+        appealed = lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _APPEAL_DEPS
         if lemma in claim and factuality is not Factuality.NEGATED:
             if factuality is Factuality.ASSERTED:
-                factuality, cause = Factuality.CLAIMED, cause or "claim"
+                factuality, cause = Factuality.CLAIMED, cause or Cause.CLAIM
             speaker_verb = speaker_verb or token
-        elif (lemma in appeal and token.pos_ in ("VERB", "NOUN") and child.dep_ in _CLAUSE_DEPS | {"prep", "pobj"}) or (
-            child.dep_ == "ccomp" and _appeal_object(token, appeal)
-        ):
-            factuality, cause = Factuality.HYPOTHETICAL, "appeal"
+        elif appealed or (child.dep_ == "ccomp" and _appeal_object(token, appeal)):
+            factuality, cause = Factuality.HYPOTHETICAL, Cause.APPEAL
             speaker_verb = speaker_verb or token
         elif lemma in future and token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
             factuality = Factuality.HYPOTHETICAL
-            cause = cause if cause == "appeal" else "intent"
+            cause = cause if cause is Cause.APPEAL else Cause.INTENT
             speaker_verb = speaker_verb or token
         elif lemma in report:
             speaker_verb = speaker_verb or token
         elif lemma in opinion and token.pos_ in ("ADJ", "NOUN") and factuality is not Factuality.NEGATED:
-            factuality, cause = Factuality.HYPOTHETICAL, "opinion"
+            factuality, cause = Factuality.HYPOTHETICAL, Cause.OPINION
         refused = child.dep_ == "xcomp" and lemma in refusal and depth == 1
         if refused or (child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement)):
-            factuality, cause = Factuality.NEGATED, "negation"
-        governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token) or _conditional(token))
+            factuality, cause = Factuality.NEGATED, Cause.NEGATION
+        governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token, words) or _conditional(token, words))
         if governs and factuality is Factuality.ASSERTED:
-            factuality, cause = Factuality.HYPOTHETICAL, "conditional" if _conditional(token) else "modal"
+            cause = Cause.CONDITIONAL if _conditional(token, words) else Cause.MODAL
+            factuality = Factuality.HYPOTHETICAL
     return FactualityResult(factuality, speaker_verb, depth, cause)

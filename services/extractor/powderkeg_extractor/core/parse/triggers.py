@@ -1,7 +1,7 @@
 """Event triggers in a parsed sentence: which words report an event, and which CAMEO code they carry.
 
 A *pure* matcher in the spirit of spaCy's span ruler: :func:`find_triggers` only reads the parse and the lexicon
-and returns :class:`Trigger` objects; building records from them is the pipeline's job. Four kinds of trigger,
+and returns :class:`Trigger` objects; deciding and building records from them is the stages' job. Four kinds of trigger,
 in order of precedence:
 
 1. ``predicate``: a supplement rule on a subject and its predicate ("talks collapsed", "crossings remain shut");
@@ -14,23 +14,29 @@ in order of precedence:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
-from powderkeg_extractor.core.ontology import pentacode_of
+from powderkeg_extractor.core.ontology import Ontology, pentacode_of
+from powderkeg_extractor.core.parse.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 _VERB_TAGS = frozenset({"VERB"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
-_CLAUSE_DEPS = frozenset({"ccomp", "advcl", "conj", "relcl", "parataxis", "punct", "cc", "acl"})
 _PATTERN_DEPTH = 3
-_APPEAL_TO_DEMAND = {"02": "10"}
-"""Patterns of the DEMAND verb block that PETRARCH codes as appeals (02x) are demands (10x): CAMEO's parallel codes."""
-_MUST = frozenset({"must", "should", "ought"})
-_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
-_ARG_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"})
+
+
+class TriggerKind(StrEnum):
+    """Where a trigger's code came from, in order of precedence (see the module docstring)."""
+
+    PREDICATE = "predicate"
+    PATTERN = "pattern"
+    SUPPLEMENT = "supplement"
+    VERB = "verb"
+    NOUN = "noun"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +44,8 @@ class Trigger:
     """One event trigger: the head token, the code and where the code came from."""
 
     token: Token
-    code: str | None
-    kind: str
+    code: str
+    kind: TriggerKind
     mode: str | None = None
     extra: tuple[Token, ...] = field(default=())
     size: int = 0
@@ -98,10 +104,10 @@ def _post_tokens(verb: Token) -> list[Token]:
     Deeper words ("at the fourth round of talks") belong to other phrases and must not satisfy a pattern.
     """
     out: list[Token] = []
-    frontier = [c for c in verb.rights if c.dep_ not in _CLAUSE_DEPS]
+    frontier = [c for c in verb.rights if c.dep_ not in CLAUSE_BOUNDARY_DEPS]
     for _ in range(_PATTERN_DEPTH):
         out.extend(frontier)
-        frontier = [g for c in frontier for g in c.children if g.dep_ not in _CLAUSE_DEPS]
+        frontier = [g for c in frontier for g in c.children if g.dep_ not in CLAUSE_BOUNDARY_DEPS]
     return sorted(out, key=lambda t: t.i)
 
 
@@ -112,7 +118,7 @@ def _particles_ok(verb: Token, particles: list[str]) -> bool:
     return all(p in nearby for p in particles)
 
 
-def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
+def _verb_trigger(verb: Token, lexicon: Lexicon, ontology: Ontology) -> Trigger | None:
     lemma = verb.lemma_.lower()
     candidates = lexicon.by_lemma.get(lemma) or lexicon.by_lemma.get(verb.lower_) or []
     supplement = _supplement_verb(verb, lexicon.supplement_verbs.get(lemma, []))
@@ -135,15 +141,15 @@ def _verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     if phrasal and supplement is not None and not supplement.particles:
         supplement = None
     if supplement is not None and (best is None or best[1].code is None or supplement.objects):
-        return Trigger(verb, supplement.code, "supplement", supplement.mode) if supplement.code else None
+        return Trigger(verb, supplement.code, TriggerKind.SUPPLEMENT, supplement.mode) if supplement.code else None
     if best is not None:
         code = best[1].code
-        if code and default and default.startswith("10") and code[:2] in _APPEAL_TO_DEMAND:
-            code = _APPEAL_TO_DEMAND[code[:2]] + code[2:]
-        return Trigger(verb, code, "pattern", size=best[0]) if code else None
+        if code and default and default.startswith("10"):
+            code = ontology.demand_code(code)
+        return Trigger(verb, code, TriggerKind.PATTERN, size=best[0]) if code else None
     if null_verb or default is None or lemma in lexicon.generic_verbs:
         return None
-    return Trigger(verb, default, "verb")
+    return Trigger(verb, default, TriggerKind.VERB)
 
 
 def _most_specific(matched: list[Pattern], meaning: str | None) -> tuple[int, Pattern] | None:
@@ -167,7 +173,7 @@ def _supplement_verb(verb: Token, entries: list[SupplementVerb]) -> SupplementVe
     """The first supplement entry of the verb whose object and particle conditions hold."""
     for entry in entries:
         if entry.objects:
-            args = {w for c in verb.children if c.dep_ in _ARG_DEPS for t in c.subtree for w in _words(t)}
+            args = {w for c in verb.children if c.dep_ in ARGUMENT_DEPS for t in c.subtree for w in _words(t)}
             if not args & set(entry.objects):
                 continue
         if entry.particles and not any(_particles_ok(verb, [p]) for p in entry.particles):
@@ -202,7 +208,7 @@ def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     for rule in lexicon.supplement.predicates:
         if heads & set(rule.subjects) and predicates & set(rule.predicates):
             complements = tuple(c for c in verb.children if c.dep_ in ("acomp", "oprd"))
-            return Trigger(verb, rule.code, "predicate", rule.mode, extra=(subject, *complements))
+            return Trigger(verb, rule.code, TriggerKind.PREDICATE, rule.mode, extra=(subject, *complements))
     return None
 
 
@@ -226,36 +232,37 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
             phrase, prev = found
             noun = lexicon.nouns[phrase]
             extra = (child, prev) if prev is not None else (child,)
-            return Trigger(verb, noun.code, "supplement", noun.mode, extra=extra)
+            return Trigger(verb, noun.code, TriggerKind.SUPPLEMENT, noun.mode, extra=extra)
     return None
 
 
-def _reports_obligation(verb: Token) -> bool:
+def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
     """ "X said Y must do Z" is a demand by X (CAMEO 10), not a statement."""
     return any(
-        child.dep_ == "ccomp" and any(g.dep_ == "aux" and g.lower_ in _MUST for g in child.children)
+        child.dep_ == "ccomp" and any(g.dep_ == "aux" and g.lower_ in obligation for g in child.children)
         for child in verb.children
     )
 
 
-def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
-    """All event triggers in one parsed sentence, in text order; ``code`` None never appears."""
+def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:
+    """All event triggers in one parsed sentence, in text order."""
     triggers: list[Trigger] = []
     verb_objects: set[int] = set()
     for token in sent:
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
-        if token.dep_ in _MODIFIER_DEPS or _words(token) & lexicon.non_events:
+        if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
             continue
         trigger = (
             _predicate_trigger(token, lexicon)
             or _light_verb_trigger(token, lexicon)
-            or _verb_trigger(token, lexicon)
+            or _verb_trigger(token, lexicon, ontology)
         )
         if trigger is None:
             continue
-        if trigger.code is not None and trigger.code.startswith("01") and _reports_obligation(token):
-            trigger = Trigger(token, "100", "pattern", size=1)
+        obligation = lexicon.words.obligation_modals
+        if trigger.code.startswith("01") and _reports_obligation(token, obligation):
+            trigger = Trigger(token, "100", TriggerKind.PATTERN, size=1)
         triggers.append(trigger)
         for child in token.children:
             if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
@@ -272,6 +279,7 @@ def find_triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
             continue
         phrase, prev = found
         noun = lexicon.nouns[phrase]
-        triggers.append(Trigger(token, noun.code, "noun", noun.mode, extra=(prev,) if prev is not None else ()))
+        before: tuple[Token, ...] = (prev,) if prev is not None else ()
+        triggers.append(Trigger(token, noun.code, TriggerKind.NOUN, noun.mode, extra=before))
     triggers.sort(key=lambda t: t.token.i)
     return triggers

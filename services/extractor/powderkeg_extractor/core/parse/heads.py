@@ -1,9 +1,11 @@
-"""Who did what to whom, and where: the arguments of a trigger, read from the dependency parse.
+"""Who did what to whom, and where: the noun phrases the parse gives a trigger as its arguments.
 
 The verb and its arguments decide the roles (subject or passive agent -> actor; direct object or the object of a
 directional preposition -> recipient), not which names happen to sit in the sentence. Subjects are inherited
 through control and coordination ("vowed to take", "Pakistan said ..., accusing Kabul"); nominal triggers take
 their actor from "by X", a possessive or a nationality adjective, and their recipient from "on/against X".
+Which of these phrases become the event's parties, and what stands in when they do not resolve, is decided by
+the arguments stage (``core/stages/arguments.py``).
 """
 
 from __future__ import annotations
@@ -11,81 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from powderkeg_contracts.models import Actor
-from powderkeg_extractor.core.actors import ETHNIC_GROUP
-from powderkeg_extractor.core.factuality import subject_of
+from powderkeg_extractor.core.parse.syntax import INHERIT_DEPS, NOUN_MODIFIER_DEPS, PHRASE_STOP_DEPS, subject_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from spacy.tokens import Token
 
-_RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "toward", "towards", "into", "at", "over", "upon", "from"})
-_PLACE_PREPS = frozenset({"in", "at", "near", "along", "across", "inside", "outside"})
-_PHRASE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "prep", "ccomp", "xcomp"})
-_INHERIT_DEPS = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acomp"})
+    from powderkeg_extractor.core.words import Words
+
 _MAX_CLIMB = 6
-_PARTY_PREPS = frozenset({"against", "with", "to", "toward", "towards", "into", "on", "upon", "from", "over"})
-_MODIFIER_DEPS = frozenset({"amod", "compound", "poss", "nmod", "case", "det"})
-_AGENT_ONLY = "no country or organisation named, only a title or group word"
-_UNKNOWN = "no known actor, country, organisation or title in phrase"
-INHERITED_COUNTRY = "country not in the phrase; the only country the sentence names"
-_FREE_RELATIVES = frozenset({"what", "whatever"})
-_PERSONAL = frozenset({"he", "she", "they", "it", "we"})
-_NOT_PARTIES = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "today",
-        "yesterday",
-        "week",
-        "month",
-        "year",
-        "day",
-        "weekend",
-        "night",
-        "morning",
-        "evening",
-        "time",
-        "round",
-        "talk",
-        "talks",
-        "negotiation",
-        "negotiations",
-        "meeting",
-        "course",
-        "effort",
-    ]
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +45,7 @@ def phrase_of(head: Token) -> Phrase:
     while stack:
         node = stack.pop()
         for child in node.children:
-            if child.dep_ in _PHRASE_STOP_DEPS and not (child.dep_ == "prep" and child.lower_ == "of"):
+            if child.dep_ in PHRASE_STOP_DEPS and not (child.dep_ == "prep" and child.lower_ == "of"):
                 continue
             keep.append(child)
             stack.append(child)
@@ -129,10 +66,10 @@ def conjuncts(head: Token) -> list[Token]:
     return out
 
 
-def _pobj(prep: Token) -> Token | None:
+def _pobj(prep: Token, words: Words) -> Token | None:
     """The object of a preposition; for a free relative ("on what it described as TTP hideouts") the noun it names."""
     obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
-    if obj is not None and (obj.lower_ in _FREE_RELATIVES or obj.dep_ == "pcomp"):
+    if obj is not None and (obj.lower_ in words.free_relatives or obj.dep_ == "pcomp"):
         named = next((t for t in obj.subtree if t.dep_ == "pobj" and t.head.lower_ == "as"), None)
         if named is None:
             named = next((t for t in obj.subtree if t.dep_ in ("oprd", "attr") and t.pos_ in ("NOUN", "PROPN")), None)
@@ -144,13 +81,13 @@ def _pobj(prep: Token) -> Token | None:
     return obj
 
 
-def is_argument(token: Token) -> bool:
+def is_argument(token: Token, words: Words) -> bool:
     """Whether a noun can be a party (not a date, a number or an abstract event noun)."""
     return (
         token.pos_ in ("NOUN", "PROPN")
         and not token.like_num
-        and token.lemma_.lower().rstrip(".") not in _NOT_PARTIES
-        and token.lower_ not in _NOT_PARTIES
+        and token.lemma_.lower().rstrip(".") not in words.not_parties
+        and token.lower_ not in words.not_parties
     )
 
 
@@ -164,26 +101,26 @@ def is_passive(verb: Token) -> bool:
     return any(c.dep_ == "nsubjpass" for c in verb.children)
 
 
-def verb_actor(verb: Token) -> list[Token]:
+def verb_actor(verb: Token, words: Words) -> list[Token]:
     """The actor heads of a verbal trigger, climbing through control/coordination when it has no subject."""
     if agentless_passive(verb):
         return []
-    if verb.dep_ == "acl" and verb.tag_ == "VBG" and is_argument(verb.head):
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and is_argument(verb.head, words):
         return conjuncts(verb.head)  # "militants targeting Pakistan"
     node = verb
     for _ in range(_MAX_CLIMB):
         if node.dep_ in ("acl", "xcomp") and node.head.pos_ == "NOUN" and subject_of(node) is None:
-            from_noun = noun_actor(node.head)
+            from_noun = noun_actor(node.head, words)
             if from_noun:
                 return from_noun
         subject = subject_of(node)
-        if subject is not None and subject.pos_ != "PRON" and is_argument(subject):
+        if subject is not None and subject.pos_ != "PRON" and is_argument(subject, words):
             return conjuncts(subject)
-        if subject is not None and subject.pos_ != "PRON" and node.dep_ not in _INHERIT_DEPS:
+        if subject is not None and subject.pos_ != "PRON" and node.dep_ not in INHERIT_DEPS:
             return []
-        if subject is not None and subject.pos_ == "PRON" and node.dep_ not in _INHERIT_DEPS:
+        if subject is not None and subject.pos_ == "PRON" and node.dep_ not in INHERIT_DEPS:
             return []
-        if node.dep_ not in _INHERIT_DEPS and not (node.dep_ == "relcl" and node.head.pos_ in ("NOUN", "PROPN")):
+        if node.dep_ not in INHERIT_DEPS and not (node.dep_ == "relcl" and node.head.pos_ in ("NOUN", "PROPN")):
             return []
         if node.dep_ == "relcl":
             return conjuncts(node.head)
@@ -191,44 +128,44 @@ def verb_actor(verb: Token) -> list[Token]:
     return []
 
 
-def pronoun_subject(verb: Token) -> Token | None:
+def pronoun_subject(verb: Token, words: Words) -> Token | None:
     """The personal pronoun that is the (inherited) subject of ``verb``, for cross-sentence fallback."""
     node = verb
     for _ in range(_MAX_CLIMB):
         subject = subject_of(node)
         if subject is not None:
-            return subject if subject.lower_ in _PERSONAL else None
-        if node.dep_ not in _INHERIT_DEPS:
+            return subject if subject.lower_ in words.personal_pronouns else None
+        if node.dep_ not in INHERIT_DEPS:
             return None
         node = node.head
     return None
 
 
-def verb_recipient(verb: Token) -> list[Token]:
+def verb_recipient(verb: Token, words: Words) -> list[Token]:
     """The recipient heads of a verbal trigger: direct object, else the object of a directional preposition."""
     for child in verb.children:
-        if child.dep_ in ("dobj", "dative") and is_argument(child):
+        if child.dep_ in ("dobj", "dative") and is_argument(child, words):
             return conjuncts(child)
     for child in verb.children:
-        if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS:
-            obj = _pobj(child)
-            if obj is not None and is_argument(obj):
+        if child.dep_ == "prep" and child.lower_ in words.recipient_prepositions:
+            obj = _pobj(child, words)
+            if obj is not None and is_argument(obj, words):
                 return conjuncts(obj)
     for child in verb.children:
-        if child.dep_ == "nsubjpass" and is_argument(child):
+        if child.dep_ == "nsubjpass" and is_argument(child, words):
             return conjuncts(child)
     return []
 
 
-def noun_actor(noun: Token) -> list[Token]:
+def noun_actor(noun: Token, words: Words) -> list[Token]:
     """Actor of a nominal trigger: "strikes by Pakistan", "Pakistan's strikes", "Pakistani strikes"."""
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ == "by":
-            obj = _pobj(child)
+            obj = _pobj(child, words)
             if obj is not None:
                 return conjuncts(obj)
         if child.dep_ == "prep" and child.lower_ == "between":
-            obj = _pobj(child)
+            obj = _pobj(child, words)
             if obj is not None:
                 return [obj]
     for child in noun.children:
@@ -239,15 +176,15 @@ def noun_actor(noun: Token) -> list[Token]:
     return []
 
 
-def noun_recipient(noun: Token) -> list[Token]:
+def noun_recipient(noun: Token, words: Words) -> list[Token]:
     """Recipient of a nominal trigger: "strikes on TTP", "clashes between X and Y" (the second party)."""
     for child in noun.children:
-        if child.dep_ == "prep" and child.lower_ in ("on", "against", "with", "targeting", "into"):
-            obj = _pobj(child)
-            if obj is not None and is_argument(obj):
+        if child.dep_ == "prep" and child.lower_ in words.noun_recipient_prepositions:
+            obj = _pobj(child, words)
+            if obj is not None and is_argument(obj, words):
                 return conjuncts(obj)
         if child.dep_ == "prep" and child.lower_ == "between":
-            obj = _pobj(child)
+            obj = _pobj(child, words)
             if obj is not None:
                 rest = conjuncts(obj)[1:]
                 if rest:
@@ -255,13 +192,13 @@ def noun_recipient(noun: Token) -> list[Token]:
     return []
 
 
-def place_of(trigger: Token) -> Phrase | None:
+def place_of(trigger: Token, words: Words) -> Phrase | None:
     """A place the parse attaches to the trigger or its governing verb ("in Istanbul", "along the border")."""
     node = trigger
     for _ in range(3):
         for child in node.children:
-            if child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
-                obj = _pobj(child)
+            if child.dep_ == "prep" and child.lower_ in words.place_prepositions:
+                obj = _pobj(child, words)
                 if obj is not None and obj.pos_ in ("PROPN", "NOUN") and obj.ent_type_ not in ("DATE", "TIME"):
                     return phrase_of(obj)
         if node.head is node:
@@ -270,37 +207,7 @@ def place_of(trigger: Token) -> Phrase | None:
     return None
 
 
-def inherit_country(
-    actor: Actor, phrase: Phrase, mentions: list[tuple[int, int, Actor]], others: tuple[Phrase, ...] = ()
-) -> Actor:
-    """A country-less person or group ("officials", "President Bouteflicka") takes the sentence's only country.
-
-    News names the state of an unnamed official or group once, elsewhere in the sentence ("police ... in Algiers",
-    "Yoruba leaders ... Nigerian President"); with two or more countries named the choice is not safe, and a
-    phrase that is an international organisation keeps no country. Only people and groups borrow: a title or
-    group word, or an unknown proper name ("the Umma party"); "aid deliveries" or "the call" do not. Mentions
-    inside the phrase's own span do not count, nor those inside ``others`` (the other side's phrases: "officials
-    threatened Uzbekistan" does not make the officials Uzbek).
-    """
-    if actor.country is not None:
-        return actor
-    borrows = actor.reason in (_AGENT_ONLY, ETHNIC_GROUP) or (actor.reason == _UNKNOWN and phrase.head.pos_ == "PROPN")
-    if not borrows:
-        return actor
-    spans = [(p.start, p.end) for p in (phrase, *others)]
-    countries = {
-        a.country
-        for s, e, a in mentions
-        if a.country and all(e <= lo or s >= hi for lo, hi in spans) and not _names_a_party(phrase, s, e)
-    }
-    if len(countries) != 1:
-        return actor
-    (country,) = countries
-    role = actor.code[-3:] if actor.code and actor.sector is not None else ""
-    return actor.model_copy(update={"country": country, "code": country + role, "reason": INHERITED_COUNTRY})
-
-
-def _names_a_party(phrase: Phrase, start: int, end: int) -> bool:
+def names_a_party(phrase: Phrase, start: int, end: int, words: Words) -> bool:
     """Whether the mention at ``start:end`` is (or modifies) an object of the event: the other side, not home.
 
     "threatened Uzbekistan", "retaliate against Ukraine", "criticised Afghanistan's decision" name a party; "in
@@ -312,24 +219,13 @@ def _names_a_party(phrase: Phrase, start: int, end: int) -> bool:
         return False
     node = span.root
     for _ in range(_MAX_CLIMB):
-        if node.dep_ not in _MODIFIER_DEPS or node.head is node:
+        if node.dep_ not in NOUN_MODIFIER_DEPS or node.head is node:
             break
         node = node.head
     if node.dep_ in ("dobj", "dative"):
         return True
     own = phrase.start <= node.head.head.idx < phrase.end
-    return node.dep_ == "pobj" and node.head.lower_ in _PARTY_PREPS and not own
-
-
-def domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
-    """The recipient of a domestic event: the first named party after the trigger that is not the actor itself.
-
-    "President Museveni threatened to ban Ugandan opposition candidates", "Egyptian demonstrators called for the
-    removal of President Mubarak": both sides share a country, and another actor of it (another code: the
-    teachers' union and the government) is still the other side.
-    """
-    own = {a.text for a in actors} | {a.code for a in actors if a.code}
-    return next(([a] for a in after if a.text not in own and a.code not in own), [])
+    return node.dep_ == "pobj" and node.head.lower_ in words.party_prepositions and not own
 
 
 def is_thing(token: Token) -> bool:
@@ -337,7 +233,7 @@ def is_thing(token: Token) -> bool:
     return token.pos_ == "NOUN" and not token.ent_type_
 
 
-def parties_beyond(verb: Token, obj: Token) -> list[Token]:
+def parties_beyond(verb: Token, obj: Token, words: Words) -> list[Token]:
     """Recipient heads when the direct object is a thing, not a party.
 
     "ratified an agreement *with the EU*", "renewed an appeal *to Belgium*", "expressed condolences *to the United
@@ -345,15 +241,25 @@ def parties_beyond(verb: Token, obj: Token) -> list[Token]:
     directional preposition of the verb or of the object, or the object's possessor.
     """
     for child in verb.children:
-        if child.dep_ == "prep" and child.lower_ in _RECIPIENT_PREPS:
-            found = _pobj(child)
-            if found is not None and is_argument(found) and not is_thing(found):
+        if child.dep_ == "prep" and child.lower_ in words.recipient_prepositions:
+            found = _pobj(child, words)
+            if found is not None and is_argument(found, words) and not is_thing(found):
                 return conjuncts(found)
     for child in obj.children:
-        if child.dep_ == "prep" and child.lower_ in _PARTY_PREPS | {"by"}:
-            found = _pobj(child)
-            if found is not None and is_argument(found) and not is_thing(found):
+        if child.dep_ == "prep" and (child.lower_ in words.party_prepositions or child.lower_ == "by"):
+            found = _pobj(child, words)
+            if found is not None and is_argument(found, words) and not is_thing(found):
                 return conjuncts(found)
-        if child.dep_ == "poss" and child.pos_ != "PRON" and is_argument(child):
+        if child.dep_ == "poss" and child.pos_ != "PRON" and is_argument(child, words):
             return [child]
+    return []
+
+
+def talks_partner(subject: Token, words: Words) -> list[Token]:
+    """For "talks (with X) collapsed": X, the other party of the failed talks."""
+    for tok in subject.subtree:
+        if tok.dep_ == "prep" and tok.lower_ in words.partner_prepositions:
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return conjuncts(obj)
     return []

@@ -1,0 +1,136 @@
+"""The typed contexts the stages read and write: the parts they use, a parsed sentence, and one candidate event.
+
+Every stage is a pure function from a :class:`Candidate` (and the :class:`Kit`) to a new candidate, made with
+``dataclasses.replace``; nothing is mutated, so a stage can be read, tested and replaced on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
+
+from powderkeg_contracts.models import Actor, Article, EventDate, Factuality, Location
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from powderkeg_extractor.core.lexicon import Lexicon
+    from powderkeg_extractor.core.ontology import CameoEntry, Ontology
+    from powderkeg_extractor.core.parse.clauses import FactualityResult
+    from powderkeg_extractor.core.parse.triggers import Trigger
+    from powderkeg_extractor.core.resolvers import Resolvers
+
+
+ARTICLE_PARTY = "party not named; one of the article's two most mentioned countries"
+"""The reason of a party that stands in for an unnamed one: one of :attr:`SentenceContext.article_parties`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kit:
+    """The parts the stages read: lexicon, ontology, resolvers, and the version written into records."""
+
+    lexicon: Lexicon
+    ontology: Ontology
+    resolvers: Resolvers
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceLabel:
+    """What the classify slot's gate says about a sentence before it is parsed; empty by default.
+
+    A learned sentence classifier puts its scores here (``{"ASSAULT": 0.91, ...}``); its combine reads them after
+    build, beside every candidate of the sentence.
+    """
+
+    scores: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An actor or recipient as a strategy decided it; ``actor.reason`` starts with that strategy's name."""
+
+    actor: Actor
+    borrowed: bool = False
+    """The country is not the phrase's own: borrowed from the sentence's only country (no confidence bonus, and
+    the recipient fallbacks do not treat it as the actor's side)."""
+    note: str | None = None
+    """What a strategy that hands the party on (a pronoun's referent, the speaker) keeps of its reason: the
+    resolver's, and that the country is borrowed; not how the earlier strategy found it."""
+
+    @classmethod
+    def decided(cls, strategy: str, actor: Actor, *, why: str | None = None, borrowed: bool = False) -> Party:
+        """``actor`` as ``strategy`` chose it: the reason is ``strategy: why; <actor's own reason>``.
+
+        Without ``why`` (the strategy read the party straight from the parse) a reason is written only where the
+        actor has one, that is where a field is empty.
+        """
+        parts = [p for p in (why, actor.reason) if p]
+        reason = f"{strategy}: {'; '.join(parts)}" if parts else None
+        note = "; ".join(p for p in (why if borrowed else None, actor.reason) if p) or None
+        return cls(actor.model_copy(update={"reason": reason}), borrowed=borrowed, note=note)
+
+    def handed_on(self, strategy: str, why: str) -> Party:
+        """This party standing in for another field or sentence, as ``strategy`` decided."""
+        reason = f"{strategy}: {why}" + (f"; {self.note}" if self.note else "")
+        return replace(self, actor=self.actor.model_copy(update={"reason": reason}))
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceContext:
+    """A parsed candidate sentence and where it sits in its article."""
+
+    article: Article
+    doc: Doc
+    start: int
+    end: int
+    as_of: dt.date | None
+    previous_actor: Party | None = None
+    """The last actor with a country in an earlier sentence of the article: the referent of "he", "it"."""
+    previous_location: Location | None = None
+    """The last place with a country an earlier event of the article named explicitly."""
+    article_parties: Callable[[], list[Actor]] | None = None
+    """The two countries the article is about (most mentioned), computed on demand: the sides of a border clash."""
+    label: SentenceLabel = field(default_factory=SentenceLabel)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One trigger on its way to records: its readings of the parse, and the fields the stages have decided."""
+
+    sentence: SentenceContext
+    trigger: Trigger
+    entry: CameoEntry
+    """The ontology entry of ``trigger.code``; the factuality stage may recode both."""
+    clauses: FactualityResult
+    """What the clauses above the trigger say (factuality, cause, speaker verb, depth)."""
+    actor_heads: tuple[Token, ...] = ()
+    recipient_heads: tuple[Token, ...] = ()
+    speaker: Party | None = None
+    actors: tuple[Party, ...] = ()
+    recipients: tuple[Party, ...] = ()
+    factuality: Factuality = Factuality.ASSERTED
+    sides: tuple[Actor, ...] = ()
+    """Both sides of a reciprocal event whose parties the parse lacks (one record each way)."""
+    location: Location | None = None
+    location_inherited: bool = False
+    event_date: EventDate | None = None
+
+    @property
+    def token(self) -> Token:
+        return self.trigger.token
+
+    @property
+    def is_event(self) -> bool:
+        """It has a PLOVER type; statements and appeals (CAMEO 01/02) do not and produce no record."""
+        return self.entry.plover is not None
+
+
+R = TypeVar("R", Actor, Location, EventDate)
+
+
+def named(strategy: str, item: R) -> R:
+    """``item`` as ``strategy`` decided it: a reason it has (why a field is empty) names the strategy first."""
+    return item if item.reason is None else item.model_copy(update={"reason": f"{strategy}: {item.reason}"})

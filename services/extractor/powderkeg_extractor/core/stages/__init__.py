@@ -1,0 +1,96 @@
+"""The extractor's stages, and the one list that says in which order they run.
+
+:data:`PIPELINE` names a registered function (``core/stages/kinds.py``) for every place in the order:
+
+* **classify** (slot, empty by default): the gate sees the raw candidate sentences before the parse and may keep
+  a sentence from being parsed; its combine sees every detection of a sentence after build (``classify.py``);
+* **detect**: triggers and what the parse says about each (``detect.py``);
+* **arguments**: who says so, who did it, to whom; each field's strategies in order, the parse first and each
+  later one only where the field still lacks what it can give (``arguments.py``);
+* **factuality**: asserted or not, and the code an announced or refused act takes (``factuality.py``);
+* **resolve**: the two sides of a border event, where, when (``resolve.py``);
+* **build**: confidence and records (``build.py``).
+
+To change a behaviour, register a new version of one function beside the old one and name it here; to add a
+stage (actor classes or conflict sides in *resolve*, a learned classifier in *classify*), register it and put its
+name at its place in the list. ``Extractor(..., order=...)`` runs any such list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from powderkeg_extractor.core.stages import arguments, build, classify, detect, factuality, resolve
+from powderkeg_extractor.core.stages.kinds import (
+    BUILDERS,
+    COMBINES,
+    DETECTORS,
+    GATES,
+    STEPS,
+    Builder,
+    Combine,
+    Detector,
+    Gate,
+    Step,
+)
+
+__all__ = ["PIPELINE", "CompiledPipeline", "compile_pipeline"]
+
+_MODULES = (arguments, build, classify, detect, factuality, resolve)  # importing them registers their functions
+
+PIPELINE: Final[tuple[str, ...]] = (
+    "classify.gate.none.v1",  # classify: which candidate sentences are parsed (before nlp.pipe)
+    "detect.triggers.v1",  # detect: one candidate per trigger, with its readings of the parse
+    "speaker.report_verb.v1",  # arguments: the sayer of a report or claim verb above the trigger
+    "actor.parse.v1",  # the subject or agent; a country-less group borrows the sentence's only country
+    "actor.pronoun.v1",  # ... else a personal pronoun's referent, from an earlier sentence
+    "actor.speaker.v1",  # ... else the speaker
+    "actor.before_trigger.v1",  # no actor with a country: the nearest country before the trigger
+    "recipient.parse.v1",  # the object, or the object of a directional preposition
+    "recipient.beyond_thing.v1",  # an object that is a thing gives way to the party it names
+    "recipient.other_party.v1",  # failed talks: the article's other main country
+    "recipient.after_trigger.v1",  # else the first other party named after the trigger
+    "recipient.borrow_country.v1",  # else the parse's recipients, borrowing the sentence's only country
+    "arguments.require_party.v1",  # a verb's default code with no known party is dropped
+    "factuality.recode.v1",  # announced acts -> intent/threat codes, refused cooperation -> refusal codes
+    "factuality.threat_hypothetical.v1",  # a threat has not happened
+    "resolve.border_dyad.v1",  # a border clash or closure without parties: the article's two countries
+    "resolve.location.v1",  # the place attached to the trigger, else the paragraph's last one
+    "resolve.date.v1",  # the sentence's date expression
+    "build.records.v1",  # confidence, records
+    "classify.combine.none.v1",  # classify: the sentence's detections with the gate's label (before ranking)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPipeline:
+    """An order resolved to its functions, checked to have one gate, one detector, steps, one builder, one combine."""
+
+    names: tuple[str, ...]
+    gate: Gate
+    detect: Detector
+    steps: tuple[Step, ...]
+    build: Builder
+    combine: Combine
+
+
+def compile_pipeline(order: Sequence[str] = PIPELINE) -> CompiledPipeline:
+    """Look every name up by its place: gate, detector, steps..., builder, combine.
+
+    Raises:
+        ValueError: the order is too short; KeyError: a name is not registered for its place (all are listed).
+    """
+    names = tuple(order)
+    if len(names) < 4:
+        raise ValueError("an order needs a classify gate, a detector, a builder and a classify combine")
+    gate, detector, *steps, builder, combine = names
+    return CompiledPipeline(
+        names=names,
+        gate=GATES.get(gate),
+        detect=DETECTORS.get(detector),
+        steps=tuple(STEPS.get(n) for n in steps),
+        build=BUILDERS.get(builder),
+        combine=COMBINES.get(combine),
+    )

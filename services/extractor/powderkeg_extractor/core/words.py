@@ -1,0 +1,36 @@
+"""The English word lists the parse-reading rules use, loaded and validated from ``data/lexicon/words.yaml``.
+
+Grammar words (prepositions, modals, pronouns) and the common nouns that are never a party are data, like the
+lexicon's trigger words: a newcomer changes what a rule accepts by editing one list, and a typo (a list entry
+that YAML reads as a boolean, an upper-case word) fails at start-up naming the line.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Word = Annotated[str, Field(pattern=r"^[a-z'][a-z' -]*$")]
+"""One lower-case word or short phrase."""
+WordSet = Annotated[frozenset[Word], Field(min_length=1)]
+
+
+class Words(BaseModel):
+    """One set per use; the file's comments say what each one is for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    function_words: WordSet
+    not_parties: WordSet
+    border_words: WordSet
+    personal_pronouns: WordSet
+    free_relatives: WordSet
+    modals: WordSet
+    conditional_marks: WordSet
+    obligation_modals: WordSet
+    recipient_prepositions: WordSet
+    party_prepositions: WordSet
+    noun_recipient_prepositions: WordSet
+    place_prepositions: WordSet
+    partner_prepositions: WordSet
