@@ -29,16 +29,13 @@ from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.tables import build_store
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import DecodeError, decode, encode
-from powderkeg_runtime.faust_support import (
-    crash_for_replay,
-    dead_letter,
-    make_app,
-    run_worker,
-    sample_consumer_lag,
-    send_counted,
-)
+from powderkeg_runtime.dlq import dead_letter
 from powderkeg_runtime.kafka_admin import ensure_topics
+from powderkeg_runtime.lag import sample_consumer_lag
 from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.produce import send_counted
+from powderkeg_runtime.replay import crash_for_replay
+from powderkeg_runtime.worker import make_app, run_worker
 
 log = logging.getLogger(__name__)
 
