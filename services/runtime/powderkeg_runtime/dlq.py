@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from powderkeg_contracts import DeadLetter, limits
 from powderkeg_runtime.codec import encode
-from powderkeg_runtime.metrics import DEAD_LETTERS, PROCESSING_FAILURES
+from powderkeg_runtime.metrics import DEAD_LETTERS
 from powderkeg_runtime.produce import Send, send_counted
 
 Headers = list[tuple[str, bytes]]
@@ -109,7 +109,10 @@ async def dead_letter(
     log: logging.Logger,
     send: Send = send_counted,
 ) -> None:
-    """Dead-letter a consumed faust message with Connect-style headers, count it and log it."""
+    """Dead-letter a consumed faust message with Connect-style headers, count it by topic and reason, log it.
+
+    The stage's failure count is the metrics middleware's (:mod:`powderkeg_runtime.middleware`).
+    """
     letter, headers = build_dead_letter(
         value=message.value,
         key=message.key,
@@ -121,5 +124,4 @@ async def dead_letter(
     )
     await send(dlq_topic, message.key or b"", encode(letter), headers)
     DEAD_LETTERS.labels(topic=dlq_topic.get_topic_name(), reason=reason).inc()
-    PROCESSING_FAILURES.labels(stage=stage, reason=reason).inc()
     log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)

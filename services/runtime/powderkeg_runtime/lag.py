@@ -25,18 +25,16 @@ def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
     return offsets
 
 
-def sample_consumer_lag(app: faust.App, gauge: Gauge, topics: Collection[str] | None = None) -> None:
-    """Set ``gauge{topic,partition}`` to highwater minus committed offset for every assigned partition.
+def sample_consumer_lag(app: faust.App, gauge: Gauge, topics: Collection[str]) -> None:
+    """Set ``gauge{topic,partition}`` to highwater minus committed offset for every assigned partition of ``topics``.
 
     The committed offset is faust's own (:func:`committed_offsets`), so the figure is the number of messages this
-    group still has to process.
+    group still has to process. Other assigned partitions (faust's assignor and table changelogs) are not input.
     """
     consumer = app.consumer
     committed = committed_offsets(consumer)
     for tp in consumer.assignment():
-        # faust's own internal topics (assignor, table changelogs) are not the service's input.
-        internal = "__assignor" in tp.topic or tp.topic.endswith("-changelog")
-        if (topics is not None and tp.topic not in topics) or (topics is None and internal):
+        if tp.topic not in topics:
             continue
         try:
             highwater = consumer.highwater(tp)

@@ -3,8 +3,8 @@
 Delivery settings and why:
 - ``processing_guarantee="at_least_once"``: faust's exactly-once mode has open duplicate and crash bugs (#323, #517,
   #440). Effectively-once results come from deterministic ids and idempotent consumers instead.
-- agents run with ``concurrency=1`` (set where they are declared): with more, faust can commit past a message still
-  in flight, and a crash loses it (#606).
+- agents run with ``concurrency=1`` (:meth:`powderkeg_runtime.stage.Stage.declare`): with more, faust can commit past
+  a message still in flight, and a crash loses it (#606).
 - ``producer_acks=-1`` plus idempotence: aiokafka defaults to neither outside transactions, so the
   :mod:`powderkeg_runtime.transport` turns idempotence on for every producer.
 - ``store="memory://"``: tables are rebuilt from their changelog topics at start-up; no local state to lose.
