@@ -8,5 +8,5 @@ beyond the contracts' envelopes.
 - ``httpserver``: ``/metrics``, ``/healthz``, ``/readyz``; ``kafka_admin``: topics and group offsets (kafka-python);
 - faust: ``stage`` (decode, handle, send, acknowledge), ``produce`` (awaited, counted sends), ``transport``
   (idempotent producer), ``worker`` (app factory, worker entry point), ``watchdog`` and ``replay`` (exits for a
-  restart), ``lag`` (consumer lag sampler).
+  restart), ``lag`` (consumer lag sampler), ``faust_internals`` (the only reads of faust's private attributes).
 """

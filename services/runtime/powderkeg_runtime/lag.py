@@ -6,30 +6,20 @@ timer into ``powderkeg_consumer_lag{topic,partition}``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Collection
 
 import faust
 from prometheus_client import Gauge
 
-
-def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
-    """faust's record of the next offset to consume per partition: set from the broker when partitions are
-    assigned, updated on every commit.
-
-    faust has no public accessor for it (checked against faust-streaming 0.15.3). ``app.monitor.tp_committed_offsets``
-    is public but is filled only by this worker's own commits, so an idle worker would report its whole input as
-    lag; aiokafka's ``committed()`` asks the broker on every call. Hence the private attribute, read here only.
-    """
-    offsets: Mapping[Any, int | None] = getattr(consumer, "_committed_offset", {})
-    return offsets
+from powderkeg_runtime.faust_internals import committed_offsets
 
 
 def sample_consumer_lag(app: faust.App, gauge: Gauge, topics: Collection[str]) -> None:
     """Set ``gauge{topic,partition}`` to highwater minus committed offset for every assigned partition of ``topics``.
 
-    The committed offset is faust's own (:func:`committed_offsets`), so the figure is the number of messages this
-    group still has to process. Other assigned partitions (faust's assignor and table changelogs) are not input.
+    The committed offset is faust's own (:func:`~powderkeg_runtime.faust_internals.committed_offsets`), so the
+    figure is the number of messages this group still has to process. Other assigned partitions (faust's assignor
+    and table changelogs) are not input. Runs on the worker's loop (a faust timer), so ``app.consumer`` is safe.
     """
     consumer = app.consumer
     committed = committed_offsets(consumer)

@@ -16,6 +16,7 @@ from typing import Any
 
 import faust
 
+from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.kafka_admin import GroupOffsets, describe_group
 from powderkeg_runtime.replay import crash_for_replay
 
@@ -124,8 +125,11 @@ def watch_input(
     tracker = StallTracker(stall_s)
 
     def mine() -> list[PartitionKey] | None:
+        consumer = created_consumer(app)  # this thread must not create it: see created_consumer
+        if consumer is None:
+            return None
         try:
-            return sorted((tp.topic, tp.partition) for tp in app.consumer.assignment() if tp.topic in source_topics)
+            return sorted((tp.topic, tp.partition) for tp in consumer.assignment() if tp.topic in source_topics)
         except Exception:  # consumer not started yet, or being rebuilt
             return None
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import faust
 
+from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.settings import ServiceSettings
 from powderkeg_runtime.transport import broker_urls
@@ -50,9 +51,15 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
 
 
 def assigned(app: faust.App) -> tuple[bool, str]:
-    """Readiness: the worker has partitions assigned (it is in its consumer group and consuming)."""
+    """Readiness: the worker has partitions assigned (it is in its consumer group and consuming).
+
+    Called from the HTTP server's thread, so it must not create the consumer (:func:`created_consumer`).
+    """
+    consumer = created_consumer(app)
+    if consumer is None:
+        return False, "consumer not started"
     try:
-        count = len(app.consumer.assignment())
+        count = len(consumer.assignment())
     except Exception as exc:  # consumer not started yet
         return False, f"consumer not started: {type(exc).__name__}"
     return count > 0, f"{count} partitions assigned"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter
@@ -156,7 +157,8 @@ def _watch(
 
     from powderkeg_runtime.watchdog import watch_input
 
-    app = types.SimpleNamespace(consumer=_FakeConsumer(partitions), conf=types.SimpleNamespace(id="g"))
+    # ``_consumer``: where a faust App keeps the consumer it has created (powderkeg_runtime.faust_internals).
+    app = types.SimpleNamespace(_consumer=_FakeConsumer(partitions), conf=types.SimpleNamespace(id="g"))
     worker = types.SimpleNamespace(should_stop=False)
     exits: list[str] = []
     thread = watch_input(
@@ -234,3 +236,21 @@ def test_the_broker_url_scheme_resolves_to_the_idempotent_transport() -> None:
     urls = broker_urls("127.0.0.1:9092,10.0.0.2:9093")
     assert urls == "powderkeg://127.0.0.1:9092;powderkeg://10.0.0.2:9093"
     assert by_url(urls.split(";")[0]) is IdempotentTransport
+
+
+def test_readiness_from_another_thread_never_creates_the_consumer(tmp_path: Path) -> None:
+    """A /readyz poll before the worker has built its consumer must not build it on the HTTP thread's loop (the
+    worker would then fail to start with "attached to a different loop")."""
+    import threading
+
+    from powderkeg_runtime.faust_internals import created_consumer
+    from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_runtime.worker import assigned, make_app
+
+    app = make_app("readiness-test", ServiceSettings(faust_data_dir=tmp_path))
+    answers: list[tuple[bool, str]] = []
+    probe = threading.Thread(target=lambda: answers.append(assigned(app)))
+    probe.start()
+    probe.join(timeout=10)
+    assert answers == [(False, "consumer not started")]
+    assert created_consumer(app) is None
