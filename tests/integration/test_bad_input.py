@@ -19,17 +19,13 @@ from kafka import KafkaProducer
 
 from powderkeg_contracts import Alert, Article, ArticleOutcome, DeadLetter, PloverType, limits, topics
 from powderkeg_runtime.codec import decode, encode
-from tests.chaos.harness import (
-    ServiceProcess,
-    end_offsets,
-    free_port,
-    read_topics,
-    service_env,
-    start_group_at_end,
-    wait_for,
-)
-from tests.unit.alerting.factory import build_event
-from tests.unit.test_bad_input_catalogue import KAFKA_VALUES
+from powderkeg_runtime.kafka_admin import start_group_at_end
+from tests.support.bad_input import KAFKA_VALUES
+from tests.support.events import build_event
+from tests.support.kafka import end_offsets, read_topics
+from tests.support.net import free_port
+from tests.support.polling import wait_for
+from tests.support.services import ServiceProcess, service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -21,15 +21,11 @@ from kafka import KafkaProducer
 
 from powderkeg_contracts import Article, ArticleOutcome, DeadLetter, topics
 from powderkeg_runtime.codec import decode, encode
-from tests.chaos.harness import (
-    ServiceProcess,
-    end_offsets,
-    free_port,
-    read_topics,
-    service_env,
-    start_group_at_end,
-    wait_for,
-)
+from powderkeg_runtime.kafka_admin import start_group_at_end
+from tests.support.kafka import end_offsets, read_topics
+from tests.support.net import free_port
+from tests.support.polling import wait_for
+from tests.support.services import ServiceProcess, service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import IngestProcess  # same folder (tests/integration is not a package)
-from test_ingest_kafka import end_offsets, read_since
 
 from powderkeg_contracts import Article, DeadLetter, limits, topics
 from powderkeg_runtime.codec import decode
-from tests.unit.ingest import hostile
-from tests.unit.ingest.test_hostile_feeds import Hostile
+from tests.support import hostile
+from tests.support.hostile_feeds import Hostile
+from tests.support.ingest_process import IngestProcess
+from tests.support.kafka import end_offsets, read_new
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +40,12 @@ def feeds() -> Iterator[Hostile]:
 
 
 def _letters(bootstrap: str, start: dict[object, int], want: int) -> dict[str, DeadLetter]:
-    records = read_since(bootstrap, topics.INGEST_DLQ, start, want=want)
+    records = read_new(bootstrap, topics.INGEST_DLQ, start, want=want)
     return {letter.original_sha256: letter for letter in (decode(DeadLetter, r.value) for r in records)}
 
 
 def _articles(bootstrap: str, start: dict[object, int], want: int) -> dict[str, Article]:
-    records = read_since(bootstrap, topics.ARTICLES, start, want=want)
+    records = read_new(bootstrap, topics.ARTICLES, start, want=want)
     return {r.key.decode(): decode(Article, r.value) for r in records if r.key}
 
 
@@ -80,8 +80,8 @@ def test_hostile_pushes_and_feeds_against_the_real_stack(
     run = uuid.uuid4().hex[:8]
     feed_urls = [f"{feeds.base}{p}" for p in ("/longlink", "/future", "/html", "/surrogate", "/bomb")]
     feed_urls.append("http://169.254.169.254/latest/meta-data/")  # refused before any packet leaves
-    letters_start = end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
-    articles_start = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    letters_start = end_offsets(kafka_bootstrap, [topics.INGEST_DLQ])
+    articles_start = end_offsets(kafka_bootstrap, [topics.ARTICLES])
     ingest = IngestProcess(
         kafka_bootstrap,
         tmp_path,
@@ -167,8 +167,8 @@ def test_a_hostile_folder_in_a_batch_run(kafka_bootstrap: str, tmp_path: Path) -
     long_line = b'{"text": "' + b"y" * (limits.INPUT_LINE_MAX_BYTES + 1) + b'"}'
     good = json.dumps(hostile.article(run, id=f"{run}-file")).encode()
     (folder / "batch.jsonl").write_bytes(b"\n".join([hostile.DEEP_NESTING, long_line, hostile.HUGE_INTEGER, good]))
-    letters_start = end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
-    articles_start = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    letters_start = end_offsets(kafka_bootstrap, [topics.INGEST_DLQ])
+    articles_start = end_offsets(kafka_bootstrap, [topics.ARTICLES])
     env = {**os.environ, "POWDERKEG_KAFKA_BOOTSTRAP": kafka_bootstrap,
            "POWDERKEG_INGEST_STATE_DIR": str(tmp_path / "state"), "POWDERKEG_INGEST_METRICS_PORT": "0"}
     done = subprocess.run([sys.executable, "-m", "powderkeg_ingest", "--no-progress", str(folder)],

@@ -21,7 +21,7 @@ from powderkeg_contracts import Alert, DeadLetter, PloverType, topics
 from powderkeg_runtime.codec import decode, encode
 from tests.support.agents import CapturedSends, ready_for_test
 from tests.support.agents import run_agent as run_in_context
-from tests.unit.alerting.factory import build_event
+from tests.support.events import build_event
 
 TALKS = "Pakistan said its peace talks with Afghanistan have collapsed."
 

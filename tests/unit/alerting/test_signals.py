@@ -13,7 +13,7 @@ import pytest
 from powderkeg_alerting.core.engine import AlertEngine, Outcome
 from powderkeg_alerting.core.rules import load_rules
 from powderkeg_contracts import Actor, ActorClass, EventDate, Factuality, Location, PloverType, Sector, Severity
-from tests.unit.alerting.factory import T0, EventFactory, signals
+from tests.support.events import T0, EventFactory, signals
 
 SUDAN_ARMY = Actor(text="Sudanese troops", name="Sudan", country="SDN", sector=Sector.MILITARY, code="SDNMIL")
 SUDAN_REBELS = Actor(text="Sudanese rebels", country="SDN", sector=Sector.REBELS, code="SDNREB")

@@ -13,7 +13,7 @@ from powderkeg_contracts import DeadLetter, topics
 from powderkeg_runtime.codec import decode
 from powderkeg_runtime.stage import Output, Rejected, Stage
 from tests.support.agents import CapturedSends
-from tests.unit.alerting.factory import build_event
+from tests.support.events import build_event
 
 
 class _Topic:
