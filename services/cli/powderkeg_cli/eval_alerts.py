@@ -31,6 +31,7 @@ from pathlib import Path
 
 from powderkeg_contracts import Alert, Article, Direction, EventRecord, Origin
 from powderkeg_extractor.core.pipeline import Extractor
+from powderkeg_runtime.settings import DevDataSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VOA_LABELS = REPO_ROOT / "services" / "extractor" / "training" / "data" / "voa_labels.jsonl"
@@ -294,7 +295,9 @@ def render(tallies: dict[str, Tally], precision: dict[str, Precision]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="powderkeg eval-alerts", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, required=True, help="The development data folder (POWDERKEG_DEV_DATA).")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="The development data folder (default: the POWDERKEG_DEV_DATA setting)."
+    )
     parser.add_argument("--labels", type=Path, default=VOA_LABELS, help="The project's VOA sentence labels.")
     parser.add_argument("--split", choices=["dev", "holdout", "both"], default="both")
     parser.add_argument("--errors", action="store_true", help="List misses and false alarms (dev data only).")
@@ -305,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     splits = ["dev", "holdout"] if args.split == "both" else [args.split]
     extractor = Extractor.packaged()
     rows = _jsonl(args.labels)
+    args.data = args.data or DevDataSettings().path()
     cases = gold_cases(args.data)
     for split in splits:
         cases += voa_sentence_cases(rows, split)

@@ -254,3 +254,15 @@ def test_readiness_from_another_thread_never_creates_the_consumer(tmp_path: Path
     probe.join(timeout=10)
     assert answers == [(False, "consumer not started")]
     assert created_consumer(app) is None
+
+
+def test_dev_data_is_read_from_its_setting_and_relative_paths_start_at_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from powderkeg_runtime.settings import REPO_ROOT, DevDataSettings
+
+    assert (REPO_ROOT / "Makefile").is_file() and (REPO_ROOT / "services").is_dir()
+    monkeypatch.delenv("POWDERKEG_DEV_DATA", raising=False)
+    assert DevDataSettings().path("voa") == REPO_ROOT.parent / "shared" / "data" / "voa"
+    monkeypatch.setenv("POWDERKEG_DEV_DATA", str(tmp_path))
+    assert DevDataSettings().path("voa", "x.jsonl") == tmp_path / "voa" / "x.jsonl"
