@@ -1,6 +1,7 @@
 """The only reads of faust's private attributes, each where faust offers no public way (checked against
-faust-streaming 0.15.3). Keep every such read here, with the reason, so an upgrade has one file to check; the one
-private hook overridden (the producer's ``_settings_extra``) is in :mod:`powderkeg_runtime.transport`.
+faust-streaming 0.15.3 and aiokafka 0.14.0). Keep every such read here, with the reason, so an upgrade has one file
+to check; the one private hook overridden (the producer's ``_settings_extra``) is in
+:mod:`powderkeg_runtime.transport`.
 """
 
 from __future__ import annotations
@@ -29,3 +30,12 @@ def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
     """
     offsets: Mapping[Any, int | None] = getattr(consumer, "_committed_offset", {})
     return offsets
+
+
+def aiokafka_producer(producer: Any) -> Any:
+    """The aiokafka producer under a started faust aiokafka ``Producer``.
+
+    faust exposes no accessor; :func:`powderkeg_runtime.transport.IdempotentProducer.create_topic` needs it to make
+    the producer's metadata follow the topics faust creates (see there).
+    """
+    return producer._ensure_producer()
