@@ -48,34 +48,31 @@ def _http_ready(base_url: str) -> Exception | None:
     return None
 
 
+def _reachable(what: str, variable: str, default: str, probe: Callable[[str], Exception | None]) -> str:
+    """The address in ``variable`` (else ``default``) once ``probe`` finds the service there; skip or fail if not."""
+    address = os.environ.get(variable, default).rstrip("/")
+    error = probe(address)
+    if error is not None:
+        _unavailable(what, address, error)
+    return address
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:
     """Bootstrap servers of the real broker (env POWDERKEG_KAFKA_BOOTSTRAP)."""
-    bootstrap = os.environ.get("POWDERKEG_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
-    error = _tcp_reachable(bootstrap)
-    if error is not None:
-        _unavailable("Kafka", bootstrap, error)
-    return bootstrap
+    return _reachable("Kafka", "POWDERKEG_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP, _tcp_reachable)
 
 
 @pytest.fixture(scope="session")
 def prometheus_url() -> str:
     """Base URL of the real Prometheus (env POWDERKEG_PROMETHEUS_URL)."""
-    url = os.environ.get("POWDERKEG_PROMETHEUS_URL", DEFAULT_PROMETHEUS_URL).rstrip("/")
-    error = _http_ready(url)
-    if error is not None:
-        _unavailable("Prometheus", url, error)
-    return url
+    return _reachable("Prometheus", "POWDERKEG_PROMETHEUS_URL", DEFAULT_PROMETHEUS_URL, _http_ready)
 
 
 @pytest.fixture(scope="session")
 def alertmanager_url() -> str:
     """Base URL of the real Alertmanager (env POWDERKEG_ALERTMANAGER_URL)."""
-    url = os.environ.get("POWDERKEG_ALERTMANAGER_URL", DEFAULT_ALERTMANAGER_URL).rstrip("/")
-    error = _http_ready(url)
-    if error is not None:
-        _unavailable("Alertmanager", url, error)
-    return url
+    return _reachable("Alertmanager", "POWDERKEG_ALERTMANAGER_URL", DEFAULT_ALERTMANAGER_URL, _http_ready)
 
 
 def _suffix() -> str:
