@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from kafka import KafkaProducer
 from powderkeg_contracts import Alert, Article, ArticleOutcome, DeadLetter, PloverType, limits, topics
 from powderkeg_runtime.codec import decode, encode
 from powderkeg_runtime.kafka_admin import start_group_at_end
+from tests.support.articles import article
 from tests.support.bad_input import KAFKA_VALUES
 from tests.support.events import build_event
 from tests.support.kafka import end_offsets, read_topics
@@ -58,19 +58,6 @@ def pipeline(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
             service.stop_quietly()
 
 
-def _good_article(article_id: str) -> Article:
-    text = "Pakistani jets bombed positions in Afghanistan on Monday, killing 12 people."
-    return Article(
-        article_id=article_id,
-        text=text,
-        published_at=datetime(2025, 10, 29, 9, 0, tzinfo=UTC),
-        ingested_at=datetime.now(UTC),
-        language="en",
-        origin="jsonl",
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-    )
-
-
 def test_every_kafka_level_kind_is_dead_lettered_with_reason_headers_and_good_messages_flow(
     kafka_bootstrap: str, pipeline: dict[str, str]
 ) -> None:
@@ -86,10 +73,10 @@ def test_every_kafka_level_kind_is_dead_lettered_with_reason_headers_and_good_me
         if kind == "future_schema_version":
             raw = json.dumps({**json.loads(raw or b"{}"), "schema_version": 3}).encode()
         expected[f"{run}-events-{kind}".encode()] = (topics.EVENTS, raw, reason)  # type: ignore[assignment]
-    huge = _good_article(f"{run}-too-large").model_copy(update={"text": "Pakistan accused Afghanistan. " * 10_000})
+    huge = article(f"{run}-too-large").model_copy(update={"text": "Pakistan accused Afghanistan. " * 10_000})
     expected[f"{run}-too-large".encode()] = (topics.ARTICLES, encode(huge), "too_large")  # type: ignore[assignment]
 
-    good_article = _good_article(f"{run}-good")
+    good_article = article(f"{run}-good")
     good_event = build_event(
         PloverType.ASSAULT,
         "195",

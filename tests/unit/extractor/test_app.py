@@ -6,32 +6,18 @@ test context starts no producer. The real producer and the broker are covered by
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
 
-from powderkeg_contracts import Article, ArticleOutcome, ArticleStatus, DeadLetter, EventRecord, Origin, topics
+from powderkeg_contracts import Article, ArticleOutcome, ArticleStatus, DeadLetter, EventRecord, topics
 from powderkeg_extractor.app import AGENT, build_app
 from powderkeg_extractor.settings import ExtractorSettings
 from powderkeg_runtime.codec import decode, encode
 from tests.support.agents import CapturedSends, ready_for_test, run_agent
-
-STRIKE = "Pakistani jets bombed positions in Afghanistan on Monday, killing 12 people."
-
-
-def _article(article_id: str, text: str, language: str = "en") -> Article:
-    return Article(
-        article_id=article_id,
-        text=text,
-        language=language,
-        ingested_at=datetime(2025, 10, 29, 9, 0, tzinfo=UTC),
-        origin=Origin.FILE,
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-    )
+from tests.support.articles import article
 
 
 def _failures(reason: str) -> float:
@@ -59,7 +45,7 @@ def run(extractor: Any) -> Iterator[Runner]:
 
 
 def test_events_keyed_by_their_pair_of_sides_then_the_outcome_listing_them(run: Runner) -> None:
-    captured = run(encode(_article("strike-1", STRIKE)))
+    captured = run(encode(article("strike-1")))
     names = [name for name, *_ in captured.sent]
     assert names[-1] == topics.OUTCOMES and set(names[:-1]) == {topics.EVENTS}, "events first, then the outcome"
     events = [(key, decode(EventRecord, value)) for key, value, _ in captured.on(topics.EVENTS)]
@@ -72,7 +58,7 @@ def test_events_keyed_by_their_pair_of_sides_then_the_outcome_listing_them(run: 
 
 
 def test_other_languages_get_a_skipped_outcome_and_no_events(run: Runner) -> None:
-    captured = run(encode(_article("fr-1", "Le Pakistan a bombardé l'Afghanistan.", language="fr")))
+    captured = run(encode(article("fr-1", "Le Pakistan a bombardé l'Afghanistan.", language="fr")))
     assert captured.on(topics.EVENTS) == []
     [(_, value, _)] = captured.on(topics.OUTCOMES)
     outcome = decode(ArticleOutcome, value)
@@ -81,7 +67,7 @@ def test_other_languages_get_a_skipped_outcome_and_no_events(run: Runner) -> Non
 
 def test_bad_bytes_and_too_large_articles_are_dead_lettered_with_their_reason(run: Runner) -> None:
     too_large_before = _failures("too_large")
-    captured = run(b'{"article_id": 42', encode(_article("long-1", STRIKE)), max_chars=40)
+    captured = run(b'{"article_id": 42', encode(article("long-1")), max_chars=40)
     assert captured.on(topics.OUTCOMES) == [] and captured.on(topics.EVENTS) == []
     letters = [(decode(DeadLetter, value), headers) for _, value, headers in captured.on(topics.ARTICLES_DLQ)]
     assert [letter.error_class.rsplit(".", 1)[-1] for letter, _ in letters] == ["DecodeError", "ArticleTooLarge"]
@@ -100,7 +86,7 @@ class _Broken:
 
 
 def test_an_extractor_bug_is_dead_lettered_not_acked_silently(run: Runner) -> None:
-    captured = run(encode(_article("bug-1", STRIKE)), with_extractor=_Broken())
+    captured = run(encode(article("bug-1")), with_extractor=_Broken())
     letters = [decode(DeadLetter, value) for _, value, _ in captured.on(topics.ARTICLES_DLQ)]
     assert [letter.error_class for letter in letters] == ["builtins.ZeroDivisionError"]
     assert captured.on(topics.OUTCOMES) == []
