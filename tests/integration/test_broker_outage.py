@@ -22,6 +22,7 @@ import pytest
 from powderkeg_contracts import topics
 from tests.support.ingest_process import IngestProcess
 from tests.support.kafka import end_offsets, read_new
+from tests.support.polling import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -89,11 +90,8 @@ def test_pushes_during_a_broker_outage_are_refused_or_published(kafka_bootstrap:
                     time.sleep(1.0)
             finally:
                 _stack("kafka-start")
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:  # recovered: the last three pushes were accepted
-                if len(pusher.results) > 3 and all(s == 202 for _, s, _ in pusher.results[-3:]):
-                    break
-                time.sleep(0.5)
+            recovered = lambda: len(pusher.results) > 3 and all(s == 202 for _, s, _ in pusher.results[-3:])  # noqa: E731
+            wait_for(recovered, 90, "the last three pushes accepted again", every_s=0.5)
         assert ingest.proc.poll() is None, ingest.log()
         statuses = [status for _, status, _ in pusher.results]
         assert set(statuses) <= {202, 503}, statuses

@@ -28,6 +28,7 @@ from powderkeg_store.api.app import build_app
 from powderkeg_store.consumer import StoreConsumer
 from powderkeg_store.db import open_store
 from tests.support.kafka import produce
+from tests.support.polling import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -68,12 +69,11 @@ def console(
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
     latest = list({a.alert_id: a for a in revisions}.values())
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def stored() -> int:
         with engine.connect() as conn:
-            if conn.execute(select(func.count()).select_from(schema.alerts)).scalar_one() == len(latest):
-                break
-        time.sleep(0.2)
+            return int(conn.execute(select(func.count()).select_from(schema.alerts)).scalar_one())
+
+    wait_for(stored, 60, "every alert in the store", every_s=0.2, until=lambda n: n == len(latest))
     token = secrets.token_urlsafe(12)
     server = UvicornThread(build_app(engine, token=SecretStr(token)), "127.0.0.1", 0, graceful_s=1).start()
 

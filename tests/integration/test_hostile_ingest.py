@@ -14,7 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from tests.support import hostile
 from tests.support.hostile_feeds import Hostile
 from tests.support.ingest_process import IngestProcess
 from tests.support.kafka import end_offsets, read_new
+from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -122,10 +122,9 @@ def test_hostile_pushes_and_feeds_against_the_real_stack(
         assert ingest.push(content=b"\x1f\x8b", media=json_type, **{"Content-Encoding": "gzip"}).status_code == 415
         assert _trickle(ingest.http_port, json.dumps(hostile.article("slow")).encode(), "integration-token") == 408
 
-        deadline = time.monotonic() + 60  # every feed polled once (the loop polls at start, then every 300 s)
-        while time.monotonic() < deadline and ingest.metric("powderkeg_ingest_fetch_refused_total",
-                                                            reason="private_address") < 1:
-            time.sleep(0.5)
+        # every feed polled once (the loop polls at start, then every 300 s)
+        refused = lambda: ingest.metric("powderkeg_ingest_fetch_refused_total", reason="private_address")  # noqa: E731
+        wait_for(refused, 60, "the private-address feed to be refused", every_s=0.5, until=lambda n: n >= 1)
 
         letters = _letters(kafka_bootstrap, letters_start, want=len(pushes) + 1)
         for kind, (body, _, reason) in pushes.items():

@@ -1,6 +1,6 @@
 """The store against the real PostgreSQL and the real broker that the stack started.
 
-The scenarios of tests/unit/store/scenarios.py run here on PostgreSQL; the consumer tests push real messages through
+The scenarios of tests/support/store_scenarios.py run here on PostgreSQL; the consumer tests push real messages through
 Kafka: a replay stores nothing twice, a later revision replaces an earlier one (and an old one arriving late does
 not), and offsets are committed only once the database transaction has committed.
 """
