@@ -114,9 +114,10 @@ def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, in
 
 
 def bench_broker(
-    raws: list[RawArticle], tokens: int, bootstrap: str, timeout_s: float, rate: float = 0.0
+    raws: list[RawArticle], tokens: int, bootstrap: str, timeout_s: float, rate: float = 0.0, workers: int = 1
 ) -> Figure | None:
-    """Produce the articles through Kafka into freshly started extractor and alerting services."""
+    """Produce the articles through Kafka into freshly started extractor and alerting services (``workers`` each,
+    sharing one consumer group per service)."""
     from kafka import KafkaConsumer, KafkaProducer
 
     from powderkeg_runtime.codec import decode, encode
@@ -132,22 +133,24 @@ def bench_broker(
         "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,
         "POWDERKEG_EXTRACTOR_APP_ID": f"bench-extractor-{run}",
         "POWDERKEG_ALERTING_APP_ID": f"bench-alerting-{run}",
-        "POWDERKEG_EXTRACTOR_METRICS_PORT": "19102",
-        "POWDERKEG_ALERTING_METRICS_PORT": "19103",
         "POWDERKEG_ALERTING_ALERTMANAGER_URL": "",
     }
     exe = [sys.executable, "-m", "powderkeg_cli.main"]
     logs = Path(tempfile.mkdtemp(prefix="powderkeg-bench-"))
-    procs = [
-        subprocess.Popen([*exe, svc], env=env, stdout=(logs / f"{svc}.log").open("w"), stderr=subprocess.STDOUT)
-        for svc in ("extractor", "alerting")
-    ]
+    procs: list[subprocess.Popen[bytes]] = []
+    ready: list[str] = []
+    for n in range(workers):
+        for svc, port in (("extractor", 19102 + 10 * n), ("alerting", 19103 + 10 * n)):
+            ports = {f"POWDERKEG_{svc.upper()}_METRICS_PORT": str(port)}
+            log_file = (logs / f"{svc}-{n}.log").open("w")
+            procs.append(subprocess.Popen([*exe, svc], env={**env, **ports}, stdout=log_file, stderr=subprocess.STDOUT))
+            ready.append(f"http://127.0.0.1:{port}/readyz")
     consumer = KafkaConsumer(
         topics.OUTCOMES, topics.ALERTS, bootstrap_servers=bootstrap, auto_offset_reset="latest",
         group_id=f"bench-reader-{run}", enable_auto_commit=False, consumer_timeout_ms=500,
     )
     try:
-        _wait_ready(["http://127.0.0.1:19102/readyz", "http://127.0.0.1:19103/readyz"], timeout_s=120)
+        _wait_ready(ready, timeout_s=180)
         consumer.poll(timeout_ms=1000)
         core = IngestCore()
         producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
@@ -195,7 +198,8 @@ def bench_broker(
         print(f"  broker: {len(seen_outcomes)}/{len(articles)} outcomes read back in {seconds:.1f}s ({pacing})")
         print(f"  end-to-end article -> outcome latency: {_percentiles(outcome_latency)}")
         print(f"  end-to-end article -> first alert latency: {_percentiles(alert_latency)}")
-        return Figure("through the real broker (3 processes)", len(seen_outcomes), tokens, seconds)
+        name = f"through the real broker ({workers} worker{'s' if workers > 1 else ''} per service)"
+        return Figure(name, len(seen_outcomes), tokens, seconds)
     finally:
         consumer.close()
         for proc in procs:
@@ -243,6 +247,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="Broker run time limit, seconds.")
     parser.add_argument("--rate", type=float, default=0.0,
                         help="Also run a paced broker pass at this many articles/s, for latency (0: skip it).")
+    parser.add_argument("--workers", default="1",
+                        help="Comma-separated worker counts per service for the broker passes, e.g. 1,2.")
     parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
     args = parser.parse_args(argv)
     path = args.articles or default_voa_path(DevDataSettings())
@@ -253,9 +259,10 @@ def main(argv: list[str]) -> int:
     embedded, n_events, n_alerts = bench_embedded(raws, bare.tokens)
     figures = [bare, embedded]
     if args.kafka:
-        broker = bench_broker(raws, bare.tokens, args.bootstrap, args.timeout)
-        if broker is not None:
-            figures.append(broker)
+        for workers in (int(n) for n in args.workers.split(",")):
+            broker = bench_broker(raws, bare.tokens, args.bootstrap, args.timeout, workers=workers)
+            if broker is not None:
+                figures.append(broker)
         if args.rate > 0:
             bench_broker(raws, bare.tokens, args.bootstrap, args.timeout, rate=args.rate)
     print(f"\n{'measurement':<52}{'articles/s':>12}{'tokens/s':>12}{'x bare':>9}")
