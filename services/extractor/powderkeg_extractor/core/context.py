@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 ARTICLE_PARTY = "party not named; one of the article's two most mentioned countries"
 """The reason of a party that stands in for an unnamed one: one of :attr:`SentenceContext.article_parties`."""
+PLACE_ONLY = "the place of the event, named after the trigger: where it happened, not a party"
+"""The reason of a recipient that is only the event's place (as CAMEO codes it); ``core/sides.py`` never makes it
+a conflict side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +116,27 @@ class Candidate:
     recipients: tuple[Party, ...] = ()
     factuality: Factuality = Factuality.ASSERTED
     sides: tuple[Actor, ...] = ()
-    """Both sides of a reciprocal event whose parties the parse lacks (one record each way)."""
+    """Both sides of a border event whose parties the parse lacks (one record each way; one for a clash)."""
+    reciprocal: bool = False
+    """Both parties act on each other ("X and Y clashed", "fighting between X and Y"): one record, both sides."""
+    unnamed_agent: bool = False
+    """The sentence says the doer is not named ("the attack killed ...": an event is the subject); no fallback
+    stands in for it."""
+    dropped: str | None = None
+    """Why a step dropped the candidate (``<strategy>: <cause>``); the extractor counts it and builds nothing."""
     location: Location | None = None
     location_inherited: bool = False
     event_date: EventDate | None = None
+    background_reason: str | None = None
+    """Why the event is told as history or background, not as news (``core/parse/history.py``)."""
 
     @property
     def token(self) -> Token:
         return self.trigger.token
+
+    def drop(self, strategy: str, cause: str) -> Candidate:
+        """This candidate dropped by ``strategy``, saying why."""
+        return replace(self, dropped=f"{strategy}: {cause}")
 
     @property
     def is_event(self) -> bool:
