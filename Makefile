@@ -5,6 +5,10 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 PYTEST_ARGS ?=
+# The development data (evaluation sets, the full VOA set); a relative path is taken from the repository root.
+# The same setting the CLI and the tests read (README, "Development data").
+POWDERKEG_DEV_DATA ?= ../shared/data
+export POWDERKEG_DEV_DATA
 # Marks a venv that has the locked dependencies and the project installed; redone when either file changes.
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
@@ -59,12 +63,12 @@ web-vendor: ## Refresh the console's vendored files from the npm lock (services/
 
 eval-dev: venv ## Score the extractor on the development sets (the tables docs/extraction.md quotes)
 	mkdir -p build
-	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
-	$(VENV)/bin/python -m powderkeg_extractor.evaluate ../shared/data/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate $(POWDERKEG_DEV_DATA)/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate $(POWDERKEG_DEV_DATA)/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
 
 eval-alerts: venv ## Score the alerts: recall per family, false alarms, precision on the VOA articles (dev and holdout)
 	mkdir -p build
-	$(VENV)/bin/powderkeg eval-alerts --data ../shared/data --json-out build/eval_alerts.json
+	$(VENV)/bin/powderkeg eval-alerts --json-out build/eval_alerts.json
 
 TYPED = contracts/powderkeg_contracts services/runtime/powderkeg_runtime services/ingest/powderkeg_ingest \
 	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/store/powderkeg_store \
@@ -86,8 +90,6 @@ chaos: venv install ## Chaos test: SIGKILL every service twice and restart the b
 # The sentence classifier (docs/classifier.md). Training has its own venv and lock: `make test` never installs them.
 TRAIN_VENV ?= .venv-train
 TRAIN_STAMP := $(TRAIN_VENV)/.powderkeg-installed
-POWDERKEG_DEV_DATA ?= ../shared/data
-export POWDERKEG_DEV_DATA
 TRAIN_PY = PYTHONPATH=services/extractor/training $(TRAIN_VENV)/bin/python
 
 train-venv: $(TRAIN_STAMP) ## Create .venv-train with the training lock (torch, base weights, onnx) and the project

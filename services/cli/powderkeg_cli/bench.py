@@ -30,6 +30,7 @@ from pathlib import Path
 from powderkeg_cli.embedded import default_voa_path, run_pipeline
 from powderkeg_contracts import Alert, topics
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
+from powderkeg_runtime.settings import DevDataSettings
 
 
 @dataclass
@@ -234,7 +235,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="powderkeg bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("articles", nargs="?", type=Path, default=None,
-                        help="JSONL of articles (default: ../shared/data/voa/voa_stories.jsonl, else seeds/voa/).")
+                        help="JSONL of articles (default: POWDERKEG_DEV_DATA/voa/voa_stories.jsonl, else seeds/voa/).")
     parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles.")
     parser.add_argument("--repeat", type=int, default=1, help="Repeat the set N times (copies are made unique).")
     parser.add_argument("--kafka", action="store_true", help="Also measure through the real broker.")
@@ -244,7 +245,7 @@ def main(argv: list[str]) -> int:
                         help="Also run a paced broker pass at this many articles/s, for latency (0: skip it).")
     parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
     args = parser.parse_args(argv)
-    path = args.articles or default_voa_path()
+    path = args.articles or default_voa_path(DevDataSettings())
     raws = _load_articles(path, args.limit, args.repeat)
     texts = [r.text for r in raws]
     print(f"benchmark over {len(raws)} articles from {path}")

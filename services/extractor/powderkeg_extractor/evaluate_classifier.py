@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 from collections.abc import Callable, Sequence
@@ -35,6 +34,7 @@ from powderkeg_extractor.classify.evaluation import (
 from powderkeg_extractor.classify.keys import sentence_key
 from powderkeg_extractor.classify.labels import families_of
 from powderkeg_extractor.core.detection import Detection
+from powderkeg_extractor.devdata import dev_data
 from powderkeg_extractor.evaluate import (
     Prediction,
     _article,
@@ -199,7 +199,10 @@ def eval_voa(rows: list[dict[str, object]], readings: list[SentenceReading]) -> 
 
 
 def dev_data_dir(value: str | None) -> Path:
-    path = Path(value or os.environ.get("POWDERKEG_DEV_DATA") or "../shared/data")
+    """``--dev-data``, else the ``POWDERKEG_DEV_DATA`` setting (:func:`powderkeg_extractor.devdata.dev_data`)."""
+    if value is None:
+        return dev_data()
+    path = Path(value)
     return path if path.is_absolute() else REPO / path
 
 
