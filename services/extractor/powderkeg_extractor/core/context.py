@@ -123,7 +123,7 @@ class Candidate:
     """The sentence says the doer is not named ("the attack killed ...": an event is the subject); no fallback
     stands in for it."""
     dropped: str | None = None
-    """Why a step dropped the candidate (``<strategy>: <cause>``); the extractor counts it and builds nothing."""
+    """Why a step dropped the candidate (``<strategy>: <cause>``); the extractor builds nothing from it."""
     location: Location | None = None
     location_inherited: bool = False
     event_date: EventDate | None = None

@@ -13,7 +13,6 @@ import collections
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor, Article, EventRecord, Location
@@ -54,14 +53,6 @@ def _stems(word: str) -> set[str]:
             if len(stem) > 3 and stem[-1] == stem[-2] and not repl:
                 out.add(stem[:-1])
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    """One article's records, and the candidates the steps dropped, counted by ``<strategy>: <cause>``."""
-
-    records: list[EventRecord]
-    dropped: dict[str, int] = field(default_factory=dict)
 
 
 class Extractor:
@@ -125,16 +116,11 @@ class Extractor:
 
     def detect_batch(self, articles: Sequence[Article]) -> list[list[Detection]]:
         """Every detection (records and statements) for each article, parsing all candidates in one pipe."""
-        return self._detect(articles)[0]
-
-    def _detect(self, articles: Sequence[Article]) -> tuple[list[list[Detection]], list[collections.Counter[str]]]:
-        """The detections of each article, and how many candidates a step dropped, by ``strategy: cause``."""
         spans = [(i, s, e) for i, article in enumerate(articles) for s, e in self._candidates(article.text)]
         labels = self.pipeline.gate([articles[i].text[s:e] for i, s, e in spans])
         jobs = [(job, label) for job, label in zip(spans, labels, strict=True) if label is not None]
         texts = (articles[i].text[s:e] for (i, s, e), _label in jobs)
         results: list[list[Detection]] = [[] for _ in articles]
-        drops: list[collections.Counter[str]] = [collections.Counter() for _ in articles]
         previous: dict[int, Party] = {}
         places: dict[int, tuple[Location, int]] = {}
         docs = self.nlp.pipe(texts, disable=self._disabled) if self._disabled else self.nlp.pipe(texts)
@@ -152,7 +138,7 @@ class Extractor:
                 article_parties=functools.partial(self._article_parties, article.text, as_of),
                 label=label,
             )
-            built, detections = self._detect_sentence(context, drops[index])
+            built, detections = self._detect_sentence(context)
             results[index].extend(detections)
             for candidate in built:
                 for party in candidate.actors:
@@ -161,7 +147,7 @@ class Extractor:
                 place = candidate.location
                 if place is not None and place.country is not None and not candidate.location_inherited:
                     places[index] = (place, article.text.count("\n", 0, start))
-        return results, drops
+        return results
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - a few recent articles; the extractor lives as long as the process
     def _article_countries(self, text: str, as_of: dt.date | None) -> tuple[tuple[str, int, Actor], ...]:
@@ -189,9 +175,7 @@ class Extractor:
             return None
         return ranked[0][0]
 
-    def _detect_sentence(
-        self, context: SentenceContext, drops: collections.Counter[str]
-    ) -> tuple[list[Candidate], list[Detection]]:
+    def _detect_sentence(self, context: SentenceContext) -> tuple[list[Candidate], list[Detection]]:
         """The stages over one parsed sentence: the candidates that were built, and the sentence's detections.
 
         The detections are combined with the gate's label and ranked together: the ranker's features compare a
@@ -200,7 +184,7 @@ class Extractor:
         built: list[Candidate] = []
         detections: list[Detection] = []
         for candidate in self.pipeline.detect(context, self.kit):
-            decided = self._decide(candidate, drops)
+            decided = self._decide(candidate)
             found = self.pipeline.build(decided, self.kit) if decided is not None else []
             if decided is not None and found:
                 built.append(decided)
@@ -211,28 +195,22 @@ class Extractor:
         scores = self.ranker.score(detections)
         return built, [_with_confidence(d, p) for d, p in zip(detections, scores, strict=True)]
 
-    def _decide(self, candidate: Candidate, drops: collections.Counter[str]) -> Candidate | None:
-        """The steps in order; None when one drops the candidate (counted in ``drops`` when it says why)."""
+    def _decide(self, candidate: Candidate) -> Candidate | None:
+        """The steps in order; None when one drops the candidate (returns None, or marks it ``dropped``)."""
         decided = candidate
         for step in self.pipeline.steps:
             after = step(decided, self.kit)
             if after is None:
                 return None
             if after.dropped is not None:
-                drops[after.dropped] += 1
                 return None
             decided = after
         return decided
 
     def extract_batch(self, articles: Sequence[Article]) -> list[list[EventRecord]]:
         """Event records per article, in article order, with their conflict sides; duplicates (same id) dropped."""
-        return [extraction.records for extraction in self.extract_detailed(articles)]
-
-    def extract_detailed(self, articles: Sequence[Article]) -> list[Extraction]:
-        """Like :meth:`extract_batch`, with what the steps dropped in each article and why (for metrics)."""
-        out: list[Extraction] = []
-        found, drops = self._detect(articles)
-        for article, detections, dropped in zip(articles, found, drops, strict=True):
+        out: list[list[EventRecord]] = []
+        for article, detections in zip(articles, self.detect_batch(articles), strict=True):
             seen: set[str] = set()
             records: list[EventRecord] = []
             for detection in detections:
@@ -241,7 +219,7 @@ class Extractor:
                     seen.add(record.event_id)
                     records.append(record)
             placed = geocode_records(assign_sides(records, main_country=self._main_country(article)))
-            out.append(Extraction(records=placed, dropped=dict(sorted(dropped.items()))))
+            out.append(placed)
         return out
 
     def extract(self, article: Article) -> list[EventRecord]:

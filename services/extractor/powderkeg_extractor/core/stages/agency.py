@@ -16,7 +16,8 @@ so a conflict event is dropped, with its cause, when its doer or cause is:
 And an event that is the subject of another ("the attack killed five soldiers", "fighting between X and Y killed
 15") is the doer's event: the verb takes the noun's parties, or none, and no fallback guesses one.
 
-The word lists are data (``data/lexicon/agency.yaml``). Dropped candidates are counted by the extractor.
+The word lists are data (``data/lexicon/agency.yaml``). A dropped candidate keeps its cause
+(``Candidate.dropped``) and builds no record.
 """
 
 from __future__ import annotations
