@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 ARTICLE_PARTY = "party not named; one of the article's two most mentioned countries"
 """The reason of a party that stands in for an unnamed one: one of :attr:`SentenceContext.article_parties`."""
+RECIPIENT_AFTER = "recipient.after_trigger.v1"
+"""The recipient fallback that takes the first other party named after the trigger: a guess, not the parse's."""
 PLACE_ONLY = "the place of the event, named after the trigger: where it happened, not a party"
 """The reason of a recipient that is only the event's place (as CAMEO codes it); ``core/sides.py`` never makes it
 a conflict side."""
@@ -150,3 +152,9 @@ R = TypeVar("R", Actor, Location, EventDate)
 def named(strategy: str, item: R) -> R:
     """``item`` as ``strategy`` decided it: a reason it has (why a field is empty) names the strategy first."""
     return item if item.reason is None else item.model_copy(update={"reason": f"{strategy}: {item.reason}"})
+
+
+def guessed_recipient(actor: Actor) -> bool:
+    """Whether a recipient was only guessed from a name after the trigger, not read from the parse as the one the
+    act is done to: such a name is no victim ("the bombing was a plot *by France*")."""
+    return (actor.reason or "").startswith(RECIPIENT_AFTER)

@@ -9,9 +9,9 @@ An event's record names an actor and a recipient; alerting needs *sides*, each a
 2. In material conflict, a non-state armed group acting in another country than its own is placed where it acts:
    Pakistani strikes on TTP (a Pakistani group) hideouts in Afghanistan put the TTP side in Afghanistan, because
    the strike crosses that border; the same strike inside Pakistan is domestic.
-3. Violence with no perpetrator named but with a victim ("a bomb killed 11 miners"), or with a place and no
-   object ("a bomb exploded in Quetta"), has an *unidentified armed group* (political militia) as its source, as
-   ACLED codes it. (The resolve stage usually names that group already, in the event's country.)
+3. Violence with no perpetrator named but with a victim the parse names ("a bomb killed 11 miners"), or with a
+   place and no object ("a bomb exploded in Quetta"), has an *unidentified armed group* (political militia) as its
+   source, as ACLED codes it. (The resolve stage usually names that group already, in the event's country.)
 4. A side with no country takes, in order: the event's location country, for material conflict only (a strike "in
    Afghanistan" on unnamed militants is an act on Afghan territory, but the host of talks or the place of a
    statement is never a side); for people and non-state groups (not state actors, not external forces), the other
@@ -38,7 +38,7 @@ import pycountry
 from powderkeg_contracts import Actor, ActorClass, EventRecord, EventSides, PloverType, QuadClass, Side
 from powderkeg_contracts.sides import ARMED_NON_STATE, CLASS_WORDS, STATE_CLASSES
 from powderkeg_extractor.core.classes import class_of
-from powderkeg_extractor.core.context import PLACE_ONLY
+from powderkeg_extractor.core.context import PLACE_ONLY, guessed_recipient
 
 _SHORT_NAMES = {
     "RUS": "Russia",
@@ -192,7 +192,10 @@ def resolve_sides(event: EventRecord) -> EventSides:
     unidentified = (
         event.event_type is PloverType.ASSAULT
         and not _has_actor(event.actor)
-        and (_has_actor(event.recipient) or (where is not None and not event.recipient.text))
+        and (
+            (_has_actor(event.recipient) and not guessed_recipient(event.recipient))
+            or (where is not None and not event.recipient.text)
+        )
     )
     if material and where is not None:
         if target_country is None and (source_country != where or _has_actor(event.recipient)):

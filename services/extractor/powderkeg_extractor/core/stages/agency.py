@@ -110,6 +110,8 @@ def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
         return HAZARD
     if lemma in agency.accidental_heads and modifiers & agency.accident_modifiers:
         return ACCIDENT
+    if any(m.tag_ == "VBG" and m.lemma_.lower() in agency.accidental_heads for m in noun.children):
+        return ACCIDENT  # "collapsing buildings injured 15 people"
     if lemma in agency.markets or noun.lower_ in agency.markets:
         return MARKET
     return None

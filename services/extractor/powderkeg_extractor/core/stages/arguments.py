@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Actor, QuadClass, Sector
 from powderkeg_extractor.core.actors import AGENT_ONLY, ETHNIC_GROUP, UNKNOWN_ACTOR
-from powderkeg_extractor.core.context import ARTICLE_PARTY, PLACE_ONLY, Candidate, Kit, Party, SentenceContext
+from powderkeg_extractor.core.context import (
+    ARTICLE_PARTY,
+    PLACE_ONLY,
+    RECIPIENT_AFTER,
+    Candidate,
+    Kit,
+    Party,
+    SentenceContext,
+)
 from powderkeg_extractor.core.parse import heads
 from powderkeg_extractor.core.parse.heads import Phrase
 from powderkeg_extractor.core.parse.syntax import subject_of
@@ -39,7 +47,6 @@ ACTOR_BEFORE = "actor.before_trigger.v1"
 RECIPIENT_PARSE = "recipient.parse.v1"
 RECIPIENT_BEYOND = "recipient.beyond_thing.v1"
 RECIPIENT_OTHER = "recipient.other_party.v1"
-RECIPIENT_AFTER = "recipient.after_trigger.v1"
 RECIPIENT_BORROW = "recipient.borrow_country.v1"
 
 

@@ -10,7 +10,15 @@ from dataclasses import replace
 
 from powderkeg_contracts.models import Actor, Location, PloverType
 from powderkeg_contracts.sides import ActorClass
-from powderkeg_extractor.core.context import ARTICLE_PARTY, Candidate, Kit, Party, named
+from powderkeg_extractor.core.context import (
+    ARTICLE_PARTY,
+    PLACE_ONLY,
+    Candidate,
+    Kit,
+    Party,
+    guessed_recipient,
+    named,
+)
 from powderkeg_extractor.core.ontology import split_code
 from powderkeg_extractor.core.parse import heads
 from powderkeg_extractor.core.parse.history import background_of
@@ -76,21 +84,30 @@ def location(c: Candidate, kit: Kit) -> Candidate:
 def unidentified_agent(c: Candidate, kit: Kit) -> Candidate:
     """Violence with no perpetrator named ("a bomb killed 11 miners in Quetta", "came under attack"): an
     unidentified armed group (a political militia, CAMEO ``UAF``) of the event's country, as ACLED and the CAMEO
-    coders code it; the country is the event's place, else that of its civilian or state victims. It needs a
-    victim: people or forces, the target of a nominal trigger ("the convoy came under attack"), or, for a verb with
-    no object at all, its place ("a bomb exploded in Quetta"). A bare mention of an act, or one done to a thing
+    coders code it; the country is the event's place, else that of its civilian or state victims, else that of the
+    place named after the trigger. It needs a victim the parse names (a party only named after the trigger is no
+    victim: "the bombing was a plot by France"): people or forces, the target of a nominal trigger ("the convoy
+    came under attack"), or, for a verb with no object at all or a named person killed in a passive ("X was killed
+    in an airstrike"), its place ("a bomb exploded in Quetta"). A bare mention of an act, or one done to a thing
     ("eradicate poverty"), names no one it was done to."""
     if c.entry.plover is not PloverType.ASSAULT or c.reciprocal or c.sides:
         return c
     if any(p.actor.country or p.actor.actor_class for p in c.actors):
         return c
-    victims = [p.actor for p in c.recipients if p.actor.actor_class in _VICTIMS]
-    targeted = bool(c.recipients) if c.trigger.kind is TriggerKind.NOUN else not c.recipient_heads
+    parsed = [p.actor for p in c.recipients if not guessed_recipient(p.actor)]
+    victims = [a for a in parsed if a.actor_class in _VICTIMS]
+    if c.trigger.kind is TriggerKind.NOUN:
+        targeted = bool(parsed)
+    else:
+        named = heads.is_passive(c.token) and any(h.pos_ == "PROPN" for h in c.recipient_heads)
+        targeted = not c.recipient_heads or named  # "a bomb exploded in Quetta", "al-Rufay'i was killed in ..."
     if not victims and not targeted:
         return c  # "the attack was a blunder", "eradicate poverty": no one suffers the act in this sentence
     country = c.location.country if c.location is not None else None
     if country is None:
         country = next((a.country for a in victims if a.country), None)
+    if country is None:  # the place named after the trigger, which the fallback kept only as where it happened
+        country = next((p.actor.country for p in c.recipients if PLACE_ONLY in (p.actor.reason or "")), None)
     if country is None:
         return c
     code = f"{country}UAF"
