@@ -228,3 +228,20 @@ def test_a_people_is_coded_by_the_state_it_lives_in(resolver: ActorResolver, phr
 def test_tokenised_official_names_resolve_without_error(resolver: ActorResolver, phrase: str) -> None:
     actor = resolver.resolve(phrase)
     assert actor.country is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spokeswoman Malie Joly said the ministers met in Charlevoix.",  # Malie: a former Lesotho minister
+        "Former basketball star Michael Jordan visited the stadium.",  # Jordan: a country
+    ],
+)
+def test_a_known_word_inside_an_unknown_name_is_no_actor(resolver: ActorResolver, text: str) -> None:
+    found = resolver.find(text, as_of=AS_OF)
+    assert all(m.actor.country is None for m in found), [m.actor for m in found]
+
+
+def test_a_word_after_a_comma_is_not_part_of_the_name(resolver: ActorResolver) -> None:
+    found = resolver.find("In a post on platform X, Pakistan's minister spoke.", as_of=AS_OF)
+    assert "PAK" in {m.actor.country for m in found}

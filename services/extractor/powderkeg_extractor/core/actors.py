@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from powderkeg_contracts import datafiles
 from powderkeg_contracts.models import Actor, Location, Sector
+from powderkeg_extractor.core.classes import class_of
 from powderkeg_extractor.core.gazetteer import EntryKind, Gazetteer, Hit, load_gazetteer
 from powderkeg_extractor.core.keys import Token, phrase_key, tokenize
 from powderkeg_extractor.core.ontology import split_code
@@ -46,6 +47,8 @@ _SPECIFICITY = {
 }
 _MAX_GAP = 3
 _PEOPLE_KINDS = {EntryKind.COUNTRY, EntryKind.PLACE, EntryKind.CAPITAL}
+_NAMED_KINDS = frozenset(EntryKind) - _PEOPLE_KINDS - {EntryKind.AGENT}
+"""Entities whose own code says who they are, over the group words beside them ("Boko Haram fighters")."""
 ETHNIC_GROUP = "ethnic group: coded by the state it lives in, which the phrase does not name"
 UNKNOWN_ACTOR = "no known actor, country, organisation or title in phrase"
 AGENT_ONLY = "no country or organisation named, only a title or group word"
@@ -111,7 +114,7 @@ class ActorResolver:
         tokens = tokenize(phrase)
         if not tokens:
             return Actor(text=phrase or None, reason="empty actor phrase")
-        spans = self._scan(tokens, lowercase_ok=phrase.islower())
+        spans = self._scan(tokens, lowercase_ok=phrase.islower(), as_of=as_of)
         if not spans:
             return Actor(text=phrase, reason=UNKNOWN_ACTOR)
         return self._combine(phrase, tokens, spans, as_of)
@@ -119,7 +122,7 @@ class ActorResolver:
     def find(self, text: str, *, as_of: dt.date | None = None) -> list[ActorMatch]:
         """Every actor mention in a text: longest match, non-overlapping, in order of appearance."""
         tokens = tokenize(text)
-        spans = self._scan(tokens, lowercase_ok=False)
+        spans = self._scan(tokens, lowercase_ok=False, as_of=as_of)
         out: list[ActorMatch] = []
         for group in self._mentions(text, tokens, spans):
             first = group[0].start
@@ -137,7 +140,7 @@ class ActorResolver:
         """Map a place name (city, region, country) to its country; unknown places keep their name and say why."""
         return resolve_place(self._gaz, name, self._words.generic_place_words)
 
-    def _scan(self, tokens: list[Token], *, lowercase_ok: bool) -> list[_Span]:
+    def _scan(self, tokens: list[Token], *, lowercase_ok: bool, as_of: dt.date | None = None) -> list[_Span]:
         spans: list[_Span] = []
         i, n = 0, len(tokens)
         while i < n:
@@ -152,6 +155,8 @@ class ActorResolver:
                     and not (spans and spans[-1].agent and spans[-1].end == i)
                 ):
                     hit = None
+                if hit is not None and length == 1 and not self._name_alone_ok(tokens, i, hit, spans, as_of):
+                    hit = None
                 if hit is not None and self._case_ok(hit, tokens[i : i + length], lowercase_ok):
                     best = _Span(i, i + length, hit, agent=False)
                     break
@@ -165,6 +170,54 @@ class ActorResolver:
             spans.append(best)
             i = best.end
         return spans
+
+    def _name_alone_ok(
+        self, tokens: list[Token], i: int, hit: Hit, spans: list[_Span], as_of: dt.date | None
+    ) -> bool:
+        """Whether one word may stand for a person: never a country or a leader guessed from a stray token.
+
+        A single-word alias of a person (a surname, "Hassan", "Albert") is not that person when an unknown
+        capitalised word stands beside it (it is part of another name: "Malie Joly", "Ilyas Ali Hassan", "Hassan
+        Sheikh Mohamud"); a surname needs a role that applies on the article's date ("President Mugabe" in 2005, not
+        "Minister Malie" twenty years after Mpho Malie left office); and a person out of office on that date (an
+        elite) needs a title right before the name. A one-word country after an unknown capitalised word is a
+        surname ("Michael Jordan").
+        """
+        record = hit.record
+        own = set(phrase_key(record.name).split())
+        if record.kind is EntryKind.COUNTRY:
+            return not self._stranger(tokens, i, i - 1, own, spans)  # "Michael Jordan" is no country
+        if record.kind not in (EntryKind.PERSON, EntryKind.SURNAME):
+            return True
+        titled = bool(spans) and spans[-1].agent and spans[-1].end == i
+        if self._stranger(tokens, i, i - 1, own, spans) or self._stranger(tokens, i, i + 1, own, spans):
+            return False
+        if as_of is None:
+            return True
+        code = record.code_on(as_of)
+        if record.kind is EntryKind.SURNAME and not (code.dated and code.applies(as_of)):
+            return False
+        return titled or not code.code.endswith("ELI")
+
+    def _stranger(self, tokens: list[Token], i: int, j: int, own: set[str], spans: list[_Span]) -> bool:
+        """An unknown capitalised word at ``j``, written right beside the name at ``i``: part of a personal name the
+        gazetteer does not know."""
+        if j < 0 or j >= len(tokens):
+            return False
+        word = tokens[j]
+        left, right = tokens[min(i, j)], tokens[max(i, j)]
+        if right.start - left.end > 1:
+            return False  # a comma or a stop between them ("platform X, Pakistan's minister"): not one name
+        if not word.text[:1].isupper() or word.key in own or word.key in self._words.abbreviations:
+            return False
+        words = self._words
+        if word.key in words.generic_place_words or word.key in words.glue or word.key in words.prepositions:
+            return False
+        if j == 0 or tokens[j - 1].text.endswith((".", "!", "?", ":")):
+            return False  # capitalised as the first word of a sentence: no sign of a name
+        if word.text.endswith(".") or any(sp.start <= j < sp.end for sp in spans[-1:]):
+            return False
+        return self._gaz.actor(word.key) is None and self._gaz.agent(word.key) is None
 
     def _titles_inside(self, tokens: list[Token], entities: list[_Span]) -> list[_Span]:
         """Titles written inside a matched name ("Prime Minister Ehud Barak" is one dictionary phrase)."""
@@ -236,17 +289,12 @@ class ActorResolver:
         agent_sector = next((split_code(a.hit.record.code_on(as_of).code)[1] for a in agents), None)
         agent_code = next((a.hit.record.code_on(as_of).code[1:4] for a in agents), None)
         if not entities:
-            return Actor(
-                text=text,
-                sector=agent_sector,
-                code=agent_code,
-                reason=AGENT_ONLY,
-            )
+            return _classed(Actor(text=text, sector=agent_sector, code=agent_code, reason=AGENT_ONLY))
         entity = max(entities, key=lambda s: _SPECIFICITY[s.hit.record.kind])
         people = self._people_of(tokens, entity, tail)
         ethnic = entity.start >= 1 and tokens[entity.start - 1].key == "ethnic"
         if people is None and ethnic and entity.hit.record.kind in _PEOPLE_KINDS:
-            return Actor(text=text, sector=agent_sector, code=agent_code, reason=ETHNIC_GROUP)
+            return _classed(Actor(text=text, sector=agent_sector, code=agent_code, reason=ETHNIC_GROUP))
         entity = people or entity
         record = entity.hit.record
         code = record.code_on(as_of).code
@@ -266,7 +314,8 @@ class ActorResolver:
             code = country + code[3:]
         if sector is None and reason is None:
             reason = "no title or group word gives a sector"
-        return Actor(text=text, name=record.name, country=country, sector=sector, code=code, reason=reason)
+        actor = Actor(text=text, name=record.name, country=country, sector=sector, code=code, reason=reason)
+        return _classed(actor, named=record.kind in _NAMED_KINDS, place=record.kind is EntryKind.PLACE)
 
     def _people_of(self, tokens: list[Token], entity: _Span, tail: _Span | None) -> _Span | None:
         """The state a people lives in: "ethnic Albanians in south Serbia", "the Kurds of northern Iraq".
@@ -287,6 +336,12 @@ class ActorResolver:
         if named and (ethnic or (demonym and preposition == "of")):
             return tail
         return None
+
+
+def _classed(actor: Actor, *, named: bool = False, place: bool = False) -> Actor:
+    """``actor`` with its conflict class (``core/classes.py``), when one can be told."""
+    cls = class_of(actor, named=named, place=place)
+    return actor if cls is None else actor.model_copy(update={"actor_class": cls})
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 
 ARTICLE_PARTY = "party not named; one of the article's two most mentioned countries"
 """The reason of a party that stands in for an unnamed one: one of :attr:`SentenceContext.article_parties`."""
+RECIPIENT_AFTER = "recipient.after_trigger.v1"
+"""The recipient fallback that takes the first other party named after the trigger: a guess, not the parse's."""
+PLACE_ONLY = "the place of the event, named after the trigger: where it happened, not a party"
+"""The reason of a recipient that is only the event's place (as CAMEO codes it); ``core/sides.py`` never makes it
+a conflict side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +118,27 @@ class Candidate:
     recipients: tuple[Party, ...] = ()
     factuality: Factuality = Factuality.ASSERTED
     sides: tuple[Actor, ...] = ()
-    """Both sides of a reciprocal event whose parties the parse lacks (one record each way)."""
+    """Both sides of a border event whose parties the parse lacks (one record each way; one for a clash)."""
+    reciprocal: bool = False
+    """Both parties act on each other ("X and Y clashed", "fighting between X and Y"): one record, both sides."""
+    unnamed_agent: bool = False
+    """The sentence says the doer is not named ("the attack killed ...": an event is the subject); no fallback
+    stands in for it."""
+    dropped: str | None = None
+    """Why a step dropped the candidate (``<strategy>: <cause>``); the extractor builds nothing from it."""
     location: Location | None = None
     location_inherited: bool = False
     event_date: EventDate | None = None
+    background_reason: str | None = None
+    """Why the event is told as history or background, not as news (``core/parse/history.py``)."""
 
     @property
     def token(self) -> Token:
         return self.trigger.token
+
+    def drop(self, strategy: str, cause: str) -> Candidate:
+        """This candidate dropped by ``strategy``, saying why."""
+        return replace(self, dropped=f"{strategy}: {cause}")
 
     @property
     def is_event(self) -> bool:
@@ -134,3 +152,9 @@ R = TypeVar("R", Actor, Location, EventDate)
 def named(strategy: str, item: R) -> R:
     """``item`` as ``strategy`` decided it: a reason it has (why a field is empty) names the strategy first."""
     return item if item.reason is None else item.model_copy(update={"reason": f"{strategy}: {item.reason}"})
+
+
+def guessed_recipient(actor: Actor) -> bool:
+    """Whether a recipient was only guessed from a name after the trigger, not read from the parse as the one the
+    act is done to: such a name is no victim ("the bombing was a plot *by France*")."""
+    return (actor.reason or "").startswith(RECIPIENT_AFTER)

@@ -220,6 +220,26 @@ def _candidates(sentence: str, pub: dt.date | None) -> list[_Found]:
     ]
 
 
+def date_expressions(sentence: str, published_at: dt.datetime | None) -> list[tuple[int, int, EventDate]]:
+    """Every date expression of ``sentence`` (char offsets) with what it resolves to, in text order."""
+    pub = published_at.date() if published_at is not None else None
+    found = sorted(_candidates(sentence, pub), key=lambda f: (f.start, -(f.end - f.start)))
+    return [
+        (f.start, f.end, EventDate(date=f.date, granularity=f.granularity, text=f.text.strip(), reason=f.reason))
+        for f in found
+    ]
+
+
+def period_end(date: EventDate) -> dt.date | None:
+    """The last day of the period an expression names ("in 2021" ends on 2021-12-31, "in March" on March 31)."""
+    day = date.date
+    if day is None or date.granularity in (None, Granularity.DAY):
+        return day
+    if date.granularity is Granularity.MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return dt.date(day.year, 12, 31)
+
+
 def resolve_date(sentence: str, published_at: dt.datetime | None) -> EventDate:
     """The date of the first date expression in ``sentence``, resolved against the publication date.
 

@@ -61,7 +61,6 @@ QUAD_PENTACODE: dict[QuadClass, int] = {
 }
 
 
-
 def _known(code: str, info: ValidationInfo) -> str:
     known: set[str] = (info.context or {}).get("codes", set())
     if known and code not in known:

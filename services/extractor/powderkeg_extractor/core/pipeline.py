@@ -150,18 +150,30 @@ class Extractor:
         return results
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - a few recent articles; the extractor lives as long as the process
-    def _article_parties(self, text: str, as_of: dt.date | None) -> list[Actor]:
-        """The two most mentioned countries of an article, each as its first country-bearing mention."""
+    def _article_countries(self, text: str, as_of: dt.date | None) -> tuple[tuple[str, int, Actor], ...]:
+        """The countries an article mentions, most mentioned first: code, mentions, first country-bearing mention."""
         counts: collections.Counter[str] = collections.Counter()
         first: dict[str, Actor] = {}
         for _start, _end, actor in self.resolvers.find(text, as_of):
             if actor.country:
                 counts[actor.country] += 1
                 first.setdefault(actor.country, actor)
-        ranked = counts.most_common(3)
+        return tuple((c, n, first[c]) for c, n in counts.most_common())
+
+    def _article_parties(self, text: str, as_of: dt.date | None) -> list[Actor]:
+        """The two most mentioned countries of an article, each as its first country-bearing mention."""
+        ranked = self._article_countries(text, as_of)[:3]
         if len(ranked) == 3 and ranked[1][1] == ranked[2][1]:
             return []  # no clear second party
-        return [first[c] for c, _n in ranked[:2]]
+        return [actor for _c, _n, actor in ranked[:2]]
+
+    def _main_country(self, article: Article) -> str | None:
+        """The country an article names most, when one stands out (no tie for first place)."""
+        as_of = article.published_at.date() if article.published_at else None
+        ranked = self._article_countries(article.text, as_of)[:2]
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
 
     def _detect_sentence(self, context: SentenceContext) -> tuple[list[Candidate], list[Detection]]:
         """The stages over one parsed sentence: the candidates that were built, and the sentence's detections.
@@ -184,11 +196,13 @@ class Extractor:
         return built, [_with_confidence(d, p) for d, p in zip(detections, scores, strict=True)]
 
     def _decide(self, candidate: Candidate) -> Candidate | None:
-        """The steps in order; None when one drops the candidate."""
+        """The steps in order; None when one drops the candidate (returns None, or marks it ``dropped``)."""
         decided = candidate
         for step in self.pipeline.steps:
             after = step(decided, self.kit)
             if after is None:
+                return None
+            if after.dropped is not None:
                 return None
             decided = after
         return decided
@@ -196,7 +210,7 @@ class Extractor:
     def extract_batch(self, articles: Sequence[Article]) -> list[list[EventRecord]]:
         """Event records per article, in article order, with their conflict sides; duplicates (same id) dropped."""
         out: list[list[EventRecord]] = []
-        for detections in self.detect_batch(articles):
+        for article, detections in zip(articles, self.detect_batch(articles), strict=True):
             seen: set[str] = set()
             records: list[EventRecord] = []
             for detection in detections:
@@ -204,7 +218,8 @@ class Extractor:
                 if record is not None and record.event_id not in seen:
                     seen.add(record.event_id)
                     records.append(record)
-            out.append(geocode_records(assign_sides(records)))
+            placed = geocode_records(assign_sides(records, main_country=self._main_country(article)))
+            out.append(placed)
         return out
 
     def extract(self, article: Article) -> list[EventRecord]:

@@ -15,6 +15,7 @@ from powderkeg_extractor.core.ontology import iso_country
 
 _PLACE_KINDS = {EntryKind.COUNTRY, EntryKind.CAPITAL, EntryKind.PLACE}
 
+
 def resolve_place(gazetteer: Gazetteer, name: str, generic: frozenset[str]) -> Location:
     """Resolve ``name``; the whole name first, then the longest known place inside it ("Helmand province").
 

@@ -43,4 +43,3 @@ def default_resolvers(resolver: ActorResolver | None = None) -> Resolvers:
         date=resolve_date,
         find=find,
     )
-

@@ -34,3 +34,28 @@ class Words(BaseModel):
     noun_recipient_prepositions: WordSet
     place_prepositions: WordSet
     partner_prepositions: WordSet
+    reciprocal_words: WordSet
+    exchange_verbs: WordSet
+    undergoer_verbs: WordSet
+    responsibility_nouns: WordSet
+    history_nouns: WordSet
+    habitual_adverbs: WordSet
+    span_verbs: WordSet
+    long_units: WordSet
+    ongoing_objects: WordSet
+
+
+class AgencyWords(BaseModel):
+    """What makes a coded conflict event no political act (``data/lexicon/agency.yaml`` says what each is for)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hazards: WordSet
+    weapon_modifiers: WordSet
+    accidental_heads: WordSet
+    accident_modifiers: WordSet
+    markets: WordSet
+    contest_verbs: WordSet
+    sports_words: WordSet
+    effort_verbs: WordSet
+    relief_words: WordSet

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from powderkeg_extractor.core.parse.syntax import INHERIT_DEPS, NOUN_MODIFIER_DEPS, PHRASE_STOP_DEPS, subject_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 
     from powderkeg_extractor.core.words import Words
 
@@ -158,7 +158,11 @@ def verb_recipient(verb: Token, words: Words) -> list[Token]:
 
 
 def noun_actor(noun: Token, words: Words) -> list[Token]:
-    """Actor of a nominal trigger: "strikes by Pakistan", "Pakistan's strikes", "Pakistani strikes"."""
+    """Actor of a nominal trigger: "strikes by Pakistan", "Pakistan's strikes", "Pakistani strikes", and "X claimed
+    responsibility for the attack"."""
+    claimant = _claimant(noun, words)
+    if claimant is not None:
+        return conjuncts(claimant)
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ == "by":
             obj = _pobj(child, words)
@@ -177,7 +181,11 @@ def noun_actor(noun: Token, words: Words) -> list[Token]:
 
 
 def noun_recipient(noun: Token, words: Words) -> list[Token]:
-    """Recipient of a nominal trigger: "strikes on TTP", "clashes between X and Y" (the second party)."""
+    """Recipient of a nominal trigger: "strikes on TTP", "clashes between X and Y" (the second party), and the
+    subject that undergoes it ("the convoy came under attack", "21 passengers died in the attack")."""
+    undergoer = _undergoer(noun, words)
+    if undergoer:
+        return undergoer
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in words.noun_recipient_prepositions:
             obj = _pobj(child, words)
@@ -192,19 +200,76 @@ def noun_recipient(noun: Token, words: Words) -> list[Token]:
     return []
 
 
+def _claimant(noun: Token, words: Words) -> Token | None:
+    """X in "X claimed responsibility for <noun>" / "took credit for <noun>"."""
+    prep = noun.head if noun.dep_ == "pobj" else None
+    if prep is None or prep.lower_ != "for" or prep.head.lemma_.lower() not in words.responsibility_nouns:
+        return None
+    verb = prep.head.head if prep.head.dep_ == "dobj" else None
+    subject = subject_of(verb) if verb is not None else None
+    return subject if subject is not None and is_argument(subject, words) else None
+
+
+def _undergoer(noun: Token, words: Words) -> list[Token]:
+    """The subject of the verb that "in/during/under <noun>" attaches to, when that verb's subject undergoes it: a
+    passive ("were killed in an ambush") or an undergoer verb ("died in the attack", "came under fire"). A pronoun
+    subject of a subordinate clause stands for its main clause's subject ("The train ..., when it came under ...")."""
+    prep = noun.head if noun.dep_ == "pobj" else None
+    if prep is None or prep.lower_ not in ("in", "during", "under"):
+        return []
+    verb = prep.head
+    if verb.pos_ not in ("VERB", "AUX") or not (is_passive(verb) or verb.lemma_.lower() in words.undergoer_verbs):
+        return []
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None and subject.pos_ == "PRON" and verb.dep_ in ("advcl", "conj", "relcl"):
+        subject = next((c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or not is_argument(subject, words):
+        return []
+    return conjuncts(subject)
+
+
 def place_of(trigger: Token, words: Words) -> Phrase | None:
     """A place the parse attaches to the trigger or its governing verb ("in Istanbul", "along the border")."""
+    return next(places_of(trigger, words), None)
+
+
+def places_of(trigger: Token, words: Words) -> Iterator[Phrase]:
+    """Every place phrase attached to the trigger or its governing verbs, nearest first, each followed by the places
+    nested in it ("at a mosque *in Peshawar*")."""
     node = trigger
     for _ in range(3):
         for child in node.children:
             if child.dep_ == "prep" and child.lower_ in words.place_prepositions:
                 obj = _pobj(child, words)
                 if obj is not None and obj.pos_ in ("PROPN", "NOUN") and obj.ent_type_ not in ("DATE", "TIME"):
-                    return phrase_of(obj)
-        if node.head is node:
+                    yield phrase_of(obj)
+                    yield from _nested_places(obj, words)
+        if node.head == node:
             break
         node = node.head
-    return None
+
+
+def _nested_places(noun: Token, words: Words) -> Iterator[Phrase]:
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in words.place_prepositions:
+            obj = _pobj(child, words)
+            if obj is not None and obj.pos_ in ("PROPN", "NOUN"):
+                yield phrase_of(obj)
+                yield from _nested_places(obj, words)
+
+
+def is_place_adverbial(doc: Doc, start: int, end: int, words: Words) -> bool:
+    """Whether the mention at ``start:end`` (char offsets in ``doc``) is the object of a place preposition: where
+    the event happened ("killed 30 people *in Peshawar*"), not to whom."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    node = span.root
+    for _ in range(_MAX_CLIMB):
+        if node.dep_ not in NOUN_MODIFIER_DEPS or node.head == node:
+            break
+        node = node.head
+    return node.dep_ == "pobj" and node.head.lower_ in words.place_prepositions
 
 
 def names_a_party(phrase: Phrase, start: int, end: int, words: Words) -> bool:
@@ -233,22 +298,25 @@ def is_thing(token: Token) -> bool:
     return token.pos_ == "NOUN" and not token.ent_type_
 
 
-def parties_beyond(verb: Token, obj: Token, words: Words) -> list[Token]:
+def parties_beyond(
+    verb: Token, obj: Token, words: Words, is_party: Callable[[Token], bool] | None = None
+) -> list[Token]:
     """Recipient heads when the direct object is a thing, not a party.
 
     "ratified an agreement *with the EU*", "renewed an appeal *to Belgium*", "expressed condolences *to the United
     States*", "rejected accusations *by Amnesty*", "praised *China's* assistance": the party is the object of a
     directional preposition of the verb or of the object, or the object's possessor.
     """
+    party = is_party or (lambda _token: False)
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in words.recipient_prepositions:
             found = _pobj(child, words)
-            if found is not None and is_argument(found, words) and not is_thing(found):
+            if found is not None and is_argument(found, words) and (not is_thing(found) or party(found)):
                 return conjuncts(found)
     for child in obj.children:
         if child.dep_ == "prep" and (child.lower_ in words.party_prepositions or child.lower_ == "by"):
             found = _pobj(child, words)
-            if found is not None and is_argument(found, words) and not is_thing(found):
+            if found is not None and is_argument(found, words) and (not is_thing(found) or party(found)):
                 return conjuncts(found)
         if child.dep_ == "poss" and child.pos_ != "PRON" and is_argument(child, words):
             return [child]
@@ -263,3 +331,48 @@ def talks_partner(subject: Token, words: Words) -> list[Token]:
             if obj is not None:
                 return conjuncts(obj)
     return []
+
+
+def between_parties(token: Token, words: Words) -> list[Phrase]:
+    """The parties of "fighting *between X and Y*", "talks between X and Y" (the trigger's or its subject's)."""
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ == "between":
+            obj = _pobj(child, words)
+            if obj is not None:
+                parties = coordinated_parties(obj)
+                if len(parties) >= 2:
+                    return parties
+    return []
+
+
+def coordinated_parties(head: Token) -> list[Phrase]:
+    """The parties a coordinated noun phrase names, one phrase each.
+
+    "Armenia and Azerbaijan" (coordinated nouns), "Indian and Chinese troops" (coordinated modifiers of one noun:
+    "Indian troops", "Chinese troops"), and the parser's "the army and M23 rebels" read as a noun modifier with a
+    conjunct ("the army", "M23 rebels").
+    """
+    nouns = conjuncts(head)
+    if len(nouns) >= 2:
+        return [phrase_of(n) for n in nouns]
+    for child in head.children:
+        if child.dep_ not in ("amod", "compound", "nmod") or child.i > head.i:
+            continue
+        others = [c for c in child.children if c.dep_ == "conj"]
+        if not others:
+            continue
+        if child.pos_ == "ADJ" or child.dep_ == "amod":
+            return [_with_head(m, head) for m in (child, *others)]
+        first = head.doc[child.left_edge.i : child.i + 1]
+        second = head.doc[others[-1].left_edge.i : head.i + 1]
+        return [
+            Phrase(child, first.start_char, first.end_char, first.text),
+            Phrase(head, second.start_char, second.end_char, second.text),
+        ]
+    return []
+
+
+def _with_head(modifier: Token, head: Token) -> Phrase:
+    """ "Chinese" + "troops" -> "Chinese troops", spanning the whole coordinated phrase in the sentence."""
+    whole = head.doc[head.left_edge.i : head.i + 1]
+    return Phrase(head, whole.start_char, whole.end_char, f"{modifier.text} {head.text}")

@@ -21,6 +21,9 @@ CLAUSE_BOUNDARY_DEPS = frozenset({"ccomp", "advcl", "conj", "relcl", "parataxis"
 ATTRIBUTIVE_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod"})
 """A verb in one of these positions is a modifier ("escalating tensions"), not a trigger (detect)."""
 
+NOMINAL_DEPS = frozenset({"dobj", "pobj", "nsubj", "nsubjpass", "attr", "dative", "conj"})
+"""A past participle in one of these positions is a noun ("evacuated *the wounded*"), not a trigger (detect)."""
+
 ARGUMENT_DEPS = frozenset(
     {"dobj", "pobj", "attr", "oprd", "dative", "nsubjpass", "prep", "compound", "amod", "npadvmod"}
 )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
 from powderkeg_extractor.core.ontology import Ontology, pentacode_of
-from powderkeg_extractor.core.parse.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS
+from powderkeg_extractor.core.parse.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS, NOMINAL_DEPS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -236,6 +236,11 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     return None
 
 
+def _determined(token: Token) -> bool:
+    """A participle with a determiner of its own is a noun: "*the* wounded", "*the* accused"."""
+    return any(child.dep_ == "det" for child in token.children)
+
+
 def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
     """ "X said Y must do Z" is a demand by X (CAMEO 10), not a statement."""
     return any(
@@ -252,6 +257,8 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
         if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
+            continue
+        if token.tag_ == "VBN" and token.dep_ in NOMINAL_DEPS and _determined(token):
             continue
         trigger = (
             _predicate_trigger(token, lexicon)

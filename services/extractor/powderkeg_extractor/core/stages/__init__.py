@@ -22,7 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from powderkeg_extractor.core.stages import arguments, build, classify, detect, factuality, resolve
+from powderkeg_extractor.core.stages import (
+    agency,
+    arguments,
+    build,
+    classify,
+    detect,
+    factuality,
+    reciprocal,
+    resolve,
+)
 from powderkeg_extractor.core.stages.kinds import (
     BUILDERS,
     COMBINES,
@@ -38,13 +47,25 @@ from powderkeg_extractor.core.stages.kinds import (
 
 __all__ = ["PIPELINE", "CompiledPipeline", "compile_pipeline"]
 
-_MODULES = (arguments, build, classify, detect, factuality, resolve)  # importing them registers their functions
+_MODULES = (
+    agency,
+    arguments,
+    build,
+    classify,
+    detect,
+    factuality,
+    reciprocal,
+    resolve,
+)  # importing them registers their functions
 
 PIPELINE: Final[tuple[str, ...]] = (
     "classify.gate.none.v1",  # classify: which candidate sentences are parsed (before nlp.pipe)
     "detect.triggers.v1",  # detect: one candidate per trigger, with its readings of the parse
     "speaker.report_verb.v1",  # arguments: the sayer of a report or claim verb above the trigger
     "actor.parse.v1",  # the subject or agent; a country-less group borrows the sentence's only country
+    "agency.political_agent.v1",  # no political agent (a hazard, an accident, a market, a team): dropped
+    "agency.event_subject.v1",  # "the attack killed ...": the event noun's parties, or nobody named
+    "arguments.reciprocal.v1",  # X and Y clashed, fighting between X and Y: one event, both parties
     "actor.pronoun.v1",  # ... else a personal pronoun's referent, from an earlier sentence
     "actor.speaker.v1",  # ... else the speaker
     "actor.before_trigger.v1",  # no actor with a country: the nearest country before the trigger
@@ -58,7 +79,9 @@ PIPELINE: Final[tuple[str, ...]] = (
     "factuality.threat_hypothetical.v1",  # a threat has not happened
     "resolve.border_dyad.v1",  # a border clash or closure without parties: the article's two countries
     "resolve.location.v1",  # the place attached to the trigger, else the paragraph's last one
+    "resolve.unidentified_agent.v1",  # violence with no perpetrator named: an unidentified armed group there
     "resolve.date.v1",  # the sentence's date expression
+    "resolve.background.v1",  # told as history or background: dated before publication, habitual, years ago
     "build.records.v1",  # confidence, records
     "classify.combine.none.v1",  # classify: the sentence's detections with the gate's label (before ranking)
 )

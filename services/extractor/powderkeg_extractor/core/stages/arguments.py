@@ -12,9 +12,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from powderkeg_contracts.models import Actor, Sector
+from powderkeg_contracts.models import Actor, QuadClass, Sector
 from powderkeg_extractor.core.actors import AGENT_ONLY, ETHNIC_GROUP, UNKNOWN_ACTOR
-from powderkeg_extractor.core.context import ARTICLE_PARTY, Candidate, Kit, Party, SentenceContext
+from powderkeg_extractor.core.context import (
+    ARTICLE_PARTY,
+    PLACE_ONLY,
+    RECIPIENT_AFTER,
+    Candidate,
+    Kit,
+    Party,
+    SentenceContext,
+)
 from powderkeg_extractor.core.parse import heads
 from powderkeg_extractor.core.parse.heads import Phrase
 from powderkeg_extractor.core.parse.syntax import subject_of
@@ -39,7 +47,6 @@ ACTOR_BEFORE = "actor.before_trigger.v1"
 RECIPIENT_PARSE = "recipient.parse.v1"
 RECIPIENT_BEYOND = "recipient.beyond_thing.v1"
 RECIPIENT_OTHER = "recipient.other_party.v1"
-RECIPIENT_AFTER = "recipient.after_trigger.v1"
 RECIPIENT_BORROW = "recipient.borrow_country.v1"
 
 
@@ -85,8 +92,17 @@ def actor_pronoun(c: Candidate, kit: Kit) -> Candidate:
 
 @STEPS.register(ACTOR_SPEAKER)
 def actor_speaker(c: Candidate, kit: Kit) -> Candidate:
-    """Still no actor: the speaker of the reporting clause, unless the trigger is an agentless passive."""
+    """Still no actor: the speaker of the reporting clause ("X announced it will return ...").
+
+    A speaker who reports violence or coercion is not its doer ("rights groups say they face being tortured",
+    "security sources say the military rescued ..."): for material conflict the speaker stands in only when the
+    act's subject is a pronoun that can refer to it ("Pakistan said it struck ..."). Never for an agentless passive
+    or an event whose doer the sentence leaves unnamed ("the attack killed ..., officials said").
+    """
     if c.actors or c.speaker is None or c.trigger.kind is TriggerKind.NOUN or heads.agentless_passive(c.token):
+        return c
+    material = c.entry.quad_class is QuadClass.MATERIAL_CONFLICT
+    if c.unnamed_agent or (material and heads.pronoun_subject(c.token, kit.lexicon.words) is None):
         return c
     why = "the speaker of the clause that reports the event"
     return replace(c, actors=(c.speaker.handed_on(ACTOR_SPEAKER, why),))
@@ -96,16 +112,20 @@ def actor_speaker(c: Candidate, kit: Kit) -> Candidate:
 def actor_before_trigger(c: Candidate, kit: Kit) -> Candidate:
     """No actor with a country: the nearest country-bearing mention before the trigger.
 
-    Never the passive subject: "X was indicted by the tribunal" is done *to* X. Not for nouns, statements and
-    agentless passives, whose doer the sentence does not name.
+    Never the passive subject: "X was indicted by the tribunal" is done *to* X; never the speaker who reports the
+    act ("Canada's foreign minister said all G7 ministers agree ..."). Not for nouns, statements and agentless
+    passives, whose doer the sentence does not name.
     """
     token = c.token
-    if not c.is_event or any(p.actor.country for p in c.actors):
+    if not c.is_event or any(p.actor.country for p in c.actors) or c.reciprocal or c.unnamed_agent:
         return c
     if c.trigger.kind is TriggerKind.NOUN or heads.agentless_passive(token):
         return c
     passive = heads.is_passive(token)
     undergoer = {t.idx for h in c.recipient_heads for t in h.subtree} if passive else set()
+    reporter = c.clauses.speaker_verb
+    sayer = subject_of(reporter) if reporter is not None and reporter != token else None
+    undergoer |= {t.idx for t in sayer.subtree} if sayer is not None else set()
     s = c.sentence
     mentions = kit.resolvers.find(s.doc.text, s.as_of)
     with_country = [a for start, _end, a in mentions if start < token.idx and start not in undergoer and a.country]
@@ -118,6 +138,8 @@ def actor_before_trigger(c: Candidate, kit: Kit) -> Candidate:
 @STEPS.register(RECIPIENT_PARSE)
 def recipient_parse(c: Candidate, kit: Kit) -> Candidate:
     """The direct object, else the object of a directional preposition (a verb); "on/against X" (a noun)."""
+    if c.reciprocal:
+        return c  # the reciprocal step read both parties
     found = tuple(_party(RECIPIENT_PARSE, h, c, kit) for h in c.recipient_heads[:MAX_PARTIES])
     return replace(c, recipients=found)
 
@@ -130,7 +152,7 @@ def recipient_beyond_thing(c: Candidate, kit: Kit) -> Candidate:
         return c
     if any(p.actor.country or p.actor.code or p.actor.sector for p in c.recipients):
         return c
-    beyond = heads.parties_beyond(c.token, first, kit.lexicon.words)
+    beyond = heads.parties_beyond(c.token, first, kit.lexicon.words, lambda t: names_party(t, c, kit))
     if not beyond:
         return c
     found = tuple(_party(RECIPIENT_BEYOND, h, c, kit) for h in beyond[:MAX_PARTIES])
@@ -161,21 +183,40 @@ def recipient_after_trigger(c: Candidate, kit: Kit) -> Candidate:
     Prepositional recipients the parse attaches elsewhere ("withdraw its troops from Lebanon", "talks with X on Y")
     are the common case; the mention must follow the trigger and differ from the actor's own country. When every
     party after it shares the actor's country, the first other party is the recipient of a domestic event.
+
+    A place where the event happened ("in Istanbul") is where, not to whom. In material conflict whose parse names
+    its people or group ("killed 30 people *in Peshawar*") the place is skipped: the people borrow its country. A
+    place taken for a verbal or cooperative event (the host of talks, the place of a statement), or for an act at
+    home or by an actor without a country ("al-Shabab detonated a car bomb in Mogadishu"), is the recipient as
+    CAMEO codes it but says :data:`PLACE_ONLY`, so that it is never a conflict side (``core/sides.py``). A strike
+    on a place abroad ("struck targets in Lebanon") is a plain recipient.
     """
     if c.trigger.kind is TriggerKind.PREDICATE or any(p.actor.country for p in c.recipients):
         return c
+    if c.reciprocal and any(p.actor.actor_class is not None for p in c.recipients):
+        return c
     own = {p.actor.country for p in c.actors if p.actor.country and not p.borrowed}
     s = c.sentence
-    after = [
-        a
-        for start, _end, a in kit.resolvers.find(s.doc.text, s.as_of)
+    words = kit.lexicon.words
+    material = c.entry.quad_class is QuadClass.MATERIAL_CONFLICT
+    people = material and any(p.actor.actor_class is not None for p in c.recipients)
+    mentions = [
+        (start, a)
+        for start, end, a in kit.resolvers.find(s.doc.text, s.as_of)
         if start > c.token.idx and (a.country or (a.code and a.sector is Sector.INTERNATIONAL_ORGANISATION))
     ]
-    found = [a for a in after if a.country not in own][:1] or _domestic_party(after, [p.actor for p in c.actors])
+    places = {
+        start for start, a in mentions if heads.is_place_adverbial(s.doc, start, start + len(a.text or ""), words)
+    }
+    after = [(start, a) for start, a in mentions if not (people and start in places)]
+    found = [m for m in after if m[1].country not in own][:1] or _domestic_party(after, [p.actor for p in c.actors])
     if not found:
         return c
+    start, actor = found[0]
     why = "the first other party named after the trigger"
-    return replace(c, recipients=(Party.decided(RECIPIENT_AFTER, found[0], why=why),))
+    if start in places and (not material or actor.country in own or not own):
+        why = PLACE_ONLY
+    return replace(c, recipients=(Party.decided(RECIPIENT_AFTER, actor, why=why),))
 
 
 @STEPS.register(RECIPIENT_BORROW)
@@ -238,18 +279,30 @@ def _party(
     strategy: str, head: Token, c: Candidate, kit: Kit, *, borrow: bool = False, others: Sequence[Token] = ()
 ) -> Party:
     """The resolved phrase headed by ``head``; with ``borrow``, a country-less one may borrow the sentence's."""
+    return party_of(strategy, heads.phrase_of(head), c, kit, borrow=borrow, others=[heads.phrase_of(t) for t in others])
+
+
+def party_of(
+    strategy: str, phrase: Phrase, c: Candidate, kit: Kit, *, borrow: bool = False, others: Sequence[Phrase] = ()
+) -> Party:
+    """The resolved ``phrase``; with ``borrow``, a country-less one may borrow the sentence's only country."""
     s: SentenceContext = c.sentence
-    phrase = heads.phrase_of(head)
     actor = kit.resolvers.actor(phrase.text, s.as_of)
     if borrow and actor.country is None and actor.reason is not None:
         mentions = kit.resolvers.find(s.doc.text, s.as_of)
-        borrowed = borrow_country(actor, phrase, mentions, kit.lexicon.words, [heads.phrase_of(t) for t in others])
+        borrowed = borrow_country(actor, phrase, mentions, kit.lexicon.words, others)
         if borrowed is not None:
             return Party.decided(strategy, borrowed, why=INHERITED_COUNTRY, borrowed=True)
     return Party.decided(strategy, actor)
 
 
-def _domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
+def names_party(head: Token, c: Candidate, kit: Kit) -> bool:
+    """Whether the phrase headed by ``head`` resolves to a party: a country or an actor class."""
+    actor = kit.resolvers.actor(heads.phrase_of(head).text, c.sentence.as_of)
+    return actor.country is not None or actor.actor_class is not None
+
+
+def _domestic_party(after: list[tuple[int, Actor]], actors: list[Actor]) -> list[tuple[int, Actor]]:
     """The recipient of a domestic event: the first named party after the trigger that is not the actor itself.
 
     "President Museveni threatened to ban Ugandan opposition candidates", "Egyptian demonstrators called for the
@@ -257,10 +310,9 @@ def _domestic_party(after: list[Actor], actors: list[Actor]) -> list[Actor]:
     teachers' union and the government) is still the other side.
     """
     own = {a.text for a in actors} | {a.code for a in actors if a.code}
-    return next(([a] for a in after if a.text not in own and a.code not in own), [])
+    return next(([m] for m in after if m[1].text not in own and m[1].code not in own), [])
 
 
 def _unnamed(actor: Actor) -> Actor:
     """An article party standing in for an unnamed one: its reason is only why it stands in."""
     return actor.model_copy(update={"reason": ARTICLE_PARTY})
-

@@ -2,13 +2,14 @@
 
 Confidence is a simple additive score over what the evidence rests on (how specific the lexicon match was, how
 deeply the trigger is embedded, whether the actor resolved to a country of its own); the ranker then calibrates it
-(``core/ranker.py``). One record per actor (coordinated actors), or one each way for the two sides of a border
-event; a statement (CAMEO 01/02) is a detection without a record.
+(``core/ranker.py``). One record per actor (coordinated actors); one for a reciprocal event (both parties act:
+clashes) and one each way for the two sides of a border closure; a statement (CAMEO 01/02) is a detection without a
+record.
 """
 
 from __future__ import annotations
 
-from powderkeg_contracts.models import Actor, EventDate, EventRecord, Evidence, Location, PloverType
+from powderkeg_contracts.models import Actor, EventDate, EventRecord, Evidence, Location, PloverType, Sector
 from powderkeg_extractor.core.context import Candidate, Kit
 from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ids import event_id
@@ -47,9 +48,11 @@ def build_records(c: Candidate, kit: Kit) -> list[Detection]:
     actors = [p.actor for p in c.actors] or [Actor(reason=f"{RECORDS}: {NO_ACTOR}")]
     recipient = c.recipients[0].actor if c.recipients else Actor(reason=f"{RECORDS}: {NO_RECIPIENT}")
     pairs = [(a, recipient) for a in actors]
+    reciprocal = c.reciprocal
     if len(c.sides) == 2:
-        pairs = [(c.sides[0], c.sides[1]), (c.sides[1], c.sides[0])]
-    return [_detection(c, confidence, _record(c, kit, plover, a, r, confidence)) for a, r in pairs]
+        reciprocal = plover is PloverType.ASSAULT
+        pairs = [(c.sides[0], c.sides[1])] if reciprocal else [(c.sides[0], c.sides[1]), (c.sides[1], c.sides[0])]
+    return [_detection(c, confidence, _record(c, kit, plover, a, r, confidence, reciprocal)) for a, r in pairs]
 
 
 def _detection(c: Candidate, confidence: float, record: EventRecord | None) -> Detection:
@@ -88,7 +91,7 @@ def rule_confidence(c: Candidate) -> float:
         score -= STATEMENT_PENALTY
     score -= DEPTH_PENALTY * min(c.clauses.depth, 4)
     first = c.actors[0] if c.actors else None
-    if first is not None and first.actor.country is not None and not first.borrowed:
+    if first is not None and _resolved(first.actor) and not first.borrowed:
         score += 0.1
     elif first is None:
         score -= 0.1
@@ -102,7 +105,7 @@ def rule_confidence(c: Candidate) -> float:
 
 
 def _record(
-    c: Candidate, kit: Kit, plover: PloverType, actor: Actor, recipient: Actor, confidence: float
+    c: Candidate, kit: Kit, plover: PloverType, actor: Actor, recipient: Actor, confidence: float, reciprocal: bool
 ) -> EventRecord:
     s = c.sentence
     article = s.article
@@ -146,9 +149,17 @@ def _record(
         speaker=c.speaker.actor if c.speaker is not None else None,
         evidence=evidence,
         confidence=confidence,
+        reciprocal=reciprocal,
+        background_reason=c.background_reason,
         published_at=article.published_at,
         url=article.url,
         source=article.source,
         ingested_at=article.ingested_at,
         extractor_version=kit.version,
     )
+
+
+def _resolved(actor: Actor) -> bool:
+    """The actor resolved to who it is: a country, or an international organisation that has none."""
+    international = (Sector.INTERNATIONAL_ORGANISATION, Sector.NGO)
+    return actor.country is not None or (actor.code is not None and actor.sector in international)

@@ -1,0 +1,228 @@
+"""The agency stage: nothing without a political agent is political violence, and an event as the doer of another.
+
+Coded by its verb alone, "an earthquake killed eight people" is an assault by Indonesia and "stock indexes
+plunged" an attack; a tsunami becomes an actor. ACLED codes political violence only where a political agent acts,
+so a conflict event is dropped, with its cause, when its doer or cause is:
+
+* a natural hazard, a disease, an accident or a crash ("floods killed", "died in a crash"), or an explosion, fire
+  or collapse with an accidental modifier ("a gas tank explosion"); a weapon word makes it an attack again
+  ("artillery fire");
+* a market or the economy ("stock indexes plunged");
+* a sports team: a contest verb in a sports report ("X beat Y 3-1");
+* an effort, not violence: an effort verb with a to-infinitive and an unarmed doer ("women struggle to get jobs"),
+  or a violent verb's default whose doer is unarmed people acting on no party ("we all struggled with the forms");
+* a rescue or relief deployment: a mobilisation for rescue, relief or a disaster is not a troop mobilisation.
+
+And an event that is the subject of another ("the attack killed five soldiers", "fighting between X and Y killed
+15") is the doer's event: the verb takes the noun's parties, or none, and no fallback guesses one.
+
+The word lists are data (``data/lexicon/agency.yaml``). A dropped candidate keeps its cause
+(``Candidate.dropped``) and builds no record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from powderkeg_contracts.models import PloverType, QuadClass
+from powderkeg_contracts.sides import ARMED_NON_STATE, STATE_CLASSES, ActorClass
+from powderkeg_extractor.core.context import Candidate, Kit
+from powderkeg_extractor.core.parse import heads
+from powderkeg_extractor.core.parse.syntax import subject_of
+from powderkeg_extractor.core.parse.triggers import TriggerKind
+from powderkeg_extractor.core.stages.arguments import names_party, party_of
+from powderkeg_extractor.core.stages.kinds import STEPS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+    from powderkeg_extractor.core.words import AgencyWords
+
+POLITICAL_AGENT = "agency.political_agent.v1"
+EVENT_SUBJECT = "agency.event_subject.v1"
+
+HAZARD = "natural hazard, disease or accident"
+ACCIDENT = "accidental explosion, fire or collapse"
+MARKET = "a market or the economy"
+SPORTS = "sports result"
+EFFORT = "an effort, not violence"
+UNARMED = "unarmed people acting on no party"
+RELIEF = "rescue or relief deployment"
+
+_CONFLICT = frozenset({QuadClass.VERBAL_CONFLICT, QuadClass.MATERIAL_CONFLICT})
+_CAUSE_PREPOSITIONS = frozenset({"in", "by", "from", "during", "of"})
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
+_SCORE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
+_ARMED = STATE_CLASSES | ARMED_NON_STATE
+
+
+@STEPS.register(POLITICAL_AGENT)
+def political_agent(c: Candidate, kit: Kit) -> Candidate:
+    """Drop a conflict event whose doer or cause is no political agent (module docstring)."""
+    if not c.is_event or c.entry.quad_class not in _CONFLICT:
+        return c
+    cause = non_political_cause(c, kit)
+    return c.drop(POLITICAL_AGENT, cause) if cause is not None else c
+
+
+def non_political_cause(c: Candidate, kit: Kit) -> str | None:
+    """Why the event has no political agent, or None."""
+    agency = kit.lexicon.agency
+    for head in _agents(c, kit):
+        found = noun_cause(head, agency)
+        if found is not None:
+            return found
+    token = c.token
+    lemma = token.lemma_.lower()
+    sentence = c.sentence.doc
+    if lemma in agency.contest_verbs and (
+        _SCORE.search(sentence.text) or any(t.lemma_.lower() in agency.sports_words for t in sentence)
+    ):
+        return SPORTS
+    doers = [p.actor.actor_class for p in c.actors]
+    if lemma in agency.effort_verbs and not any(cls in _ARMED for cls in doers) and _to_infinitive(token):
+        return EFFORT
+    if (
+        c.trigger.kind is TriggerKind.VERB
+        and c.entry.plover is PloverType.ASSAULT
+        and doers
+        and all(cls is ActorClass.CIVILIANS for cls in doers)
+        and not any(names_party(h, c, kit) for h in c.recipient_heads)
+    ):
+        return UNARMED
+    if c.entry.plover is PloverType.MOBILIZE and any(
+        t.lemma_.lower() in agency.relief_words or t.lemma_.lower() in agency.hazards for t in token.subtree
+    ):
+        return RELIEF
+    return None
+
+
+def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
+    """Whether ``noun`` names a hazard, an accident or a market (not a weapon)."""
+    lemma, modifiers = noun.lemma_.lower(), _modifiers(noun)
+    if modifiers & agency.weapon_modifiers:
+        return None
+    if lemma in agency.hazards or noun.lower_ in agency.hazards:
+        return HAZARD
+    if any(f"{m} {lemma}" in agency.hazards for m in modifiers):
+        return HAZARD
+    if lemma in agency.accidental_heads and modifiers & agency.accident_modifiers:
+        return ACCIDENT
+    if any(m.tag_ == "VBG" and m.lemma_.lower() in agency.accidental_heads for m in noun.children):
+        return ACCIDENT  # "collapsing buildings injured 15 people"
+    if lemma in agency.markets or noun.lower_ in agency.markets:
+        return MARKET
+    return None
+
+
+def _agents(c: Candidate, kit: Kit) -> list[Token]:
+    """The doers and causes the parse gives: subject or agent heads, a nominal trigger itself, and for a verb with
+    no doer the cause it names ("killed *in a landslide*", "died *from cholera*")."""
+    found = list(c.actor_heads)
+    token = c.token
+    if c.trigger.kind is TriggerKind.NOUN:
+        found.append(token)
+    if not c.actor_heads and c.trigger.kind is not TriggerKind.NOUN:
+        for child in token.children:
+            if child.dep_ in ("prep", "agent") and child.lower_ in _CAUSE_PREPOSITIONS:
+                found.extend(g for g in child.children if g.dep_ == "pobj")
+    return found
+
+
+def _modifiers(noun: Token) -> set[str]:
+    """The lemmas modifying ``noun`` ("gas tank explosion": gas, tank), through compounds and "of" phrases."""
+    out: set[str] = set()
+    stack = [noun]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            if child.dep_ in _MODIFIER_DEPS:
+                out.add(child.lemma_.lower())
+                out.add(child.lower_)
+                stack.append(child)
+            elif child.dep_ == "prep" and child.lower_ == "of":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        out.add(obj.lemma_.lower())
+                        stack.append(obj)
+    return out
+
+
+def _to_infinitive(word: Token) -> bool:
+    """ "struggle *to get* jobs", "its fight *to eradicate* poverty"."""
+    return any(
+        child.dep_ in ("xcomp", "acl") and any(g.dep_ == "aux" and g.lower_ == "to" for g in child.children)
+        for child in word.children
+    )
+
+
+@STEPS.register(EVENT_SUBJECT)
+def event_subject(c: Candidate, kit: Kit) -> Candidate:
+    """An event as the subject of a verb ("the attack killed", "fighting between X and Y killed"): one act.
+
+    The verb's doer is the event noun's own ("attacks by X", "X's offensive", "between X and Y"), or nobody named:
+    then no fallback (the speaker, a country before the trigger) stands in, and a violent event has an unidentified
+    perpetrator (``core/sides.py``). A nominal trigger that is a verb's subject takes the verb's object as its
+    recipient ("the attack killed five soldiers"), and is its own doer when it names a party ("a suicide bomber").
+    """
+    if c.trigger.kind is TriggerKind.NOUN:
+        return _noun_as_subject(c, kit)
+    subject = subject_of(c.token)
+    if subject is None or subject in c.trigger.extra or not _is_event_word(subject, kit):
+        return c
+    words = kit.lexicon.words
+    between = heads.between_parties(subject, words)
+    if len(between) >= 2:
+        actor = party_of(EVENT_SUBJECT, between[0], c, kit, borrow=True, others=[between[1]])
+        other = party_of(EVENT_SUBJECT, between[1], c, kit, borrow=True, others=[between[0]])
+        return replace(
+            c,
+            actor_heads=(between[0].head,),
+            recipient_heads=(between[1].head,),
+            actors=(actor,),
+            recipients=(other,),
+            reciprocal=True,
+        )
+    doers = heads.noun_actor(subject, words) or _armed_of(subject, c, kit)
+    if doers:
+        actors = (party_of(EVENT_SUBJECT, heads.phrase_of(doers[0]), c, kit, borrow=True),)
+        return replace(c, actor_heads=(doers[0],), actors=actors)
+    return replace(c, actor_heads=(), actors=(), unnamed_agent=True)
+
+
+def _armed_of(noun: Token, c: Candidate, kit: Kit) -> list[Token]:
+    """The doer named by "of" after an event noun, when it is armed or an organisation's force ("the deployment of
+    NATO troops"); "the bombing of the embassy" names a target, not a doer."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    actor = kit.resolvers.actor(heads.phrase_of(obj).text, c.sentence.as_of)
+                    if actor.actor_class in _ARMED or actor.actor_class is ActorClass.EXTERNAL:
+                        return [obj]
+    return []
+
+
+def _noun_as_subject(c: Candidate, kit: Kit) -> Candidate:
+    token = c.token
+    verb = token.head
+    if token.dep_ != "nsubj" or verb.pos_ != "VERB":
+        return c
+    words = kit.lexicon.words
+    if not c.actor_heads and names_party(token, c, kit):
+        c = replace(
+            c, actor_heads=(token,), actors=(party_of(EVENT_SUBJECT, heads.phrase_of(token), c, kit, borrow=True),)
+        )
+    elif not c.actor_heads:
+        c = replace(c, unnamed_agent=True)
+    if not c.recipient_heads:
+        c = replace(c, recipient_heads=tuple(heads.verb_recipient(verb, words)))
+    return c
+
+
+def _is_event_word(token: Token, kit: Kit) -> bool:
+    """A nominal trigger or a reciprocal word ("attack", "bombing", "fighting"): an event, not a party."""
+    words = {token.lemma_.lower(), token.lower_}
+    return bool(words & set(kit.lexicon.nouns) or words & kit.lexicon.words.reciprocal_words)

@@ -1,0 +1,107 @@
+"""Reciprocal events: both parties act on each other, so they are one event with two sides, not two one-sided ones.
+
+PLOVER codes "X and Y clashed", "fighting between X and Y" and "troops clashed with militants" as one event whose
+actor and recipient act alike. The parse gives such parties in three shapes, each read here as actor X and
+recipient Y with ``reciprocal`` set:
+
+* coordinated subjects of a reciprocal verb ("Armenia and Azerbaijan exchanged fire"), including coordinated
+  modifiers of one noun ("Indian and Chinese troops clashed": Indian troops and Chinese troops);
+* "between X and Y" on the trigger, or on the subject of a predicate rule ("talks between X and Y collapsed");
+* a reciprocal verb with a party as its object or after "with" ("clashed with militants"), or a verb whose
+  object it engages "in" a reciprocal act ("rebels engaged peacekeepers in a firefight").
+
+What two parties exchange is never a party: the object of "exchanged heavy artillery fire" is not its recipient.
+Runs right after ``actor.parse.v1``, so that the actor fallbacks see the parties and the recipient strategies keep
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from powderkeg_extractor.core.context import Candidate, Kit
+from powderkeg_extractor.core.parse import heads
+from powderkeg_extractor.core.parse.heads import Phrase
+from powderkeg_extractor.core.parse.triggers import TriggerKind
+from powderkeg_extractor.core.stages.arguments import names_party, party_of
+from powderkeg_extractor.core.stages.kinds import STEPS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+    from powderkeg_extractor.core.words import Words
+
+RECIPROCAL = "arguments.reciprocal.v1"
+
+
+@STEPS.register(RECIPROCAL)
+def reciprocal(c: Candidate, kit: Kit) -> Candidate:
+    """Actor X and recipient Y of a reciprocal event, and ``reciprocal`` set (module docstring)."""
+    if not c.is_event or c.reciprocal:
+        return c
+    words = kit.lexicon.words
+    token = c.token
+    parties = heads.between_parties(token, words)
+    if not parties and c.trigger.kind is TriggerKind.PREDICATE and c.trigger.extra:
+        parties = heads.between_parties(c.trigger.extra[0], words)
+    if parties:
+        return _both(c, kit, parties[0], parties[1])
+    if not ({t.lemma_.lower() for t in c.trigger.tokens} & words.reciprocal_words or _engaged_in(token, words)):
+        return c
+    if len(c.actor_heads) >= 2:
+        first, second = (heads.phrase_of(h) for h in c.actor_heads[:2])
+        return _both(c, kit, first, second)
+    if len(c.actor_heads) == 1:
+        split = heads.coordinated_parties(c.actor_heads[0])
+        if len(split) >= 2:
+            return _both(c, kit, split[0], split[1])
+    other = _counterpart(c, kit)
+    if other is None or not c.actor_heads:
+        return c
+    recipient = party_of(RECIPROCAL, heads.phrase_of(other), c, kit, borrow=True)
+    return replace(c, recipient_heads=(other,), recipients=(recipient,), reciprocal=True)
+
+
+def _both(c: Candidate, kit: Kit, first: Phrase, second: Phrase) -> Candidate:
+    actor = party_of(RECIPROCAL, first, c, kit, borrow=True, others=[second])
+    recipient = party_of(RECIPROCAL, second, c, kit, borrow=True, others=[first])
+    return replace(
+        c,
+        actor_heads=(first.head,),
+        recipient_heads=(second.head,),
+        actors=(actor,),
+        recipients=(recipient,),
+        reciprocal=True,
+    )
+
+
+def _counterpart(c: Candidate, kit: Kit) -> Token | None:
+    """The other party of a reciprocal verb or noun with one actor: its object, or the object of "with"/"against".
+
+    The object of an exchange verb is what is exchanged, and an object that names no party ("fought a war") is
+    what is fought over: both give way to "with X".
+    """
+    words = kit.lexicon.words
+    token = c.token
+    exchange = token.lemma_.lower() in words.exchange_verbs
+    for head in c.recipient_heads[:1]:
+        is_object = head.dep_ in ("dobj", "dative")
+        if not (is_object and (exchange or not names_party(head, c, kit))):
+            return head
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in ("with", "against"):
+            obj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if obj is not None and heads.is_argument(obj, words) and names_party(obj, c, kit):
+                return obj
+    return None
+
+
+def _engaged_in(verb: Token, words: Words) -> bool:
+    """ "engaged peacekeepers *in a firefight*", "were locked in battle": a reciprocal noun after "in"."""
+    return any(
+        child.dep_ == "prep"
+        and child.lower_ == "in"
+        and any(g.dep_ == "pobj" and g.lemma_.lower() in words.reciprocal_words for g in child.children)
+        for child in verb.children
+    )
