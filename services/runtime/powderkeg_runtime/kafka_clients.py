@@ -76,22 +76,31 @@ def describe_failure(kafka: KafkaSettings | None, bootstrap: str, exc: BaseExcep
     """One line for an operator: what failed reaching ``bootstrap``, naming the user and mechanism on auth errors."""
     kafka = kafka if kafka is not None else local_defaults()
     text = f"{type(exc).__name__}: {exc}"
-    if is_auth_failure(exc):
-        who = f"user {kafka.kafka_sasl_username!r} ({kafka.kafka_sasl_mechanism})" if kafka.uses_sasl else "TLS"
+    kind = _auth_kind(exc)
+    if kind == "tls":
+        return f"Kafka at {bootstrap} refused the TLS handshake: {text}"
+    if kind == "sasl":
+        who = f"user {kafka.kafka_sasl_username!r} ({kafka.kafka_sasl_mechanism})"
         return f"Kafka at {bootstrap} refused {who} over {kafka.kafka_security_protocol}: {text}"
     return f"Kafka at {bootstrap} ({kafka.kafka_security_protocol}): {text}"
 
 
 def is_auth_failure(exc: BaseException) -> bool:
     """Whether ``exc`` (or its cause) is a refused SASL authentication or a failed TLS handshake."""
+    return _auth_kind(exc) is not None
+
+
+def _auth_kind(exc: BaseException) -> str | None:
     from kafka.errors import SaslAuthenticationFailedError
 
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, (SaslAuthenticationFailedError, ssl.SSLError, KafkaAuthError)):
-            return True
+        if isinstance(seen, (SaslAuthenticationFailedError, KafkaAuthError)):
+            return "sasl"
+        if isinstance(seen, ssl.SSLError):
+            return "tls"
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
 
 
 class _AuthFailures(logging.Handler):

@@ -59,7 +59,8 @@ def test_the_defaults_suit_one_local_broker() -> None:
 @pytest.mark.parametrize(
     ("values", "says"),
     [
-        ({"kafka_replication_factor": 2, "kafka_min_insync_replicas": 3}, "min.insync.replicas 3 > replication factor 2"),
+        ({"kafka_replication_factor": 2, "kafka_min_insync_replicas": 3},
+         "min.insync.replicas 3 > replication factor 2"),
         ({"kafka_replication_factor": 3, "kafka_changelog_replication_factor": 1, "kafka_min_insync_replicas": 2},
          "for the changelog topics"),
         ({"kafka_replication_factor": 3, "kafka_min_insync_replicas": 2,
