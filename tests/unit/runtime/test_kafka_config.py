@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from powderkeg_contracts import topics
-from powderkeg_runtime.kafka_clients import faust_credentials, kafka_python_options
+from powderkeg_runtime.kafka_clients import describe_failure, faust_credentials, is_auth_failure, kafka_python_options
 from powderkeg_runtime.kafka_config import KafkaSettings, TopicOverride, topic_kind, topic_specs
 
 
@@ -104,3 +104,25 @@ def test_plaintext_needs_no_credentials() -> None:
     assert faust_credentials(settings()) is None
     tls = faust_credentials(settings(kafka_security_protocol="SSL"))
     assert tls is not None and tls.protocol.value == "SSL"
+
+
+def test_refusals_are_described_for_an_operator() -> None:
+    from kafka.errors import KafkaConnectionError, SaslAuthenticationFailedError
+
+    kafka = settings(
+        kafka_security_protocol="SASL_SSL", kafka_sasl_mechanism="SCRAM-SHA-256",
+        kafka_sasl_username="bob", kafka_sasl_password=SecretStr("s3cret"),
+    )
+    sasl = describe_failure(kafka, "k1:9093", SaslAuthenticationFailedError("invalid credentials"))
+    assert sasl.startswith("Kafka at k1:9093 refused user 'bob' (SCRAM-SHA-256) over SASL_SSL:")
+    try:
+        try:
+            raise ssl.SSLCertVerificationError("certificate verify failed")
+        except ssl.SSLError as exc:
+            raise KafkaConnectionError(f"Handshake failed: {exc}")  # noqa: B904 - kafka-python raises it so
+    except KafkaConnectionError as wrapped:
+        tls = describe_failure(kafka, "k1:9093", wrapped)
+        assert is_auth_failure(wrapped)
+    assert tls.startswith("Kafka at k1:9093 refused the TLS handshake:")
+    assert not is_auth_failure(KafkaConnectionError("socket disconnected"))
+    assert "s3cret" not in sasl + tls
