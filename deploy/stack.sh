@@ -147,6 +147,8 @@ install_java_tools() {
   command -v java >/dev/null || need+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || need+=(maven)
   command -v curl >/dev/null || need+=(curl)
+  # The Kafka security tests make their CA and broker certificate with it (tests/support/secure_broker.py).
+  command -v openssl >/dev/null || need+=(openssl)
   if ((${#need[@]})); then
     log "installing ${need[*]} from Debian"
     apt_install "${need[@]}"
