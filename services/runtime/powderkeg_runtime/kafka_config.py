@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
@@ -68,10 +68,7 @@ def topic_kind(name: str) -> TopicKind:
 class KafkaSettings(BaseSettings):
     """Kafka connection security and topic layout (environment prefix ``POWDERKEG_``)."""
 
-    # An empty variable (``POWDERKEG_KAFKA_SSL_CAFILE=`` as .env.example lists it) means the default, not "".
-    model_config = SettingsConfigDict(
-        env_prefix="POWDERKEG_", frozen=True, extra="ignore", env_file=None, env_ignore_empty=True
-    )
+    model_config = SettingsConfigDict(env_prefix="POWDERKEG_", frozen=True, extra="ignore", env_file=None)
 
     # --- connection security: every client (faust workers, kafka-python producers, consumers, admin) ---
     kafka_security_protocol: SecurityProtocol = Field(
@@ -123,6 +120,17 @@ class KafkaSettings(BaseSettings):
         description="Per-topic overrides, JSON: "
         '{"powderkeg.articles.v1": {"partitions": 12, "retention_ms": 86400000}}; unset fields keep the defaults.',
     )
+
+    @field_validator(
+        "kafka_sasl_username", "kafka_sasl_password", "kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile",
+        "kafka_retention_ms", "kafka_dlq_retention_ms", "kafka_changelog_replication_factor",
+        "kafka_changelog_min_insync_replicas", "kafka_repartition_retention_ms",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``POWDERKEG_KAFKA_SSL_CAFILE=``, as .env.example lists it, means "not set", not the path "" (the folder).
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

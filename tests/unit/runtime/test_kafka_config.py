@@ -126,3 +126,8 @@ def test_refusals_are_described_for_an_operator() -> None:
     assert tls.startswith("Kafka at k1:9093 refused the TLS handshake:")
     assert not is_auth_failure(KafkaConnectionError("socket disconnected"))
     assert "s3cret" not in sasl + tls
+
+
+def test_an_empty_variable_means_unset_as_env_example_lists_it() -> None:
+    kafka = settings(kafka_ssl_cafile="", kafka_retention_ms="", kafka_sasl_username="")
+    assert (kafka.kafka_ssl_cafile, kafka.kafka_retention_ms, kafka.kafka_sasl_username) == (None, None, None)
