@@ -14,6 +14,7 @@
 #   kafka-kill     SIGKILL the broker (keeps data): a crash for chaos tests; bring it back with kafka-start
 #   postgres-start start PostgreSQL (keeps its data if there is any); postgres-stop stops it (keeps data)
 #   env            print the environment variables that point clients at this stack
+#   kafka-libs     print the folder of the Kafka jars (tests that start a broker of their own run it from there)
 #
 # Environment (defaults in brackets):
 #   POWDERKEG_CACHE [~/.cache/powderkeg]   Maven repo and Kafka libs, keyed by version
@@ -146,6 +147,8 @@ install_java_tools() {
   command -v java >/dev/null || need+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || need+=(maven)
   command -v curl >/dev/null || need+=(curl)
+  # The Kafka security tests make their CA and broker certificate with it (tests/support/secure_broker.py).
+  command -v openssl >/dev/null || need+=(openssl)
   if ((${#need[@]})); then
     log "installing ${need[*]} from Debian"
     apt_install "${need[@]}"
@@ -469,6 +472,7 @@ case "${1:-}" in
   postgres-start) cmd_postgres_start ;;
   postgres-stop) cmd_postgres_stop ;;
   env) cmd_env ;;
+  kafka-libs) echo "$KAFKA_LIBS" ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = AlertingSettings()
     level = args.log_level or settings.log_level
     configure_logging(level, json_lines=settings.log_json)
-    ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
+    ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions, kafka=settings)
     service = AlertingService(settings)
     app = service.app
     log.info(

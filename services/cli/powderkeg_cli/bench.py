@@ -122,12 +122,16 @@ def bench_broker(
 
     from powderkeg_runtime.codec import decode, encode
     from powderkeg_runtime.kafka_admin import ensure_topics, start_group_at_end
+    from powderkeg_runtime.kafka_clients import kafka_python_options
+    from powderkeg_runtime.kafka_config import KafkaSettings
 
     run = uuid.uuid4().hex[:8]
-    ensure_topics(bootstrap, topics.ALL_TOPICS)
+    kafka = KafkaSettings()
+    options = kafka_python_options(kafka)
+    ensure_topics(bootstrap, topics.ALL_TOPICS, kafka=kafka)
     # Fresh groups start at the topics' current end, so earlier runs' articles are not processed first.
-    start_group_at_end(bootstrap, f"bench-extractor-{run}", [topics.ARTICLES])
-    start_group_at_end(bootstrap, f"bench-alerting-{run}", [topics.EVENTS])
+    start_group_at_end(bootstrap, f"bench-extractor-{run}", [topics.ARTICLES], kafka=kafka)
+    start_group_at_end(bootstrap, f"bench-alerting-{run}", [topics.EVENTS], kafka=kafka)
     env = {
         **os.environ,
         "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,
@@ -147,13 +151,15 @@ def bench_broker(
             ready.append(f"http://127.0.0.1:{port}/readyz")
     consumer = KafkaConsumer(
         topics.OUTCOMES, topics.ALERTS, bootstrap_servers=bootstrap, auto_offset_reset="latest",
-        group_id=f"bench-reader-{run}", enable_auto_commit=False, consumer_timeout_ms=500,
+        group_id=f"bench-reader-{run}", enable_auto_commit=False, consumer_timeout_ms=500, **options,
     )
     try:
         _wait_ready(ready, timeout_s=180)
         consumer.poll(timeout_ms=1000)
         core = IngestCore()
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+        producer = KafkaProducer(
+            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, **options
+        )
         sent: dict[str, float] = {}
         articles = []
         for raw in raws:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from powderkeg_contracts import DeadLetter, topics
 from powderkeg_runtime.codec import DecodeError, decode
 from powderkeg_runtime.dlq import original_bytes
+from powderkeg_runtime.kafka_clients import KafkaAuthError, connect
+from powderkeg_runtime.kafka_config import KafkaSettings
 
 DLQ_TOPICS = (topics.ARTICLES_DLQ, topics.EVENTS_DLQ, topics.INGEST_DLQ)
 
@@ -42,11 +44,15 @@ class Letter:
         return f"{self.topic}[{self.partition}]@{self.offset}"
 
 
-def read_letters(bootstrap: str, dlq_topics: tuple[str, ...]) -> Iterator[Letter]:
+def read_letters(
+    bootstrap: str, dlq_topics: tuple[str, ...], kafka: KafkaSettings | None = None
+) -> Iterator[Letter]:
     """Every dead letter currently in ``dlq_topics``, oldest first per partition (reads up to the end, then stops)."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = connect(
+        kafka, bootstrap, lambda options: KafkaConsumer(enable_auto_commit=False, group_id=None, **options)
+    )
     try:
         partitions = [
             TopicPartition(t, p) for t in dlq_topics for p in sorted(consumer.partitions_for_topic(t) or ())
@@ -101,14 +107,14 @@ def plan_replay(letters: list[Letter]) -> tuple[list[Letter], list[str]]:
     return chosen, skipped
 
 
-def replay(bootstrap: str, letters: list[Letter]) -> tuple[int, list[str]]:
+def replay(bootstrap: str, letters: list[Letter], kafka: KafkaSettings | None = None) -> tuple[int, list[str]]:
     """Re-produce the originals (each once); returns (replayed count, reasons for those not replayed)."""
     from kafka import KafkaProducer
 
     chosen, skipped = plan_replay(letters)
     if not chosen:
         return 0, skipped
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = connect(kafka, bootstrap, lambda options: KafkaProducer(acks="all", enable_idempotence=True, **options))
     replayed = 0
     try:
         for item in chosen:
@@ -149,13 +155,18 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--bootstrap", default=os.environ.get("POWDERKEG_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     args = parser.parse_args(argv)
+    kafka = KafkaSettings()
     chosen = tuple(args.topic or DLQ_TOPICS)
-    letters = [
-        item
-        for item in read_letters(args.bootstrap, chosen)
-        if (args.error_class is None or (item.letter is not None and args.error_class in item.letter.error_class))
-        and (args.key is None or (item.letter is not None and _key_text(item.letter) in args.key))
-    ]
+    try:
+        letters = [
+            item
+            for item in read_letters(args.bootstrap, chosen, kafka)
+            if (args.error_class is None or (item.letter is not None and args.error_class in item.letter.error_class))
+            and (args.key is None or (item.letter is not None and _key_text(item.letter) in args.key))
+        ]
+    except KafkaAuthError as exc:
+        print(f"powderkeg dlq: {exc}", file=sys.stderr)
+        return 1
     if args.action == "list":
         for item in letters:
             if args.json:
@@ -179,7 +190,11 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    replayed, skipped = replay(args.bootstrap, letters)
+    try:
+        replayed, skipped = replay(args.bootstrap, letters, kafka)
+    except KafkaAuthError as exc:
+        print(f"powderkeg dlq: {exc}", file=sys.stderr)
+        return 1
     for line in skipped:
         print(f"not replayed: {line}", file=sys.stderr)
     print(f"replayed {replayed} of {len(letters)} dead letters", file=sys.stderr)

@@ -18,6 +18,8 @@ from typing import Any, Protocol, TextIO
 from powderkeg_contracts import Article, DeadLetter, limits, topics
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.dlq import Headers
+from powderkeg_runtime.kafka_clients import kafka_python_options
+from powderkeg_runtime.kafka_config import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,10 @@ class KafkaSink:
         client_id: str = "powderkeg-ingest",
         connect_timeout_s: float = 5.0,
         prepare: Callable[[], None] | None = None,
+        kafka: KafkaSettings | None = None,
     ) -> None:
         self.bootstrap = bootstrap
+        self.kafka = kafka
         self._prepare = prepare
         self.timeout_s = timeout_s
         self.client_id = client_id
@@ -86,6 +90,7 @@ class KafkaSink:
             delivery_timeout_ms=request_ms + 100,
             max_block_ms=int(min(self.connect_timeout_s, self.timeout_s) * 1000),
             bootstrap_timeout_ms=int(self.connect_timeout_s * 1000),
+            **kafka_python_options(self.kafka),
         )
 
     def connect(self) -> None:

@@ -185,6 +185,7 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
     else:
         kafka = KafkaSink(
             settings.kafka_bootstrap,
+            kafka=settings,
             timeout_s=settings.ingest_publish_timeout_s,
             connect_timeout_s=min(5.0, settings.ingest_publish_timeout_s),
             prepare=lambda: _ensure_topics(settings),
@@ -257,6 +258,7 @@ def _ensure_topics(settings: IngestSettings) -> None:
         settings.kafka_bootstrap,
         [topics.ARTICLES, topics.INGEST_DLQ],
         partitions=settings.topic_partitions,
+        kafka=settings,
         timeout_s=settings.ingest_publish_timeout_s,
     )
 

@@ -11,15 +11,30 @@ from typing import Any
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from powderkeg_runtime.kafka_clients import connect, kafka_python_options
+from powderkeg_runtime.kafka_config import KafkaSettings, TopicSpec, local_defaults, topic_specs
+
 log = logging.getLogger(__name__)
 
 
-def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: int = 3, timeout_s: float = 60.0) -> None:
-    """Create ``topics`` if missing; wait (bounded by ``timeout_s``) for the broker to answer."""
+def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    *,
+    partitions: int = 3,
+    kafka: KafkaSettings | None = None,
+    timeout_s: float = 60.0,
+) -> None:
+    """Create ``topics`` if missing, laid out as ``kafka`` says (:func:`~powderkeg_runtime.kafka_config.topic_specs`).
+
+    Waits (bounded by ``timeout_s``) for an unreachable broker; a refused login raises
+    :class:`~powderkeg_runtime.kafka_clients.KafkaAuthError` at once. ``kafka`` None: a local plaintext broker.
+    """
+    specs = topic_specs(kafka if kafka is not None else local_defaults(), topics, partitions)
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="powderkeg-admin")
+            admin = connect(kafka, bootstrap, lambda options: KafkaAdminClient(client_id="powderkeg-admin", **options))
             break
         except KafkaError as exc:
             if time.monotonic() > deadline:
@@ -27,20 +42,29 @@ def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: int = 3,
             time.sleep(0.5)
     try:
         existing = set(admin.list_topics())
-        missing = [t for t in dict.fromkeys(topics) if t not in existing]
+        missing = [spec for spec in specs if spec.name not in existing]
         if missing:
             try:
-                admin.create_topics(
-                    [NewTopic(name=t, num_partitions=partitions, replication_factor=1) for t in missing]
-                )
-                log.info("created topics %s", missing)
+                admin.create_topics([_new_topic(spec) for spec in missing])
+                log.info("created topics %s", [spec.name for spec in missing])
             except TopicAlreadyExistsError:
                 pass
     finally:
         admin.close()
 
 
-def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -> None:
+def _new_topic(spec: TopicSpec) -> NewTopic:
+    return NewTopic(
+        name=spec.name,
+        num_partitions=spec.partitions,
+        replication_factor=spec.replication_factor,
+        topic_configs=dict(spec.configs),
+    )
+
+
+def start_group_at_end(
+    bootstrap: str, group: str, topic_names: Iterable[str], *, kafka: KafkaSettings | None = None
+) -> None:
     """Commit the current end offsets of ``topic_names`` for a new consumer ``group``.
 
     A new faust worker group starts at the earliest offset (``consumer_auto_offset_reset``), which is right for a
@@ -50,8 +74,10 @@ def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -
     from kafka.structs import OffsetAndMetadata
 
     names = list(topic_names)
-    ensure_topics(bootstrap, names)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    ensure_topics(bootstrap, names, kafka=kafka)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **kafka_python_options(kafka)
+    )
     try:
         partitions = [TopicPartition(t, p) for t in names for p in sorted(consumer.partitions_for_topic(t) or ())]
         ends = consumer.end_offsets(partitions)
@@ -61,9 +87,10 @@ def start_group_at_end(bootstrap: str, group: str, topic_names: Iterable[str]) -
         consumer.close()
 
 
-def describe_group(bootstrap: str, group_id: str) -> Mapping[str, Any]:
+def describe_group(bootstrap: str, group_id: str, kafka: KafkaSettings | None = None) -> Mapping[str, Any]:
     """The broker's description of a consumer group: state and members with their assigned partitions."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group_id}-watchdog")
+    options = kafka_python_options(kafka)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group_id}-watchdog", **options)
     try:
         return dict(admin.describe_groups([group_id])[group_id])
     finally:
@@ -77,9 +104,10 @@ class GroupOffsets:
     kept between calls and rebuilt after an error.
     """
 
-    def __init__(self, bootstrap: str, group_id: str) -> None:
+    def __init__(self, bootstrap: str, group_id: str, kafka: KafkaSettings | None = None) -> None:
         self.bootstrap = bootstrap
         self.group_id = group_id
+        self.options = kafka_python_options(kafka)
         self._admin: Any = None
         self._consumer: Any = None
 
@@ -89,8 +117,12 @@ class GroupOffsets:
 
         try:
             if self._admin is None:
-                self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=f"{self.group_id}-watchdog")
-                self._consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+                self._admin = KafkaAdminClient(
+                    bootstrap_servers=self.bootstrap, client_id=f"{self.group_id}-watchdog", **self.options
+                )
+                self._consumer = KafkaConsumer(
+                    bootstrap_servers=self.bootstrap, enable_auto_commit=False, **self.options
+                )
             tps = [TopicPartition(topic, partition) for topic, partition in partitions]
             committed = dict(self._admin.list_group_offsets({self.group_id: tps}).get(self.group_id, {}))
             ends = self._consumer.end_offsets(tps)

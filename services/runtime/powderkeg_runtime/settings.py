@@ -8,9 +8,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Kafka connection security and topic layout live in their own class (powderkeg_runtime.kafka_config), inherited here
+# so that every service's settings object carries them and the kafka-python tools can read them alone.
+from powderkeg_runtime.kafka_config import KafkaSettings
 
-class ServiceSettings(BaseSettings):
-    """Kafka and metrics settings common to all services (environment prefix ``POWDERKEG_``)."""
+
+class ServiceSettings(KafkaSettings):
+    """Kafka and metrics settings common to all services (environment prefix ``POWDERKEG_``); the Kafka security and
+    topic layout fields come from :class:`~powderkeg_runtime.kafka_config.KafkaSettings`."""
 
     model_config = SettingsConfigDict(env_prefix="POWDERKEG_", frozen=True, extra="ignore", env_file=None)
 

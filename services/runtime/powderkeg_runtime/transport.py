@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from powderkeg_runtime.faust_internals import aiokafka_producer
+from powderkeg_runtime.kafka_config import KafkaSettings
 
 TRANSPORT_SCHEME = "powderkeg"
 """The broker URL scheme registered for :class:`IdempotentTransport`."""
@@ -38,7 +40,15 @@ class IdempotentProducer(faust_aiokafka.Producer):
         before is missing from that metadata while the broker propagates it, or once a refresh for the topics the
         producer tracks has replaced it, and aiokafka's partitioner then raises ``TypeError`` on every write to the
         table until the next full refresh, minutes later. Tracking each created topic and waiting for it closes that.
+
+        The replication factor and topic configs (``min.insync.replicas``, retention) come from the app's
+        :func:`topic_layout`; faust's own configs (``cleanup.policy=compact`` of a changelog) win.
         """
+        layout = topic_layout(self.app)
+        if layout is not None:
+            spec = layout.topic_spec(topic, partitions)
+            replication = spec.replication_factor
+            kwargs["config"] = {**spec.configs, **(kwargs.get("config") or {})}
         await super().create_topic(topic, partitions, replication, **kwargs)
         producer = aiokafka_producer(self)
         producer.client.add_topic(topic)  # in every metadata refresh from now on
@@ -47,6 +57,24 @@ class IdempotentProducer(faust_aiokafka.Producer):
 
 class IdempotentTransport(faust_aiokafka.Transport):
     Producer = IdempotentProducer
+
+
+_LAYOUT_ATTRIBUTE = "_powderkeg_topic_layout"
+
+
+def set_topic_layout(app: faust.App, kafka: KafkaSettings) -> None:
+    """Have the topics ``app`` creates (changelogs, repartition topics) laid out as ``kafka`` says.
+
+    faust's settings hold one replication factor and no topic configs for the topics it creates, so the settings
+    ride on the app for :meth:`IdempotentProducer.create_topic`.
+    """
+    setattr(app, _LAYOUT_ATTRIBUTE, kafka)
+
+
+def topic_layout(app: Any) -> KafkaSettings | None:
+    """The settings :func:`set_topic_layout` put on ``app`` (None: faust's own defaults)."""
+    layout = getattr(app, _LAYOUT_ATTRIBUTE, None)
+    return layout if isinstance(layout, KafkaSettings) else None
 
 
 def broker_urls(bootstrap: str) -> str:

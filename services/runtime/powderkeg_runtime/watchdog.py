@@ -18,6 +18,7 @@ import faust
 
 from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.kafka_admin import GroupOffsets, describe_group
+from powderkeg_runtime.kafka_config import KafkaSettings
 from powderkeg_runtime.replay import crash_for_replay
 
 
@@ -100,7 +101,8 @@ def watch_input(
     grace_s: float = 20.0,
     stall_s: float = 45.0,
     every_s: float = 5.0,
-    describe: Callable[[str, str], Mapping[str, Any]] = describe_group,
+    kafka: KafkaSettings | None = None,
+    describe: Callable[[str, str], Mapping[str, Any]] | None = None,
     offsets: Callable[[Collection[PartitionKey]], Mapping[PartitionKey, tuple[int | None, int]]] | None = None,
     busy: Callable[[], bool] | None = None,
     exit_for_replay: Callable[[logging.Logger, str], Any] = crash_for_replay,
@@ -120,7 +122,8 @@ def watch_input(
     The restarted worker rejoins with fresh metadata and resumes from the committed offsets (at-least-once).
     """
     group_id = str(app.conf.id)
-    read_offsets = offsets if offsets is not None else GroupOffsets(bootstrap, group_id)
+    read_offsets = offsets if offsets is not None else GroupOffsets(bootstrap, group_id, kafka)
+    describe_it = describe if describe is not None else (lambda where, group: describe_group(where, group, kafka))
     is_busy = busy if busy is not None else (lambda: app.monitor.events_active > 0)
     tracker = StallTracker(stall_s)
 
@@ -155,7 +158,7 @@ def watch_input(
                 empty_since = empty_since if empty_since is not None else now
                 if now - empty_since < grace_s:
                     continue
-                owned = owned_by_a_member(describe(bootstrap, group_id), source_topics)
+                owned = owned_by_a_member(describe_it(bootstrap, group_id), source_topics)
             except Exception as exc:  # broker away: judge again later
                 log.warning("input watchdog cannot reach the broker: %s", exc)
                 continue

@@ -8,6 +8,9 @@ Delivery settings and why:
 - ``producer_acks=-1`` plus idempotence: aiokafka defaults to neither outside transactions, so the
   :mod:`powderkeg_runtime.transport` turns idempotence on for every producer.
 - ``store="memory://"``: tables are rebuilt from their changelog topics at start-up; no local state to lose.
+- ``broker_credentials`` and the changelogs' replication factor come from the same
+  :class:`~powderkeg_runtime.kafka_config.KafkaSettings` as every kafka-python client; the transport adds their
+  ``min.insync.replicas`` (:func:`powderkeg_runtime.transport.set_topic_layout`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import faust
 
 from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.httpserver import ServiceHttpServer
+from powderkeg_runtime.kafka_clients import faust_credentials
 from powderkeg_runtime.settings import ServiceSettings
-from powderkeg_runtime.transport import broker_urls
+from powderkeg_runtime.transport import broker_urls, set_topic_layout
 from powderkeg_runtime.watchdog import enforce_shutdown_deadline, watch_input
 
 
@@ -34,7 +38,8 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
         "topic_partitions": settings.topic_partitions,
-        "topic_replication_factor": 1,
+        "topic_replication_factor": settings.changelog_replication_factor,
+        "broker_credentials": faust_credentials(settings),
         "consumer_auto_offset_reset": "earliest",
         "web_enabled": False,
         "broker_commit_every": 100,
@@ -47,7 +52,9 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
     }
     options.update(overrides)
     Path(options["datadir"]).parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
-    return faust.App(app_id, **options)
+    app = faust.App(app_id, **options)
+    set_topic_layout(app, settings)
+    return app
 
 
 def assigned(app: faust.App) -> tuple[bool, str]:
@@ -87,7 +94,7 @@ def run_worker(
     worker = Worker(app, loglevel=loglevel.lower(), override_logging=False)
     log = logging.getLogger(f"powderkeg.{service}")
     enforce_shutdown_deadline(worker, settings.shutdown_timeout_seconds, log)
-    watch_input(app, worker, settings.kafka_bootstrap, source_topics, log)
+    watch_input(app, worker, settings.kafka_bootstrap, source_topics, log, kafka=settings)
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

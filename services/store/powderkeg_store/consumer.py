@@ -26,6 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from powderkeg_contracts import Alert, ArticleOutcome, EventRecord, topics
 from powderkeg_runtime.codec import DecodeError, decode
+from powderkeg_runtime.kafka_clients import kafka_python_options
+from powderkeg_runtime.kafka_config import KafkaSettings
 from powderkeg_store import metrics
 from powderkeg_store.writer import Batch, Reject, WriteResult, write_batch
 
@@ -69,6 +71,7 @@ class StoreConsumer:
         *,
         bootstrap: str,
         group_id: str,
+        kafka: KafkaSettings | None = None,
         topic_names: Collection[str] = TOPICS,
         batch_max: int = 1000,
         poll_timeout_ms: int = 500,
@@ -90,6 +93,7 @@ class StoreConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=batch_max,
+            **kafka_python_options(kafka),
         )
         self.consumer.subscribe(list(self.topic_names))
         self.last_error: str | None = None

@@ -128,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_consume:
         from powderkeg_store.consumer import TOPICS, StoreConsumer
 
-        ensure_topics(settings.kafka_bootstrap, TOPICS, partitions=settings.topic_partitions)
+        ensure_topics(settings.kafka_bootstrap, TOPICS, partitions=settings.topic_partitions, kafka=settings)
         consumer = StoreConsumer(
             engine,
             bootstrap=settings.kafka_bootstrap,
+            kafka=settings,
             group_id=settings.store_group_id,
             batch_max=settings.store_batch_max,
             poll_timeout_ms=settings.store_poll_timeout_ms,

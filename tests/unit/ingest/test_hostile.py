@@ -435,7 +435,7 @@ def test_replay_sends_each_original_once_and_refuses_truncated_letters() -> None
 def test_replay_without_a_choice_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     from powderkeg_cli.dlq import main
 
-    def no_broker(bootstrap: str, topics: object) -> list[object]:
+    def no_broker(bootstrap: str, topics: object, kafka: object = None) -> list[object]:
         return []
 
     import powderkeg_cli.dlq as dlq
