@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,17 @@ from tests.support.store_factory import alert, event
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_first() -> Iterator[None]:
+    """Collect earlier tests' dead coroutines and async generators now, and this test's after it.
+
+    Finalized later, in the middle of the code compilation that serving a request can trigger, they make CPython 3.11
+    fail it ("SystemError: AST constructor recursion depth mismatch"); see tests/support/agents.py."""
+    gc.collect()
+    yield
+    gc.collect()
 
 
 @pytest.fixture
