@@ -8,6 +8,9 @@ Delivery settings and why:
 - ``producer_acks=-1`` plus idempotence: aiokafka defaults to neither outside transactions, so the
   :mod:`powderkeg_runtime.transport` turns idempotence on for every producer.
 - ``store="memory://"``: tables are rebuilt from their changelog topics at start-up; no local state to lose.
+- ``producer_max_request_size`` and ``consumer_max_fetch_size`` from :mod:`powderkeg_contracts.limits`: below and at
+  the broker's ``message.max.bytes``, so the producer refuses an oversized record itself (the stage dead-letters the
+  message) rather than the broker, and every record the broker takes can be fetched.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 import faust
 
+from powderkeg_contracts import limits
 from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.settings import ServiceSettings
@@ -33,6 +37,8 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
         "store": "memory://",
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
+        "producer_max_request_size": limits.PRODUCER_MAX_REQUEST_BYTES,
+        "consumer_max_fetch_size": limits.CONSUMER_FETCH_MAX_BYTES,
         "topic_partitions": settings.topic_partitions,
         "topic_replication_factor": 1,
         "consumer_auto_offset_reset": "earliest",
