@@ -182,7 +182,8 @@ class Stage(Generic[M]):
             f"{message.topic}[{message.partition}]@{message.offset} "
             f"({len(original)} bytes, sha256 {hashlib.sha256(original).hexdigest()})"
         )
-        cause = RuntimeError(f"{reason}: {error}; its dead letter was refused: {refusal}")
+        said = str(error) if str(error).startswith(f"{reason}: ") else f"{reason}: {error}"
+        cause = RuntimeError(f"{said}; its dead letter was refused: {refusal}")
         try:
             await self._letter(message, cause, reason, reference_only=True)
         except Exception as again:
