@@ -213,19 +213,38 @@ def test_a_hostile_stream_loses_nothing_good_and_blocks_no_partition(
     print(f"\n{len(hostile)} hostile, {GOOD_EVENTS} good; largest alert {max(sizes):,} bytes")
 
 
+def _max_message_bytes(admin: KafkaAdminClient, topic: str) -> int:
+    found = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="all")
+    return int(found["topic"][topic]["max.message.bytes"]["value"])
+
+
+def test_every_topic_takes_the_brokers_message_limit(kafka_bootstrap: str, workers: dict[str, Any]) -> None:
+    """Topics are created without a size override, so each takes ``message.max.bytes``: the contract's limit."""
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="pk-test-topic-limits")
+    try:
+        for topic in topics.ALL_TOPICS:
+            assert _max_message_bytes(admin, topic) == limits.BROKER_MESSAGE_MAX_BYTES, topic
+    finally:
+        admin.close()
+
+
 @pytest.fixture
 def tiny_dead_letter_topic(kafka_bootstrap: str) -> Iterator[int]:
-    """The events' dead-letter topic refusing records over 4 KB for the test, then back to the broker's default."""
+    """The events' dead-letter topic refusing records over 4 KB for the test, then back to the broker's limit."""
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="pk-test-poison")
     limit = 4_096
+    resource = ConfigResource(ConfigResourceType.TOPIC, topics.EVENTS_DLQ, configs={"max.message.bytes": str(limit)})
     try:
-        admin.alter_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, topics.EVENTS_DLQ, configs={"max.message.bytes": str(limit)})]
-        )
+        admin.alter_configs([resource])
+        assert _max_message_bytes(admin, topics.EVENTS_DLQ) == limit
         yield limit
     finally:
-        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topics.EVENTS_DLQ, configs={})])
+        admin.reset_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topics.EVENTS_DLQ, configs=["max.message.bytes"])]
+        )
+        restored = _max_message_bytes(admin, topics.EVENTS_DLQ)
         admin.close()
+        assert restored == limits.BROKER_MESSAGE_MAX_BYTES, "the dead-letter topic's limit was not reset"
 
 
 def test_a_poison_whose_dead_letter_the_broker_refuses_is_skipped_by_reference(
