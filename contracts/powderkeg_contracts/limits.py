@@ -46,6 +46,9 @@ CONSUMER_FETCH_MAX_BYTES: Final = 1_048_576
 PRODUCER_MAX_REQUEST_BYTES: Final = 1_000_000
 """Every producer's ``max_request_size`` (faust's default ``producer_max_request_size`` is the same); below the
 broker's limit by more than a record batch's overhead."""
+RECORD_OVERHEAD_BYTES: Final = 200
+"""What a record costs beyond its key, value and headers in a request (batch and record headers, lengths); a stage
+refuses to send an output whose key and value with this exceed ``PRODUCER_MAX_REQUEST_BYTES``."""
 ARTICLE_MAX_BYTES: Final = 900_000
 """Largest encoded Article ingest sends; larger ones are rejected (``too_large``) and dead-lettered."""
 

@@ -16,7 +16,10 @@ once. Then, for this run's article ids only (unique prefix):
 - every event id an outcome lists is on the events topic (events are produced before their outcome);
 - no alert was raised twice: per ``alert_id`` (one per pair of sides and signal episode) every ``raised`` record is
   identical;
-- both consumer groups end with zero lag (committed offsets equal end offsets).
+- both consumer groups end with zero lag (committed offsets equal end offsets);
+- a stream of hostile messages sent during the faults (oversized garbage, deep nesting, a huge integer, binary
+  junk, lone surrogates, a future-dated article; ``tests/support/hostile_stream.py``) each has its dead letter with
+  its reason (or, for the valid future-dated article, its outcome), while alerting's only webhook never answers.
 
 Counts and time are bounded (2,000 articles, 7 faults, a deadline); the figures are printed (`pytest -s` or
 `make chaos`). The seed is random unless POWDERKEG_CHAOS_SEED is set, and printed so a failing run can be replayed.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import socket
 import subprocess
 import time
 import uuid
@@ -37,10 +41,10 @@ from pathlib import Path
 import pytest
 
 from powderkeg_contracts import Alert, AlertStatus, ArticleOutcome, DeadLetter, EventRecord, topics
-from powderkeg_runtime.codec import decode
-from powderkeg_runtime.dlq import original_bytes
+from powderkeg_runtime.codec import DecodeError, decode
 from powderkeg_runtime.kafka_admin import start_group_at_end
 from tests.support.articles import ChaosArticle, make_articles
+from tests.support.hostile_stream import HostileFeeder, hostile_messages, hostile_problems, letter_ident
 from tests.support.kafka import end_offsets, group_lag, group_offsets, read_topics
 from tests.support.net import free_port
 from tests.support.polling import wait_for
@@ -61,7 +65,7 @@ WINDOW_S = (4.0, 62.0)
 """Faults happen at random moments in this window (seconds after the feed starts)."""
 FAULTS = ("ingest", "ingest", "extractor", "extractor", "alerting", "alerting", "broker")
 DRAIN_TIMEOUT_S = 200.0
-WATCHED = {topics.OUTCOMES, topics.EVENTS, topics.ALERTS, topics.ARTICLES_DLQ, topics.INGEST_DLQ}
+WATCHED = {topics.OUTCOMES, topics.EVENTS, topics.ALERTS, topics.ARTICLES_DLQ, topics.INGEST_DLQ, topics.EVENTS_DLQ}
 
 
 @dataclass
@@ -143,7 +147,10 @@ def collect(bootstrap: str, start: dict, prefix: str) -> dict[str, list]:
             if record.key and record.key.decode().startswith(prefix):
                 found["outcomes"].append(decode(ArticleOutcome, record.value))
         elif record.topic == topics.EVENTS:
-            event = decode(EventRecord, record.value)
+            try:
+                event = decode(EventRecord, record.value)
+            except DecodeError:  # the hostile stream's garbage on the events topic: judged by its dead letter
+                continue
             if event.article_id.startswith(prefix):
                 found["events"].append(event)
         elif record.topic == topics.ALERTS:
@@ -152,8 +159,7 @@ def collect(bootstrap: str, start: dict, prefix: str) -> dict[str, list]:
                 found["alerts"].append(alert)
         else:
             letter = decode(DeadLetter, record.value)
-            key, value = original_bytes(letter)
-            ident = key.decode(errors="replace") if key else json.loads(value or b"{}").get("id", "")
+            ident = letter_ident(letter)
             if ident.startswith(prefix):
                 found["dead_letters"].append((ident, letter))
     return found
@@ -180,7 +186,12 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
 
     articles = make_articles(ARTICLES, seed=seed, prefix=prefix)
     chunks = write_chunks(articles, tmp_path)
-    env = service_env(kafka_bootstrap, run)
+    silent = socket.socket()  # a webhook that accepts connections and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    hook = {"name": "silent", "url": f"http://127.0.0.1:{silent.getsockname()[1]}/hook", "secret": "x"}
+    env = service_env(kafka_bootstrap, run, POWDERKEG_ALERTING_WEBHOOKS=json.dumps([hook]))
+    hostile = HostileFeeder(kafka_bootstrap, hostile_messages(prefix))
     start_group_at_end(kafka_bootstrap, env["POWDERKEG_EXTRACTOR_APP_ID"], [topics.ARTICLES])
     start_group_at_end(kafka_bootstrap, env["POWDERKEG_ALERTING_APP_ID"], [topics.EVENTS])
     start = end_offsets(kafka_bootstrap, WATCHED)
@@ -217,9 +228,10 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         feed_start = time.monotonic()
         ingest_kill_after = rng.uniform(1.0, 3.0)
         deadline = feed_start + 300
-        while time.monotonic() < deadline and not (feeder.done and all(f.done_at for f in schedule)):
+        while time.monotonic() < deadline and not (feeder.done and hostile.done and all(f.done_at for f in schedule)):
             now = time.monotonic()
             feeder.step(now, feed_start)
+            hostile.step(now, feed_start)
             supervise()
             for fault in schedule:
                 if fault.done_at is not None or now - feed_start < fault.at:
@@ -288,11 +300,16 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
             worker.stop_quietly()
         if feeder.proc is not None:
             feeder.proc.stop_quietly()
+        silent.close()
 
     found = collect(kafka_bootstrap, start, prefix)
     outcome_ids = {o.article_id for o in found["outcomes"]}
     letter_ids = {ident for ident, _ in found["dead_letters"]}
     lost = sorted(expected - outcome_ids - letter_ids)
+    letters_by_id: dict[str, list[DeadLetter]] = defaultdict(list)
+    for ident, letter in found["dead_letters"]:
+        letters_by_id[ident].append(letter)
+    hostile_wrong = hostile_problems(hostile.sent, letters_by_id, outcome_ids)
 
     outcome_views: dict[str, set[str]] = defaultdict(set)
     for outcome in found["outcomes"]:
@@ -324,6 +341,8 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         "outcome records": len(found["outcomes"]),
         "dead-lettered articles": len(letter_ids),
         "lost": len(lost),
+        "hostile messages sent (send retries)": f"{len(hostile.sent)} ({hostile.failed_sends})",
+        "hostile messages not handled as required": len(hostile_wrong),
         "conflicting outcomes": len(conflicting_outcomes),
         "event records": len(found["events"]),
         "distinct event ids": len(event_views),
@@ -360,3 +379,4 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
     assert raised, "no alert was raised at all: the check above would be vacuous"
     assert found["events"] and len(outcome_ids) > len(expected) // 2
     assert not any(lags.values()), lags
+    assert hostile.done and not hostile_wrong, hostile_wrong

@@ -18,8 +18,7 @@ from powderkeg_runtime.dlq import build_dead_letter
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
-RECORD_OVERHEAD = 200
-"""Bytes a Kafka record adds to its key and value (lengths, timestamp delta, attributes, header framing)."""
+RECORD_OVERHEAD = limits.RECORD_OVERHEAD_BYTES
 
 
 def _record_size(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] = ()) -> int:  # type: ignore[assignment]
@@ -44,6 +43,27 @@ def test_the_broker_is_configured_with_the_contract_limit() -> None:
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
     broker = compose["services"]["kafka"]["environment"]
     assert int(broker["KAFKA_MESSAGE_MAX_BYTES"]) == limits.BROKER_MESSAGE_MAX_BYTES
+
+
+def test_every_producer_and_consumer_takes_its_sizes_from_the_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stage to stage: ingest's kafka-python producer and the faust workers' producers and consumers agree."""
+    import kafka
+
+    from powderkeg_ingest.publish import KafkaSink
+    from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_runtime.worker import make_app
+
+    app = make_app("limits-check", ServiceSettings(faust_data_dir=tmp_path))
+    assert app.conf.producer_max_request_size == limits.PRODUCER_MAX_REQUEST_BYTES
+    assert app.conf.consumer_max_fetch_size == limits.CONSUMER_FETCH_MAX_BYTES
+    built: list[dict[str, object]] = []
+    monkeypatch.setattr(kafka, "KafkaProducer", lambda **options: built.append(options))
+    KafkaSink("127.0.0.1:1")._build()  # the options only; no client is created
+    assert built[0]["max_request_size"] == limits.PRODUCER_MAX_REQUEST_BYTES
+    # The stages' own pre-send check leaves room for the record's framing under the producer's limit.
+    assert limits.RECORD_OVERHEAD_BYTES < limits.BROKER_MESSAGE_MAX_BYTES - limits.PRODUCER_MAX_REQUEST_BYTES
 
 
 def _largest_raw(text_char: str) -> RawArticle:
@@ -98,8 +118,13 @@ def test_the_largest_article_dead_lettered_downstream_fits() -> None:
     article = IngestCore().accept(_largest_raw('"'), now=NOW).article
     assert article is not None
     letter, headers = build_dead_letter(
-        value=encode(article), key=article.article_id.encode(), stage="extractor", error=ValueError("too large"),
-        topic="powderkeg.articles.v1", partition=2, offset=10**12,
+        value=encode(article),
+        key=article.article_id.encode(),
+        stage="extractor",
+        error=ValueError("too large"),
+        topic="powderkeg.articles.v1",
+        partition=2,
+        offset=10**12,
     )
     assert letter.truncated
     assert _record_size(article.article_id.encode(), encode(letter), headers) < limits.PRODUCER_MAX_REQUEST_BYTES

@@ -97,4 +97,21 @@ KAFKA_VALUES: dict[str, tuple[type, bytes | None, str]] = {
         "invalid_fields",
     ),
     "event_article_on_events_topic": (EventRecord, as_json(article_dict()), "unknown_schema_version"),
+    # A lone surrogate passes a plain ``str`` field (Article's text is checked by its own validator) and breaks
+    # whatever re-encodes it later: an alert, a table's changelog.
+    "event_lone_surrogate_in_evidence": (
+        EventRecord,
+        as_json(event_dict(evidence={**event_dict()["evidence"], "sentence": "a\udc00b"})),
+        "invalid_fields",
+    ),
+    "event_lone_surrogate_in_actor_name": (
+        EventRecord,
+        as_json(event_dict(actor={"name": "\ud800", "country": "PAK"})),
+        "invalid_fields",
+    ),
+    "event_lone_surrogate_in_an_object_key": (
+        EventRecord,
+        as_json(event_dict())[:-1] + b', "\\ud800": 1}',
+        "invalid_fields",
+    ),
 }

@@ -187,3 +187,18 @@ def test_ingest_unparseable_date_is_kept_empty_with_a_reason_not_rejected() -> N
     result = IngestCore().accept(item.raw, now=NOW)
     assert result.article is not None
     assert result.article.published_at is None and result.article.published_at_reason
+
+
+@pytest.mark.parametrize("kind", sorted(kind for kind in KAFKA_VALUES if "lone_surrogate_in" in kind))
+def test_a_lone_surrogate_anywhere_in_an_event_is_refused_at_decode(kind: str) -> None:
+    """Not left to each field's validator: an alert or a changelog re-encoding the string would raise later."""
+    model, raw, _ = KAFKA_VALUES[kind]
+    with pytest.raises(DecodeError, match="lone surrogate"):
+        decode(model, raw)
+
+
+def test_an_escaped_surrogate_pair_and_an_escaped_backslash_u_still_decode() -> None:
+    evidence = event_dict()["evidence"]
+    for sentence in ("a\U0001f600b", "a\\ud800b"):  # an emoji, which ASCII JSON writes as a pair; a literal "\u"
+        record = decode(EventRecord, as_json(event_dict(evidence={**evidence, "sentence": sentence})))
+        assert record.evidence.sentence == sentence

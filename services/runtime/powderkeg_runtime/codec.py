@@ -7,13 +7,30 @@ Every way a message can be malformed maps to one :class:`DecodeError` kind, whic
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+import re
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from powderkeg_contracts.models import schema_version_of
 
 M = TypeVar("M", bound=BaseModel)
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A JSON ``\\uD800``-``\\uDFFF`` escape: half of a pair, or a lone surrogate (raw UTF-8 cannot hold one)."""
+
+
+def _lone_surrogate(obj: Any) -> bool:
+    """Whether any string (key or value) of a parsed JSON document holds a lone surrogate.
+
+    Such a string passes some validators and not others, and anything that re-encodes it to UTF-8 (an alert, a
+    table's changelog, a dead letter) raises: it must be refused at the door, for every field alike.
+    """
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):  # a document too deep to re-encode is refused with it
+        return True
+    return False
 
 
 class DecodeError(ValueError):
@@ -41,6 +58,8 @@ def decode(model: type[M], raw: bytes | None) -> M:
         raise DecodeError("invalid_json", f"{type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(obj, dict):
         raise DecodeError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    if _SURROGATE_ESCAPE.search(raw) and _lone_surrogate(obj):
+        raise DecodeError("invalid_fields", "a string holds a lone surrogate escape (\\ud800-\\udfff unpaired)")
     known = schema_version_of(model) if "schema_version" in model.model_fields else None
     version = obj.get("schema_version", known)
     if known is not None and (type(version) is not int or version != known):

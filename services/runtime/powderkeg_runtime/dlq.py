@@ -7,6 +7,10 @@ A dead letter must itself fit on the broker, whatever it reports on: an original
 :data:`~powderkeg_contracts.limits.DEAD_LETTER_VALUE_MAX_BYTES` is cut (``truncated``; its size and SHA-256 still
 identify it), and so is a key over ``DEAD_LETTER_KEY_MAX_BYTES``; error texts and origins are cut to
 ``DEAD_LETTER_TEXT_MAX_CHARS`` and made encodable (a lone surrogate in an error message cannot be serialised).
+
+When even that letter is refused, :func:`dead_letter` with ``reference_only`` records the message by reference
+alone: topic, partition, offset, size, SHA-256 and reason, no payload (the stage skeleton's last resort before
+skipping a message that would otherwise block its partition).
 """
 
 from __future__ import annotations
@@ -44,20 +48,27 @@ def build_dead_letter(
     offset: int | None = None,
     origin: str | None = None,
     error_class: str | None = None,
+    reference_only: bool = False,
 ) -> tuple[DeadLetter, Headers]:
-    """Return the dead-letter envelope and its headers for a message that failed at ``stage``."""
+    """Return the dead-letter envelope and its headers for a message that failed at ``stage``.
+
+    ``reference_only`` leaves the key and value out (``truncated``): the letter is a reference, a few hundred bytes.
+    """
     cls = _text(error_class or f"{type(error).__module__}.{type(error).__qualname__}")
     message = _text(str(error)) or type(error).__name__
     original = value or b""
     value_cap, key_cap = limits.DEAD_LETTER_VALUE_MAX_BYTES, limits.DEAD_LETTER_KEY_MAX_BYTES
-    truncated = len(original) > value_cap or (key is not None and len(key) > key_cap)
-    if truncated:
+    if reference_only:
+        value_cap = key_cap = 0
+        message = _text(f"[skipped, recorded by reference: original of {len(original)} bytes not kept] {message}")
+    truncated = reference_only or len(original) > value_cap or (key is not None and len(key) > key_cap)
+    if truncated and not reference_only:
         message = _text(f"[original of {len(original)} bytes cut to fit the dead-letter topic] {message}")
     letter = DeadLetter(
         original_topic=topic,
         original_partition=partition,
         original_offset=offset,
-        original_key=base64.b64encode(key[:key_cap]).decode("ascii") if key is not None else None,
+        original_key=base64.b64encode(key[:key_cap]).decode("ascii") if key is not None and key_cap else None,
         original_value=base64.b64encode(original[:value_cap]).decode("ascii"),
         original_size=len(original),
         original_sha256=hashlib.sha256(original).hexdigest(),
@@ -77,6 +88,8 @@ def build_dead_letter(
         ("__connect.errors.exception.message", message.encode("utf-8", "replace")[:MAX_ERROR_MESSAGE]),
         ("__connect.errors.stage", stage.encode()),
     ]
+    if reference_only:
+        headers.append(("__powderkeg.errors.reference", b"true"))
     return letter, headers
 
 
@@ -108,10 +121,12 @@ async def dead_letter(
     dlq_topic: Any,
     log: logging.Logger,
     send: Send = send_counted,
+    reference_only: bool = False,
 ) -> None:
     """Dead-letter a consumed faust message with Connect-style headers, count it by topic and reason, log it.
 
-    The stage's failure count is the metrics middleware's (:mod:`powderkeg_runtime.middleware`).
+    ``reference_only``: the letter names the message (coordinates, size, SHA-256) without its key or value, and is
+    sent with an empty key. The stage's failure count is the metrics middleware's (:mod:`powderkeg_runtime.middleware`).
     """
     letter, headers = build_dead_letter(
         value=message.value,
@@ -121,7 +136,9 @@ async def dead_letter(
         topic=message.topic,
         partition=message.partition,
         offset=message.offset,
+        reference_only=reference_only,
     )
-    await send(dlq_topic, message.key or b"", encode(letter), headers)
+    await send(dlq_topic, b"" if reference_only else message.key or b"", encode(letter), headers)
     DEAD_LETTERS.labels(topic=dlq_topic.get_topic_name(), reason=reason).inc()
-    log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)
+    kind = "recorded by reference" if reference_only else "dead-lettered"
+    log.warning("%s %s[%s]@%s: %s", kind, message.topic, message.partition, message.offset, error)

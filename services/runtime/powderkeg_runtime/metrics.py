@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-MESSAGES_CONSUMED = Counter(
-    "powderkeg_messages_consumed_total", "Messages consumed from Kafka, by topic.", ["topic"]
-)
+MESSAGES_CONSUMED = Counter("powderkeg_messages_consumed_total", "Messages consumed from Kafka, by topic.", ["topic"])
 MESSAGES_PRODUCED = Counter("powderkeg_messages_produced_total", "Messages produced to Kafka, by topic.", ["topic"])
 PROCESSING_ATTEMPTS = Counter(
     "powderkeg_processing_attempts_total", "Messages whose processing was attempted, by stage.", ["stage"]
@@ -39,4 +37,10 @@ END_TO_END_SECONDS = Histogram(
     "Time from an article's ingestion to the moment this stage finished with it, by stage.",
     ["stage"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+MESSAGES_SKIPPED = Counter(
+    "powderkeg_messages_skipped_total",
+    "Consumed messages skipped, recorded by reference only: neither processed nor dead-lettered with their bytes, "
+    "by stage and reason.",
+    ["stage", "reason"],
 )

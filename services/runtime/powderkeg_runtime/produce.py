@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiokafka import errors as aiokafka_errors
+
 from powderkeg_runtime.metrics import MESSAGES_PRODUCED
 
 Send = Callable[..., Awaitable[None]]
@@ -20,3 +22,17 @@ async def send_counted(topic: Any, key: bytes, value: bytes, headers: Any = None
     pending = await topic.send(key=key, value=value, headers=headers, force=True)
     await pending
     MESSAGES_PRODUCED.labels(topic=topic.get_topic_name()).inc()
+
+
+REFUSED_RECORD_ERRORS: tuple[type[BaseException], ...] = (
+    aiokafka_errors.MessageSizeTooLargeError,
+    aiokafka_errors.RecordTooLargeError,
+    aiokafka_errors.CorruptRecordException,
+)
+"""Send errors that are the record's fault: sending it again fails again. Any other error (timeouts, connections,
+authorisation, a closed producer) is the broker's or the setup's, and the message is replayed instead."""
+
+
+def refused_record(exc: BaseException) -> bool:
+    """Whether a failed send was refused for the record itself (too large, corrupt), not for the broker's state."""
+    return isinstance(exc, REFUSED_RECORD_ERRORS)

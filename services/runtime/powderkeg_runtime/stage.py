@@ -6,18 +6,25 @@ Per message, one at a time:
    :class:`~powderkeg_runtime.codec.DecodeError` kind as the reason;
 2. **handle**: the service's handler turns the model into :class:`Output` records. A handler error is dead-lettered
    (reason from :class:`Rejected`, else the stage's ``error_reason``) unless it is one of ``crash_on``;
-3. **send** every output in order, each awaited until the broker acknowledges it, then run its ``on_sent`` hook;
+3. **send** every output in order, each awaited until the broker acknowledges it, then run its ``on_sent`` hook.
+   Outputs are measured first: one over the producer's limit dead-letters the message (``output_too_large``) with
+   nothing sent; a send the broker refuses for the record itself (too large, corrupt) dead-letters it too
+   (``output_refused``);
 4. **acknowledge**: only now does the agent hand the message back, so faust commits its offset after the outputs
    are durable (at-least-once).
 
-Whatever escapes (a send or a dead letter the broker does not take, a ``crash_on`` error) exits the worker with
-status 75 before faust can ack the message, so the restarted worker replays it. The agent runs with
+A poison message never blocks its partition: when its dead letter is refused for the record itself, it is recorded
+by reference (coordinates, size, SHA-256, reason; no payload), counted in ``powderkeg_messages_skipped_total`` and
+skipped; if even the reference is refused, the log line is the record. Whatever else escapes (a timeout or a broker
+that is gone, a ``crash_on`` error) is not the message's fault: it exits the worker with status 75 before faust can
+ack the message, so the restarted worker replays it. The agent runs with
 ``concurrency=1``: with more, faust can commit past a message still in flight and a crash loses it (faust #606).
 Metrics are a middleware around steps 1-3 (:mod:`powderkeg_runtime.middleware`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -27,12 +34,13 @@ from typing import Any, Generic, TypeVar
 import faust
 from pydantic import BaseModel
 
+from powderkeg_contracts import limits
 from powderkeg_runtime.codec import DecodeError, decode
 from powderkeg_runtime.dlq import StageName, dead_letter
 from powderkeg_runtime.lag import sample_consumer_lag
-from powderkeg_runtime.metrics import CONSUMER_LAG
+from powderkeg_runtime.metrics import CONSUMER_LAG, MESSAGES_SKIPPED
 from powderkeg_runtime.middleware import Handled, Middleware, PrometheusMiddleware
-from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.produce import Send, refused_record, send_counted
 from powderkeg_runtime.replay import crash_for_replay
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,6 +57,21 @@ class Output:
     key: bytes
     value: bytes
     on_sent: Callable[[], None] | None = None
+
+
+class OutputTooLarge(ValueError):
+    """An output the producer would refuse: its key and value exceed ``PRODUCER_MAX_REQUEST_BYTES``."""
+
+
+def check_output_sizes(outputs: Sequence[Output]) -> None:
+    """Raise :class:`OutputTooLarge` for the first output that cannot be produced, before anything is sent."""
+    for output in outputs:
+        size = len(output.key) + len(output.value) + limits.RECORD_OVERHEAD_BYTES
+        if size > limits.PRODUCER_MAX_REQUEST_BYTES:
+            raise OutputTooLarge(
+                f"an output of {size} bytes for {output.topic.get_topic_name()} exceeds the producer's limit of "
+                f"{limits.PRODUCER_MAX_REQUEST_BYTES} bytes"
+            )
 
 
 class Rejected(Exception):
@@ -116,17 +139,59 @@ class Stage(Generic[M]):
             raise
         except Exception as exc:  # a bug in the handler: dead-letter with the reason rather than ack silently
             return await self._reject(message, exc, self.error_reason)
+        try:
+            check_output_sizes(outputs)
+        except OutputTooLarge as exc:
+            return await self._reject(message, exc, "output_too_large")
         for output in outputs:
-            await self.send(output.topic, output.key, output.value)
+            try:
+                await self.send(output.topic, output.key, output.value)
+            except Exception as exc:
+                if not refused_record(exc):
+                    raise
+                return await self._reject(message, exc, "output_refused")
             if output.on_sent is not None:
                 output.on_sent()
         return Handled(ingested_at=self.ingested_at(value))
 
     async def _reject(self, message: Any, error: BaseException, reason: str) -> Handled:
-        await dead_letter(
-            message, error, reason, stage=self.name, dlq_topic=self.dlq_topic, log=self.log, send=self.send
-        )
+        try:
+            await self._letter(message, error, reason, reference_only=False)
+        except Exception as refusal:
+            if not refused_record(refusal):
+                raise
+            await self._skip(message, error, reason, refusal)
         return Handled(rejected=reason)
+
+    async def _letter(self, message: Any, error: BaseException, reason: str, *, reference_only: bool) -> None:
+        await dead_letter(
+            message,
+            error,
+            reason,
+            stage=self.name,
+            dlq_topic=self.dlq_topic,
+            log=self.log,
+            send=self.send,
+            reference_only=reference_only,
+        )
+
+    async def _skip(self, message: Any, error: BaseException, reason: str, refusal: BaseException) -> None:
+        """Record a message whose dead letter was refused by reference, count it and let it be acked."""
+        original = message.value or b""
+        where = (
+            f"{message.topic}[{message.partition}]@{message.offset} "
+            f"({len(original)} bytes, sha256 {hashlib.sha256(original).hexdigest()})"
+        )
+        said = str(error) if str(error).startswith(f"{reason}: ") else f"{reason}: {error}"
+        cause = RuntimeError(f"{said}; its dead letter was refused: {refusal}")
+        try:
+            await self._letter(message, cause, reason, reference_only=True)
+        except Exception as again:
+            if not refused_record(again):
+                raise
+            self.log.critical("skipped %s (%s), no letter could be written (%s): %s", where, reason, again, cause)
+        MESSAGES_SKIPPED.labels(stage=self.name, reason=reason).inc()
+        self.log.error("skipped %s after its dead letter was refused: %s", where, refusal)
 
     def declare(self, app: faust.App, source: Any, *, agent_name: str) -> Any:
         """Declare the stage's agent on ``source`` (``concurrency=1``) and a timer sampling its consumer lag."""

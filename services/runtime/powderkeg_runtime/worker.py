@@ -11,6 +11,9 @@ Delivery settings and why:
 - ``broker_credentials`` and the changelogs' replication factor come from the same
   :class:`~powderkeg_runtime.kafka_config.KafkaSettings` as every kafka-python client; the transport adds their
   ``min.insync.replicas`` (:func:`powderkeg_runtime.transport.set_topic_layout`).
+- ``producer_max_request_size`` and ``consumer_max_fetch_size`` from :mod:`powderkeg_contracts.limits`: below and at
+  the broker's ``message.max.bytes``, so the producer refuses an oversized record itself (the stage dead-letters the
+  message) rather than the broker, and every record the broker takes can be fetched.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 
 import faust
 
+from powderkeg_contracts import limits
 from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.kafka_clients import faust_credentials
@@ -37,6 +41,8 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
         "store": "memory://",
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
+        "producer_max_request_size": limits.PRODUCER_MAX_REQUEST_BYTES,
+        "consumer_max_fetch_size": limits.CONSUMER_FETCH_MAX_BYTES,
         "topic_partitions": settings.topic_partitions,
         "topic_replication_factor": settings.changelog_replication_factor,
         "broker_credentials": faust_credentials(settings),

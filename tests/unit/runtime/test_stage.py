@@ -149,3 +149,105 @@ def test_the_metrics_middleware_counts_attempts_and_failures_and_times_only_proc
     )
     assert [a - b for a, b in zip(after, before, strict=True)] == [2, 2, 1, 1]
     assert sample("powderkeg_last_processed_timestamp_seconds", **stage) > 0
+
+
+def _skipped(reason: str) -> float:
+    from prometheus_client import REGISTRY
+
+    labels = {"stage": "alerting", "reason": reason}
+    return REGISTRY.get_sample_value("powderkeg_messages_skipped_total", labels) or 0.0
+
+
+async def _one_output(record: Any, message: Any) -> list[Output]:
+    return [Output(OUT, b"k", b"v")]
+
+
+def test_an_output_over_the_producers_limit_dead_letters_the_message_with_nothing_sent() -> None:
+    from powderkeg_contracts import limits
+
+    captured, exits = CapturedSends(), []
+
+    async def huge(record: Any, message: Any) -> list[Output]:
+        return [Output(OUT, b"k", b"small"), Output(OUT, b"k", b"x" * limits.PRODUCER_MAX_REQUEST_BYTES)]
+
+    asyncio.run(_stage(huge, captured, exits).consume(_message(_event())))
+    [(name, _, value, _)] = captured.sent
+    letter = decode(DeadLetter, value)
+    assert name == "out.dlq" and letter.error_class.endswith("OutputTooLarge") and exits == []
+    assert "exceeds the producer's limit" in letter.error_message
+
+
+def test_an_output_the_broker_refuses_for_its_size_dead_letters_the_message() -> None:
+    from aiokafka.errors import MessageSizeTooLargeError
+
+    captured, exits = CapturedSends(), []
+
+    async def send(topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+        if topic is OUT:
+            raise MessageSizeTooLargeError("the topic's max.message.bytes is smaller")
+        await captured(topic, key, value, headers)
+
+    asyncio.run(_stage(_one_output, send, exits).consume(_message(_event())))
+    [(name, _, value, _)] = captured.sent
+    assert name == "out.dlq" and decode(DeadLetter, value).error_class.endswith("MessageSizeTooLargeError")
+    assert exits == []
+
+
+def test_a_message_whose_dead_letter_is_refused_is_recorded_by_reference_counted_and_skipped() -> None:
+    import hashlib
+
+    from aiokafka.errors import RecordTooLargeError
+
+    captured, exits = CapturedSends(), []
+
+    async def send(topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+        if len(value) > 2_000:
+            raise RecordTooLargeError("the dead-letter topic takes 2,000 bytes")
+        await captured(topic, key, value, headers)
+
+    poison = b"\xff" * 50_000
+    before = _skipped("invalid_utf8")
+    asyncio.run(_stage(_one_output, send, exits).consume(_message(poison, offset=11)))
+    [(name, key, value, headers)] = captured.sent
+    letter = decode(DeadLetter, value)
+    assert name == "out.dlq" and key == b"" and exits == []
+    assert letter.truncated and letter.original_value == "" and letter.original_key is None
+    assert (letter.original_topic, letter.original_partition, letter.original_offset) == (topics.EVENTS, 1, 11)
+    assert letter.original_size == 50_000 and letter.original_sha256 == hashlib.sha256(poison).hexdigest()
+    assert "invalid_utf8" in letter.error_message and "refused" in letter.error_message
+    assert dict(headers)["__powderkeg.errors.reference"] == b"true"
+    assert _skipped("invalid_utf8") == before + 1
+
+
+def test_a_message_no_letter_at_all_can_be_written_for_is_logged_by_reference_and_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from aiokafka.errors import RecordTooLargeError
+
+    exits: list[str] = []
+
+    async def refuse_all(topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+        raise RecordTooLargeError("nothing fits")
+
+    before = _skipped("output_refused")
+    with caplog.at_level(logging.CRITICAL, logger="test.stage"):
+        asyncio.run(_stage(_one_output, refuse_all, exits).consume(_message(_event(), offset=12)))
+    assert exits == [] and _skipped("output_refused") == before + 1
+    assert any(
+        f"{topics.EVENTS}[1]@12" in record.getMessage() and "sha256" in record.getMessage() for record in caplog.records
+    )
+
+
+def test_a_dead_letter_lost_to_a_broker_outage_is_replayed_not_skipped() -> None:
+    exits: list[str] = []
+    calls: list[str] = []
+
+    async def send(topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+        calls.append(topic.get_topic_name())
+        raise TimeoutError("broker gone")
+
+    before = _skipped("invalid_json")
+    asyncio.run(_stage(_one_output, send, exits).consume(_message(b"not json", offset=13)))
+    assert calls == ["out.dlq"], "no reference letter: the broker, not the message, is at fault"
+    assert exits == [f"{topics.EVENTS}@13 neither processed nor dead-lettered"]
+    assert _skipped("invalid_json") == before

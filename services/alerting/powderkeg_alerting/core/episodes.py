@@ -3,6 +3,11 @@
 Grouping policy: one episode per pair of sides and signal. Forty outlets reporting one collapse of talks are forty
 articles (and as many distinct stories as there are originals) behind one alert, not forty alerts. Every new article
 updates the alert (``revision`` + 1) so that consumers always see current counts; severity only rises.
+
+Sizes: an alert and the episode state behind it must fit in one Kafka message however many events an episode
+accumulates and whatever an event (from any producer) carries. Every list is capped, every text taken from an event
+is cut (labels to ``LABEL_MAX_CHARS``, evidence to ``EVIDENCE_MAX_CHARS``), and a link over the URL limit is left
+out (a cut link points elsewhere); ``tests/unit/alerting/test_alert_size.py`` checks the worst case.
 """
 
 from __future__ import annotations
@@ -12,13 +17,17 @@ from datetime import datetime
 
 from powderkeg_alerting.core.rules import SEVERITY_ORDER, SignalRule
 from powderkeg_alerting.core.state import EpisodeState, EvidenceItem
-from powderkeg_contracts import Actor, Alert, AlertStatus, EventRecord, EventSides, Severity, Side, SidePair
+from powderkeg_contracts import Actor, Alert, AlertStatus, EventRecord, EventSides, Severity, Side, SidePair, limits
 
 MAX_EVIDENCE = 5
 MAX_URLS = 20
 MAX_ACTORS = 10
 MAX_CLAIMANTS = 10
 MAX_LOCATIONS = 20
+LABEL_MAX_CHARS = 200
+"""An actor, speaker or place name as an alert lists it (a side's label has the same limit in the contract)."""
+EVIDENCE_MAX_CHARS = 1_000
+"""An evidence sentence as an alert quotes it; a run-on "sentence" can be the whole text of an article."""
 CONFIDENCE_CAP = 0.99
 """Corroboration never makes an alert certain."""
 
@@ -32,9 +41,15 @@ def alert_id(pair: SidePair, signal: str, first_seen: datetime, first_event_id: 
     return f"{signal}.{'-'.join(pair.countries) or 'INT'}.{digest[:16]}"
 
 
+def short(text: str, limit: int = LABEL_MAX_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def actor_label(actor: Actor) -> str | None:
     """A short human name for an actor: its canonical name, else the text span, else its code."""
-    return actor.name or actor.text or actor.code
+    label = actor.name or actor.text or actor.code
+    return short(label) if label else None
 
 
 def _append(items: list[str], value: str | None, cap: int) -> None:
@@ -105,12 +120,13 @@ def add_event(
     _append(episode.event_ids, event.event_id, max_listed)
     _append(episode.article_ids, event.article_id, max_listed)
     _append(episode.story_ids, event.story_id, max_listed)
-    _append(episode.urls, event.url, MAX_URLS)
+    record_url(episode, event.url)
     record_actors(episode, event)
     record_location(episode, event.location.place)
     record_story(episode, event.story_id, confidence, max_listed)
     if event.factuality.value == "claimed":
-        speaker = event.speaker.name or event.speaker.text if event.speaker else None
+        said_by = event.speaker.name or event.speaker.text if event.speaker else None
+        speaker = short(said_by) if said_by else None
         _append(episode.claimed_by, speaker or actor_label(event.actor) or "unattributed", MAX_CLAIMANTS)
     else:
         episode.asserted = True
@@ -138,14 +154,22 @@ def record_actors(episode: EpisodeState, event: EventRecord) -> None:
             _append(episode.b_actors, f"{role}:{label}", MAX_ACTORS)
 
 
+def record_url(episode: EpisodeState, url: str | None) -> None:
+    """Keep the latest ``MAX_URLS`` distinct links; one over the URL limit is left out, not cut."""
+    if url is not None and len(url) <= limits.URL_MAX_CHARS:
+        _append(episode.urls, url, MAX_URLS)
+
+
 def record_location(episode: EpisodeState, place: str | None) -> None:
     """Count the places the episode's events name (at most ``MAX_LOCATIONS`` distinct)."""
+    place = short(place) if place else None
     if place and (place in episode.locations or len(episode.locations) < MAX_LOCATIONS):
         episode.locations[place] = episode.locations.get(place, 0) + 1
 
 
 def record_evidence(episode: EpisodeState, sentence: str, score: float) -> None:
     """Keep the ``MAX_EVIDENCE`` distinct sentences with the highest scores, best first."""
+    sentence = short(sentence, EVIDENCE_MAX_CHARS)
     if any(item.sentence == sentence for item in episode.evidence):
         return
     episode.evidence.append(EvidenceItem(score=score, sentence=sentence))

@@ -166,9 +166,7 @@ class EscalationIndex:
             if value not in items:
                 items.append(value)
                 del items[:-MAX_LISTED]
-        if event.url and event.url not in episode.urls:
-            episode.urls.append(event.url)
-            del episode.urls[: -episodes.MAX_URLS]
+        episodes.record_url(episode, event.url)
         episodes.record_story(episode, event.story_id, event.confidence, MAX_LISTED)
         if self.mass(event) > 0:
             episodes.record_evidence(episode, event.evidence.sentence, self.mass(event))

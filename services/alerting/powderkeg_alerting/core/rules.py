@@ -151,7 +151,6 @@ class Predicate(_Strict):
             return False
         return all(pattern.search(event.evidence.sentence) for pattern in self._sentence_res)
 
-
     def _sides_match(self, event: EventRecord) -> bool:
         sides = event.sides
         source, target = side_class(sides.source, event.actor), side_class(sides.target, event.recipient)
@@ -252,7 +251,12 @@ class RuleSet(_Strict):
 
     version: int = Field(ge=1, le=1)
     quiet_period_hours: float = Field(gt=0, description="Event-time hours without new evidence before resolution.")
-    max_listed: int = Field(default=200, ge=10, le=5000, description="Cap on ids kept per alert (state size).")
+    max_listed: int = Field(
+        default=200,
+        ge=10,
+        le=1000,
+        description="Cap on ids kept per alert (state size); at 1,000 the largest alert still fits in a message.",
+    )
     max_event_age_days: int = Field(
         default=30, ge=1, description="An event dated longer than this before its article is history, not news."
     )
