@@ -30,8 +30,9 @@ from powderkeg_alerting.tables import build_store
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
-from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.logs import LEVELS, configure_logging
 from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Stage
 from powderkeg_runtime.worker import make_app, run_worker
 
@@ -180,11 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         f"them to {topics.ALERTS} and deliver them to Alertmanager and signed webhooks. Configured by POWDERKEG_* "
         "environment variables (see .env.example and docs/alerting.md).",
     )
-    parser.add_argument("--log-level", default=None, help="Override POWDERKEG_LOG_LEVEL.")
+    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="Override POWDERKEG_LOG_LEVEL.")
     args = parser.parse_args(argv)
-    settings = AlertingSettings()
+    settings = load_settings(AlertingSettings)
     level = args.log_level or settings.log_level
-    configure_logging(level, json_lines=settings.log_json)
+    configure_logging(level, json_lines=settings.log_json, service=STAGE)
     ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
     service = AlertingService(settings)
     app = service.app

@@ -24,8 +24,9 @@ from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
 from powderkeg_extractor.settings import ExtractorSettings
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
-from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.logs import LEVELS, configure_logging
 from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Rejected, Stage
 from powderkeg_runtime.worker import make_app, run_worker
 
@@ -103,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Consume articles from Kafka, extract events with spaCy, produce events, outcomes, dead letters. "
         "Configured by POWDERKEG_* environment variables (see .env.example).",
     )
-    parser.add_argument("--log-level", default=None, help="Override POWDERKEG_LOG_LEVEL.")
+    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="Override POWDERKEG_LOG_LEVEL.")
     args = parser.parse_args(argv)
-    settings = ExtractorSettings()
-    configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json)
+    settings = load_settings(ExtractorSettings)
+    configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json, service=STAGE)
     ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
     extractor = Extractor.packaged()
     app = build_app(settings, extractor)

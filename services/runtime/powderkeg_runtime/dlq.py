@@ -124,4 +124,11 @@ async def dead_letter(
     )
     await send(dlq_topic, message.key or b"", encode(letter), headers)
     DEAD_LETTERS.labels(topic=dlq_topic.get_topic_name(), reason=reason).inc()
-    log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)
+    log.warning(
+        "dead-lettered %s[%s]@%s: %s",
+        message.topic,
+        message.partition,
+        message.offset,
+        error,
+        extra={"reason": reason, "error_class": letter.error_class},
+    )
