@@ -53,7 +53,8 @@ examples:
   powderkeg ingest --feed https://example.org/rss.xml --once
   POWDERKEG_INGEST_HTTP_TOKEN=... powderkeg ingest --serve
 
-exit codes: 0 ok, 1 broker did not acknowledge, 2 usage, 3 some inputs rejected (dead-lettered)
+exit codes: 0 ok, 1 broker did not acknowledge, 2 usage or settings, 3 some inputs rejected (dead-lettered),
+  130 Ctrl-C (the unacknowledged unit is not recorded as done)
 
 environment (defaults; all in docs/ingest.md):
   POWDERKEG_KAFKA_BOOTSTRAP          127.0.0.1:9092
