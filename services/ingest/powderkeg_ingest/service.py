@@ -136,20 +136,38 @@ class _Stop:
     def __init__(self) -> None:
         self.event = threading.Event()
         self.connecting = True
+        self.finished = False
+        self._deadline: threading.Timer | None = None
 
     def connected(self) -> None:
         self.connecting = False
 
+    def finish(self) -> None:
+        """The run is over: later signals change nothing."""
+        self.finished = True
+        if self._deadline is not None:
+            self._deadline.cancel()
+
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
+        if self.finished:
+            return
         if self.connecting or (self.event.is_set() and signum == signal.SIGINT):
-            raise KeyboardInterrupt(name)
-        log.info("signal %s: stopping after the current item", name)
+            raise _Interrupted(signum)
+        log.info("signal %s: stopping after the current item", signal.Signals(signum).name)
         self.event.set()
         if signum == signal.SIGINT:
-            timer = threading.Timer(INTERRUPT_GRACE_S, os.kill, (os.getpid(), signal.SIGINT))
-            timer.daemon = True
-            timer.start()
+            self._deadline = threading.Timer(INTERRUPT_GRACE_S, os.kill, (os.getpid(), signal.SIGINT))
+            self._deadline.daemon = True
+            self._deadline.start()
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Raised by :class:`_Stop` into whatever the main thread is waiting on (a bootstrap, a flush); a
+    ``KeyboardInterrupt`` so that no ``except Exception`` on the way turns it into an error to retry."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def _install_signals(stop: _Stop) -> None:
@@ -201,9 +219,12 @@ def main(argv: list[str] | None = None, *, stdin: BinaryIO | None = None) -> int
     _install_signals(stop)
     try:
         return _run(args, settings, stop.event, stdin or sys.stdin.buffer, connected=stop.connected)
-    except KeyboardInterrupt:
-        log.warning("interrupted: the unit in progress is not recorded as done; a re-run resends it")
-        return EXIT_INTERRUPTED
+    except _Interrupted as exc:
+        log.warning("stopped by %s: the unit in progress is not recorded as done; a re-run resends it", exc)
+        serving = bool(args.serve or args.feed) and not args.once
+        return EXIT_OK if serving and exc.signum == signal.SIGTERM else EXIT_INTERRUPTED
+    finally:
+        stop.finish()
 
 
 def _run(
@@ -275,7 +296,7 @@ def _run(
     except PublishError as exc:
         log.error("publishing failed; nothing from the unacknowledged batch is recorded as done: %s", exc)
         return EXIT_PUBLISH_FAILED
-    except KeyboardInterrupt:
+    except _Interrupted:
         if isinstance(sink, KafkaSink):
             sink.reset()  # abandon unacknowledged sends: a close would wait for them
         raise
