@@ -68,23 +68,35 @@ def test_a_bad_log_level_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("mode", [["seeds"], ["--serve", "--http-port", "0"]], ids=["batch", "serve"])
-def test_ingest_without_a_broker_stops_on_ctrl_c(tmp_path: Path, mode: list[str]) -> None:
-    """SIGINT while ingest is still trying to reach the broker (kafka-python would retry for 30 s)."""
-    repo = Path(__file__).resolve().parents[2]
-    args = [*POWDERKEG, "ingest", "--no-progress", *[str(repo / a) if a == "seeds" else a for a in mode]]
+def _interrupt_while_reaching_the_broker(args: list[str], tmp_path: Path) -> tuple[int, str]:
+    """Start ``powderkeg ARGS`` against a closed port, SIGINT it once it tries the port; (status, its stderr after)."""
     env = _env(tmp_path, POWDERKEG_KAFKA_BOOTSTRAP=f"127.0.0.1:{free_port()}")
-    proc = subprocess.Popen(args, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*POWDERKEG, *args], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
         deadline = time.monotonic() + BOUND_S
-        while "bootstrap" not in proc.stderr.readline().lower():  # it is trying the closed port now
+        while "bootstrap" not in proc.stderr.readline().lower():  # kafka-python would retry for 30 s
             assert time.monotonic() < deadline and proc.poll() is None
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=5) == 130  # nothing was read: nothing to finish
-        rest = proc.stderr.read()
-        assert "Traceback" not in rest and "stopped by SIGINT" in rest
+        status = proc.wait(timeout=5)
+        return status, proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("mode", [["seeds"], ["--serve", "--http-port", "0"]], ids=["batch", "serve"])
+def test_ingest_without_a_broker_stops_on_ctrl_c(tmp_path: Path, mode: list[str]) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    args = ["ingest", "--no-progress", *[str(repo / a) if a == "seeds" else a for a in mode]]
+    status, rest = _interrupt_while_reaching_the_broker(args, tmp_path)
+    assert status == 130  # nothing was read: nothing to finish
+    assert "Traceback" not in rest and "stopped by SIGINT" in rest
+
+
+@pytest.mark.parametrize("command", ["alerting", "extractor"])
+def test_a_worker_without_a_broker_stops_on_ctrl_c_without_a_traceback(tmp_path: Path, command: str) -> None:
+    status, rest = _interrupt_while_reaching_the_broker([command], tmp_path)
+    assert status == 130
+    assert "Traceback" not in rest and f"powderkeg {command}: interrupted" in rest

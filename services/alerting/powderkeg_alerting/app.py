@@ -34,7 +34,7 @@ from powderkeg_runtime.logs import LEVELS, configure_logging
 from powderkeg_runtime.produce import Send, send_counted
 from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Stage
-from powderkeg_runtime.worker import make_app, run_worker
+from powderkeg_runtime.worker import EXIT_NO_BROKER, make_app, run_worker
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(AlertingSettings)
     level = args.log_level or settings.log_level
     configure_logging(level, json_lines=settings.log_json, service=STAGE)
-    ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
+    try:
+        ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
+    except RuntimeError as exc:  # the broker did not answer: say so in one line, no traceback
+        log.error("%s", exc)
+        return EXIT_NO_BROKER
     service = AlertingService(settings)
     app = service.app
     log.info(

@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from powderkeg_runtime.settings import SettingsError, check_environment
 
 EXIT_SETTINGS = 2
+EXIT_INTERRUPTED = 130
 
 # command -> (module, help). Each module exposes ``main(argv: list[str]) -> int``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         return entry(rest)
     except SettingsError as exc:
         return _settings_failed(command, exc)
+    except KeyboardInterrupt:  # Ctrl-C in a command that has no handler of its own: stop, without a traceback
+        print(f"powderkeg {command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

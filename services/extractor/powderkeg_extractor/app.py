@@ -28,7 +28,7 @@ from powderkeg_runtime.logs import LEVELS, configure_logging
 from powderkeg_runtime.produce import Send, send_counted
 from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Rejected, Stage
-from powderkeg_runtime.worker import make_app, run_worker
+from powderkeg_runtime.worker import EXIT_NO_BROKER, make_app, run_worker
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings(ExtractorSettings)
     configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json, service=STAGE)
-    ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
+    try:
+        ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
+    except RuntimeError as exc:  # the broker did not answer: say so in one line, no traceback
+        log.error("%s", exc)
+        return EXIT_NO_BROKER
     extractor = Extractor.packaged()
     app = build_app(settings, extractor)
     log.info("extractor %s consuming %s from %s", extractor.version, topics.ARTICLES, settings.kafka_bootstrap)
