@@ -75,6 +75,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+def build_handler(*, json_lines: bool, service: str | None, stream: TextIO | None = None) -> logging.Handler:
+    """The handler :func:`configure_logging` installs: text or JSON lines, with the service and message context."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(_ContextFilter(service))
+    if json_lines:
+        handler.setFormatter(JsonFormatter())
+    else:
+        prefix = f"{service} " if service else ""
+        handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s {prefix}%(name)s: %(message)s"))
+    return handler
+
+
 def configure_logging(
     level: str = "INFO", *, json_lines: bool = False, service: str | None = None, stream: TextIO | None = None
 ) -> None:
@@ -86,15 +98,8 @@ def configure_logging(
     """
     if level.upper() not in LEVELS:
         raise ValueError(f"log level {level!r} is not one of {', '.join(LEVELS)}")
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.addFilter(_ContextFilter(service))
-    if json_lines:
-        handler.setFormatter(JsonFormatter())
-    else:
-        prefix = f"{service} " if service else ""
-        handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s {prefix}%(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [build_handler(json_lines=json_lines, service=service, stream=stream)]
     root.setLevel(level.upper())
     for noisy in ("kafka", "aiokafka"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from powderkeg_runtime.logs import bind, configure_logging, message_context
+from powderkeg_runtime.logs import bind, build_handler, configure_logging, message_context
 
 
 @pytest.fixture
@@ -19,13 +19,15 @@ def out() -> io.StringIO:
 
 @pytest.fixture
 def json_log(out: io.StringIO) -> Iterator[logging.Logger]:
-    """JSON logging into ``out``; the previous handlers come back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    configure_logging("DEBUG", json_lines=True, service="extractor", stream=out)
-    yield logging.getLogger("powderkeg.test")
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    """A logger of its own with the JSON handler into ``out`` (the root logger, pytest's, is left alone)."""
+    logger = logging.getLogger("powderkeg.test")
+    handler = build_handler(json_lines=True, service="extractor", stream=out)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger
+    logger.removeHandler(handler)
+    logger.propagate = True
 
 
 def _lines(out: io.StringIO) -> list[dict[str, object]]:
