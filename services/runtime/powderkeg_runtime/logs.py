@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+HANDLER_NAME = "powderkeg"
+"""The name of the handler :func:`configure_logging` installs (tests remove it after an entry point ran)."""
 
 _CONTEXT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("powderkeg_log_context", default=None)
 
@@ -78,6 +80,7 @@ class JsonFormatter(logging.Formatter):
 def build_handler(*, json_lines: bool, service: str | None, stream: TextIO | None = None) -> logging.Handler:
     """The handler :func:`configure_logging` installs: text or JSON lines, with the service and message context."""
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(HANDLER_NAME)
     handler.addFilter(_ContextFilter(service))
     if json_lines:
         handler.setFormatter(JsonFormatter())
