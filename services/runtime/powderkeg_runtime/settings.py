@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from powderkeg_runtime.logs import LEVELS
 
@@ -123,9 +125,18 @@ def variable_name(cls: type[BaseSettings], field: str) -> str:
     return (str(cls.model_config.get("env_prefix", "")) + field).upper()
 
 
+def _holds_secret(annotation: Any) -> bool:
+    """Whether a value of ``annotation`` can hold a secret (a ``SecretStr``, or a model or container of one)."""
+    if annotation is SecretStr:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_holds_secret(f.annotation) for f in annotation.model_fields.values())
+    return any(_holds_secret(arg) for arg in get_args(annotation))
+
+
 def _is_secret(cls: type[BaseSettings], field: str) -> bool:
     info = cls.model_fields.get(field)
-    return info is not None and "SecretStr" in repr(info.annotation)
+    return info is not None and _holds_secret(info.annotation)
 
 
 def load_settings(cls: type[S], **overrides: Any) -> S:
@@ -136,6 +147,10 @@ def load_settings(cls: type[S], **overrides: Any) -> S:
     """
     try:
         return cls(**overrides)
+    except PydanticSettingsError as exc:  # a complex value (list, model) that is not JSON
+        named = re.search(r'field "(\w+)"', str(exc))
+        var = variable_name(cls, named.group(1)) if named else cls.__name__
+        raise SettingsError([f"{var}: not valid JSON ({exc.__cause__ or exc})"]) from None
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -102,3 +102,21 @@ def test_a_copied_env_example_means_the_defaults_and_an_empty_token_means_no_tok
     for cls in CLASSES:
         assert load_settings(cls) == cls.model_construct(), cls.__name__
     assert load_settings(IngestSettings).ingest_http_token is None
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [('[{"name": "ops", "url": "ftp://x", "secret": "hunter2"}]', "should match pattern"),
+     ('[{"name": "ops", "url": "http://x", "secret": "hunter2"}', "not valid JSON")],
+    ids=["invalid", "not-json"],
+)
+def test_a_bad_value_of_a_setting_that_holds_secrets_is_not_echoed(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, value: str, why: str
+) -> None:
+    from powderkeg_alerting.settings import AlertingSettings
+
+    monkeypatch.setenv("POWDERKEG_ALERTING_WEBHOOKS", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(AlertingSettings)
+    (problem,) = caught.value.problems
+    assert problem.startswith("POWDERKEG_ALERTING_WEBHOOKS: ") and why in problem and "hunter2" not in problem
