@@ -13,7 +13,7 @@ export POWDERKEG_DEV_DATA
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status test chaos run bench bench-kafka bench-store eval-dev eval-alerts lint \
+.PHONY: help venv install up down status test chaos run bench bench-kafka bench-scale bench-store eval-dev eval-alerts lint \
 	schemas lock train-venv train-data train train-cv eval-classifier bench-classifier lock-train web-vendor
 
 help: ## Show this help
@@ -51,6 +51,9 @@ bench: venv ## Throughput of bare spaCy vs the embedded pipeline on the VOA arti
 
 bench-kafka: venv install ## The same, plus the three services through a freshly started real broker
 	bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench --kafka
+
+bench-scale: venv install ## Broker throughput with 1 and then 2 workers per service (extractor and alerting), side by side
+	bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench --kafka --workers 1,2 --repeat 2
 
 bench-store: venv install ## Store ingest rate, API p50/p95 and database size over 1,000,000 events (PostgreSQL)
 	mkdir -p build

@@ -1,9 +1,10 @@
 """Chaos: thousands of articles through the real broker while every service is SIGKILLed and the broker restarts.
 
-What runs: ``powderkeg extractor`` and ``powderkeg alerting`` as long-lived workers with fresh consumer groups
-(started at the topics' current end), and ``powderkeg ingest`` as one batch process per chunk of a JSONL file, paced
-so that the pipeline is busy for the whole chaos window. A seeded schedule SIGKILLs ingest, the extractor and alerting
-twice each at random moments (each is restarted at once, as a supervisor would) and kills and restarts the broker
+What runs: two ``powderkeg extractor`` and two ``powderkeg alerting`` workers (``POWDERKEG_CHAOS_WORKERS``), each
+pair sharing one fresh consumer group (started at the topics' current end), and ``powderkeg ingest`` as one batch
+process per chunk of a JSONL file, paced so that the pipeline is busy for the whole chaos window. A seeded schedule
+SIGKILLs ingest, an extractor and an alerting worker twice each at random moments (each is restarted at once, as a
+supervisor would) and kills and restarts the broker
 once. Then, for this run's article ids only (unique prefix):
 
 - every article has an outcome on ``powderkeg.outcomes.v1`` or a dead letter (``lost`` = those with neither);
@@ -52,6 +53,8 @@ STACK = REPO / "deploy" / "stack.sh"
 
 ARTICLES = int(os.environ.get("POWDERKEG_CHAOS_ARTICLES", "2000"))
 CHUNKS = 5
+WORKERS = int(os.environ.get("POWDERKEG_CHAOS_WORKERS", "2"))
+"""Workers per service (extractor, alerting), each group sharing the partitions; a kill hits one at random."""
 CHUNK_PERIOD_S = 12.0
 """One ingest run per chunk, started at most this often: the input arrives over a minute, not all at once."""
 WINDOW_S = (4.0, 62.0)
@@ -182,28 +185,22 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
     start_group_at_end(kafka_bootstrap, env["POWDERKEG_ALERTING_APP_ID"], [topics.EVENTS])
     start = end_offsets(kafka_bootstrap, WATCHED)
 
-    ports = {"extractor": free_port(), "alerting": free_port()}
-    workers = {
-        "extractor": ServiceProcess(
-            "extractor",
-            ["extractor"],
-            {**env, "POWDERKEG_EXTRACTOR_METRICS_PORT": str(ports["extractor"])},
-            tmp_path / "extractor.log",
-            ports["extractor"],
-        ),
-        "alerting": ServiceProcess(
-            "alerting",
-            ["alerting"],
-            {**env, "POWDERKEG_ALERTING_METRICS_PORT": str(ports["alerting"])},
-            tmp_path / "alerting.log",
-            ports["alerting"],
-        ),
-    }
+    workers: dict[str, ServiceProcess] = {}
+    for service in ("extractor", "alerting"):
+        for n in range(WORKERS):
+            port = free_port()
+            workers[f"{service}-{n}"] = ServiceProcess(
+                f"{service}-{n}",
+                [service],
+                {**env, f"POWDERKEG_{service.upper()}_METRICS_PORT": str(port)},
+                tmp_path / f"{service}-{n}.log",
+                port,
+            )
     feeder = Feeder(chunks, env, tmp_path / "ingest.log", tmp_path / "ingest-state")
     schedule = fault_schedule(rng)
     kills = {"ingest": 0, "extractor": 0, "alerting": 0}
     broker_restarts = 0
-    unexpected_exits = {"extractor": 0, "alerting": 0}
+    unexpected_exits = {name: 0 for name in workers}
 
     def supervise() -> None:
         """A worker that died on its own (exit 75 asks for a replay) is restarted, as a supervisor would; counted."""
@@ -241,9 +238,10 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
                     ingest_kill_after = rng.uniform(1.0, 3.0)
                     kills["ingest"] += 1
                 else:
-                    workers[fault.target].kill()
+                    victim = workers[f"{fault.target}-{rng.randrange(WORKERS)}"]  # one of the group's workers
+                    victim.kill()
                     kills[fault.target] += 1
-                    workers[fault.target].start()
+                    victim.start()
                 fault.done_at = now - feed_start
                 break
             time.sleep(0.1)
@@ -337,6 +335,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         "distinct raised alerts": len(raised),
         "duplicate alerts (conflicting raised)": len(conflicting_raised),
         "alert revisions with conflicting content": len(conflicting_revisions),
+        "workers per service": WORKERS,
         "kills done": f"ingest {kills['ingest']}, extractor {kills['extractor']}, alerting {kills['alerting']}",
         "broker restarts": broker_restarts,
         "unexpected service exits": ", ".join(f"{name} {count}" for name, count in unexpected_exits.items()),

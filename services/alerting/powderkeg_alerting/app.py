@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from aiokafka.errors import KafkaError as AIOKafkaError
-from faust.exceptions import FaustError
+from faust.exceptions import ConsumerNotStarted, FaustError
 
 from powderkeg_alerting import metrics as m
 from powderkeg_alerting.core.engine import AlertEngine
@@ -95,7 +95,7 @@ class AlertingService:
             timeout=settings.alerting_delivery_timeout_seconds,
         )
         self.dispatcher = Dispatcher(self.sinks, policy, on_attempt=_count_attempt, on_result=_count_result)
-        self._advanced_to: datetime | None = None
+        self._advanced_to: dict[int | None, datetime] = {}
         self.alerts_topic = self.app.topic(topics.ALERTS, value_type=bytes, key_type=bytes)
         self.stage = Stage(
             STAGE,
@@ -126,7 +126,7 @@ class AlertingService:
         @app.timer(interval=self.settings.alerting_resend_interval_seconds)  # type: ignore[untyped-decorator]
         async def resend_open_alerts() -> None:
             managers = [s for s in self.sinks if isinstance(s, AlertmanagerSink)]
-            for alert in self.engine.open_alerts() if managers else []:
+            for alert in self.engine.open_alerts(self.active_partitions()) if managers else []:
                 self.dispatcher.submit(alert, managers)
 
     def export_gauges(self) -> None:
@@ -138,29 +138,45 @@ class AlertingService:
                 if value > 0:  # a pair whose conflict mass has decayed to nothing is not worth a series
                     m.PAIR_ESCALATION_INDEX.labels(pair=pair).set(value)
         counts = {rule.name: 0 for rule in self.engine.rules.signals}
-        for alert in self.engine.open_alerts():
+        for alert in self.engine.open_alerts(self.active_partitions()):
             counts[alert.signal] = counts.get(alert.signal, 0) + 1
         for signal, count in counts.items():
             m.OPEN_ALERTS.labels(signal=signal).set(count)
 
-    def evaluate(self, record: EventRecord, received_at: datetime | None) -> list[Alert]:
-        """Engine step for one event: its alerts, then resolutions once event time has moved on enough."""
-        evaluation = self.engine.evaluate(record, received_at)
+    def active_partitions(self) -> set[int] | None:
+        """The events partitions this worker processes now (not the standby copies its tables also hold).
+
+        None (every partition) before the consumer has started, when the tables are still empty. Called from the
+        worker's loop only (timers), where faust's consumer is safe to use."""
+        try:
+            assignment = self.app.consumer.assignment()
+        except ConsumerNotStarted:
+            return None
+        return {tp.partition for tp in assignment if tp.topic == topics.EVENTS}
+
+    def evaluate(self, record: EventRecord, received_at: datetime | None, partition: int | None = None) -> list[Alert]:
+        """Engine step for one event: its alerts, then resolutions of its partition once event time has moved on.
+
+        State is owned by the input partition (tables are co-partitioned with the events topic), so N workers in one
+        group each keep whole alert episodes: the extractor keys events by pair of sides, one pair is one partition.
+        """
+        evaluation = self.engine.evaluate(record, received_at, partition)
         m.EVENTS_EVALUATED.labels(outcome=evaluation.outcome.value).inc()
         # A redelivered event re-publishes the current (unchanged) state of its open alerts: if the worker crashed
         # after saving state but before the alert reached the broker, this is how the alert gets out. Consumers see
         # the same alert_id and revision again, which the contract makes harmless.
         alerts = list(evaluation.alerts or evaluation.current)
         now = self.engine.watermark
-        if now is not None and (self._advanced_to is None or now - self._advanced_to >= ADVANCE_EVERY):
-            self._advanced_to = now
-            alerts.extend(self.engine.advance(now))
+        advanced_to = self._advanced_to.get(partition)
+        if now is not None and (advanced_to is None or now - advanced_to >= ADVANCE_EVERY):
+            self._advanced_to[partition] = now
+            alerts.extend(self.engine.advance(now, partition))
         return alerts
 
     async def handle(self, record: EventRecord, message: Any) -> list[Output]:
         """The stage's handler: the engine's alerts for one event, each delivered once the broker has it."""
         received = datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else None
-        alerts = self.evaluate(record, received)
+        alerts = self.evaluate(record, received, message.partition)
         return [
             Output(self.alerts_topic, alert.alert_id.encode(), encode(alert), functools.partial(self._sent, alert))
             for alert in alerts

@@ -5,10 +5,12 @@ restarted worker remembers open alerts, seen event ids and pair indexes, and rai
 as JSON (the state models' ``model_dump(mode="json")``); the adapter converts on every access, so the engine always
 works on plain pydantic models.
 
-Tables use ``use_partitioner=True``: the changelog partition follows the key's hash, not the partition of the event
-being processed. Episodes and seen ids are written from events of any partition (and resolutions from a sweep), so
-tying a key to "the current event's partition" would scatter one key over several changelog partitions. The cost:
-one worker must own all partitions (the service runs a single instance; scaling out would need co-partitioned keys).
+Tables are co-partitioned with ``powderkeg.events.v2`` (``use_partitioner=False``): a write made while processing an
+event of partition *p* goes to changelog partition *p*, so the worker that owns *p* owns that state, and N workers in
+one consumer group each keep whole alert episodes. This holds because every state key starts with the pair of sides,
+which is the events' Kafka key, and because resolution sweeps run inside event processing and visit only the current
+partition's state (:mod:`powderkeg_alerting.core.state`); nothing writes a table from a timer. The changelogs have as
+many partitions as the events topic (both use ``POWDERKEG_TOPIC_PARTITIONS``); faust refuses to start otherwise.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def _table(app: faust.App, name: str, help_text: str) -> Any:
         name,
         key_type=str,
         value_type=None,
-        use_partitioner=True,
+        use_partitioner=False,
         help=help_text,
     )
 

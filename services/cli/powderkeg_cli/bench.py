@@ -114,9 +114,10 @@ def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, in
 
 
 def bench_broker(
-    raws: list[RawArticle], tokens: int, bootstrap: str, timeout_s: float, rate: float = 0.0
+    raws: list[RawArticle], tokens: int, bootstrap: str, timeout_s: float, rate: float = 0.0, workers: int = 1
 ) -> Figure | None:
-    """Produce the articles through Kafka into freshly started extractor and alerting services."""
+    """Produce the articles through Kafka into freshly started extractor and alerting services (``workers`` each,
+    sharing one consumer group per service)."""
     from kafka import KafkaConsumer, KafkaProducer
 
     from powderkeg_runtime.codec import decode, encode
@@ -132,22 +133,24 @@ def bench_broker(
         "POWDERKEG_KAFKA_BOOTSTRAP": bootstrap,
         "POWDERKEG_EXTRACTOR_APP_ID": f"bench-extractor-{run}",
         "POWDERKEG_ALERTING_APP_ID": f"bench-alerting-{run}",
-        "POWDERKEG_EXTRACTOR_METRICS_PORT": "19102",
-        "POWDERKEG_ALERTING_METRICS_PORT": "19103",
         "POWDERKEG_ALERTING_ALERTMANAGER_URL": "",
     }
     exe = [sys.executable, "-m", "powderkeg_cli.main"]
     logs = Path(tempfile.mkdtemp(prefix="powderkeg-bench-"))
-    procs = [
-        subprocess.Popen([*exe, svc], env=env, stdout=(logs / f"{svc}.log").open("w"), stderr=subprocess.STDOUT)
-        for svc in ("extractor", "alerting")
-    ]
+    procs: list[subprocess.Popen[bytes]] = []
+    ready: list[str] = []
+    for n in range(workers):
+        for svc, port in (("extractor", 19102 + 10 * n), ("alerting", 19103 + 10 * n)):
+            ports = {f"POWDERKEG_{svc.upper()}_METRICS_PORT": str(port)}
+            log_file = (logs / f"{svc}-{n}.log").open("w")
+            procs.append(subprocess.Popen([*exe, svc], env={**env, **ports}, stdout=log_file, stderr=subprocess.STDOUT))
+            ready.append(f"http://127.0.0.1:{port}/readyz")
     consumer = KafkaConsumer(
         topics.OUTCOMES, topics.ALERTS, bootstrap_servers=bootstrap, auto_offset_reset="latest",
         group_id=f"bench-reader-{run}", enable_auto_commit=False, consumer_timeout_ms=500,
     )
     try:
-        _wait_ready(["http://127.0.0.1:19102/readyz", "http://127.0.0.1:19103/readyz"], timeout_s=120)
+        _wait_ready(ready, timeout_s=180)
         consumer.poll(timeout_ms=1000)
         core = IngestCore()
         producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
@@ -175,6 +178,7 @@ def bench_broker(
         outcome_latency: list[float] = []
         alert_latency: list[float] = []
         seen_outcomes: set[str] = set()
+        outcome_times: list[float] = []
         deadline = time.monotonic() + timeout_s
         while len(seen_outcomes) < len(articles) and time.monotonic() < deadline:
             for record in consumer:
@@ -184,6 +188,7 @@ def bench_broker(
                     if article_id in sent and article_id not in seen_outcomes:
                         seen_outcomes.add(article_id)
                         outcome_latency.append(now - sent[article_id])
+                        outcome_times.append(now)
                 elif record.topic == topics.ALERTS:
                     alert = decode(Alert, record.value)
                     firsts = [sent[a] for a in alert.article_ids if a in sent]
@@ -195,7 +200,15 @@ def bench_broker(
         print(f"  broker: {len(seen_outcomes)}/{len(articles)} outcomes read back in {seconds:.1f}s ({pacing})")
         print(f"  end-to-end article -> outcome latency: {_percentiles(outcome_latency)}")
         print(f"  end-to-end article -> first alert latency: {_percentiles(alert_latency)}")
-        return Figure("through the real broker (3 processes)", len(seen_outcomes), tokens, seconds)
+        name = f"through the real broker ({workers} worker{'s' if workers > 1 else ''} per service)"
+        if rate <= 0 and len(outcome_times) > 1:
+            # Unpaced, the topic holds every article within a second, long before the workers are through: the span
+            # from the first to the last outcome is the drain time of a pre-loaded topic, without start-up.
+            drain = outcome_times[-1] - outcome_times[0]
+            print(f"  drain rate (first to last outcome): {(len(outcome_times) - 1) / drain:.2f} articles/s")
+            drained = len(outcome_times) - 1
+            return Figure(f"{name}, drain", drained, tokens * drained // len(raws), drain)
+        return Figure(name, len(seen_outcomes), tokens, seconds)
     finally:
         consumer.close()
         for proc in procs:
@@ -243,6 +256,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="Broker run time limit, seconds.")
     parser.add_argument("--rate", type=float, default=0.0,
                         help="Also run a paced broker pass at this many articles/s, for latency (0: skip it).")
+    parser.add_argument("--workers", default="1",
+                        help="Comma-separated worker counts per service for the broker passes, e.g. 1,2.")
     parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
     args = parser.parse_args(argv)
     path = args.articles or default_voa_path(DevDataSettings())
@@ -253,15 +268,20 @@ def main(argv: list[str]) -> int:
     embedded, n_events, n_alerts = bench_embedded(raws, bare.tokens)
     figures = [bare, embedded]
     if args.kafka:
-        broker = bench_broker(raws, bare.tokens, args.bootstrap, args.timeout)
-        if broker is not None:
-            figures.append(broker)
+        for workers in (int(n) for n in args.workers.split(",")):
+            broker = bench_broker(raws, bare.tokens, args.bootstrap, args.timeout, workers=workers)
+            if broker is not None:
+                figures.append(broker)
         if args.rate > 0:
             bench_broker(raws, bare.tokens, args.bootstrap, args.timeout, rate=args.rate)
-    print(f"\n{'measurement':<52}{'articles/s':>12}{'tokens/s':>12}{'x bare':>9}")
+    brokers = figures[2:]
+    if len(brokers) > 1 and brokers[0].articles_per_s:
+        for fig in brokers[1:]:
+            print(f"\n{fig.name} / {brokers[0].name}: {fig.articles_per_s / brokers[0].articles_per_s:.2f}x")
+    print(f"\n{'measurement':<60}{'articles/s':>12}{'tokens/s':>12}{'x bare':>9}")
     for fig in figures:
         ratio = fig.articles_per_s / bare.articles_per_s if bare.articles_per_s else 0.0
-        print(f"{fig.name:<52}{fig.articles_per_s:>12.1f}{fig.tokens_per_s:>12.0f}{ratio:>9.2f}")
+        print(f"{fig.name:<60}{fig.articles_per_s:>12.1f}{fig.tokens_per_s:>12.0f}{ratio:>9.2f}")
     print(f"\nembedded run: {n_events} events, {n_alerts} alerts; tokens counted by the spaCy tokenizer: {bare.tokens}")
     if args.json_out:
         args.json_out.write_text(json.dumps([{**fig.__dict__, "articles_per_s": fig.articles_per_s,

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from powderkeg_alerting.core import episodes
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_alerting.core.rules import RuleSet, SignalRule, load_rules
-from powderkeg_alerting.core.state import EngineStore, EpisodeState
+from powderkeg_alerting.core.state import EngineStore, EpisodeState, owned, owned_by, seen_key, seen_partition
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, Factuality, Severity, SidePair
 
 SEEN_RETENTION = timedelta(days=14)
@@ -124,7 +124,7 @@ class AlertEngine:
         self.index = EscalationIndex(index_params or IndexParams(), self.store.pairs)
         self._rules_by_name = {rule.name: rule for rule in self.rules.signals}
         self._watermark: datetime | None = None
-        self._pruned_at: datetime | None = None
+        self._pruned_at: dict[int | None, datetime] = {}
 
     @property
     def watermark(self) -> datetime | None:
@@ -138,14 +138,20 @@ class AlertEngine:
         """Alerts raised or updated by ``event``; processing the same event again returns nothing."""
         return self.evaluate(event, received_at).alerts
 
-    def evaluate(self, event: EventRecord, received_at: datetime | None = None) -> Evaluation:
-        """Like :meth:`process`, with the outcome and matched signals for metrics and logs."""
-        if event.event_id in self.store.seen:
+    def evaluate(
+        self, event: EventRecord, received_at: datetime | None = None, partition: int | None = None
+    ) -> Evaluation:
+        """Like :meth:`process`, with the outcome and matched signals for metrics and logs.
+
+        ``partition`` is the input partition the event came from (the service's; None in the embedded mode): the
+        state the event creates is owned by it (see :mod:`powderkeg_alerting.core.state`)."""
+        seen = seen_key(event.event_id, partition)
+        if seen in self.store.seen:
             return Evaluation(outcome=Outcome.DUPLICATE, current=self._current_alerts_of(event.event_id))
         when = event_time(event, received_at, self.watermark)
         if when is None:
             return Evaluation(outcome=Outcome.UNTIMED)
-        self.store.seen[event.event_id] = when
+        self.store.seen[seen] = when
         if self.watermark is None or when > self.watermark:
             self._watermark = when
         pair = event.sides.pair
@@ -157,9 +163,11 @@ class AlertEngine:
         alerts: list[Alert] = []
         index_value = None
         if pair is not None:
-            surge_alerts, index_value = self.index.observe(pair, event, when)
+            surge_alerts, index_value = self.index.observe(pair, event, when, partition)
             alerts.extend(surge_alerts)
-        outcomes = [self._apply(rule, severity, event, pair, when, index_value, alerts) for rule, severity in matched]
+        outcomes = [
+            self._apply(rule, severity, event, pair, when, index_value, alerts, partition) for rule, severity in matched
+        ]
         outcome = Outcome.ALERTED if Outcome.ALERTED in outcomes else (outcomes[0] if outcomes else Outcome.NO_SIGNAL)
         return Evaluation(
             alerts=alerts,
@@ -178,6 +186,7 @@ class AlertEngine:
         when: datetime,
         index_value: float | None,
         alerts: list[Alert],
+        partition: int | None = None,
     ) -> Outcome:
         weight = rule.factuality.get(event.factuality)
         if weight is None:
@@ -194,6 +203,7 @@ class AlertEngine:
             if self._watermark is not None and when + quiet <= self._watermark:
                 return Outcome.LATE
             episode = episodes.open_episode(rule, pair, event, when)
+            episode.partition = partition
         episodes.add_event(
             episode,
             rule,
@@ -217,24 +227,34 @@ class AlertEngine:
         del self.store.episodes[key]
         return alert
 
-    def advance(self, now: datetime) -> list[Alert]:
-        """Resolve episodes quiet for their signal's quiet period as of event time ``now``; prune old event ids."""
+    def advance(self, now: datetime, partition: int | None = None) -> list[Alert]:
+        """Resolve episodes quiet for their signal's quiet period as of event time ``now``; prune old event ids.
+
+        Only the state owned by ``partition`` is visited (None: all of it): a worker sweeps the partition whose event
+        it is processing, so every change goes to that partition's changelog and no other worker's state is touched.
+        """
         if self.watermark is None or now > self.watermark:
             self._watermark = now
         resolved: list[Alert] = []
         for key in sorted(self.store.episodes.keys()):
             episode = self.store.episodes[key]
             rule = self._rules_by_name.get(episode.signal)
-            if rule is None:
+            if rule is None or not owned(episode.partition, partition):
                 continue
             if now - episode.last_seen >= self.rules.quiet_period(rule):
                 resolved.append(self._resolve(key, episode, rule))
-        resolved.extend(self.index.advance(now))
-        if self._pruned_at is None or now - self._pruned_at >= timedelta(hours=1):
-            self._pruned_at = now
+        resolved.extend(self.index.advance(now, partition))
+        pruned_at = self._pruned_at.get(partition)
+        if pruned_at is None or now - pruned_at >= timedelta(hours=1):
+            self._pruned_at[partition] = now
             horizon = now - SEEN_RETENTION
-            for event_id in [k for k, seen_at in self.store.seen.items() if seen_at < horizon]:
-                del self.store.seen[event_id]
+            stale = [
+                k
+                for k, seen_at in self.store.seen.items()
+                if seen_at < horizon and owned(seen_partition(k), partition)
+            ]
+            for key in stale:
+                del self.store.seen[key]
         return resolved
 
     def _current_alerts_of(self, event_id: str) -> list[Alert]:
@@ -245,10 +265,14 @@ class AlertEngine:
                 result.append(episodes.to_alert(episode))
         return result
 
-    def open_alerts(self) -> list[Alert]:
-        """The current state of every open alert, ordered by pair and signal."""
+    def open_alerts(self, partitions: set[int] | None = None) -> list[Alert]:
+        """The current state of every open alert owned by ``partitions`` (None: all), ordered by pair and signal.
+
+        A worker passes its active assignment: the standby copies it holds of other workers' tables are theirs."""
         result = []
         for key in sorted(self.store.episodes.keys()):
-            result.append(episodes.to_alert(self.store.episodes[key]))
-        result.extend(self.index.open_alerts())
+            episode = self.store.episodes[key]
+            if owned_by(episode.partition, partitions):
+                result.append(episodes.to_alert(episode))
+        result.extend(self.index.open_alerts(partitions))
         return result

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from powderkeg_alerting.core import episodes
-from powderkeg_alerting.core.state import EpisodeState, PairIndexState
+from powderkeg_alerting.core.state import EpisodeState, PairIndexState, owned, owned_by
 from powderkeg_contracts import Alert, AlertStatus, Direction, EventRecord, Factuality, Severity, SidePair
 
 SURGE_SIGNAL = "escalation_surge"
@@ -95,11 +95,13 @@ class EscalationIndex:
             return 0.0
         return (-event.goldstein / 10.0) * event.confidence * self.params.factuality_weight.get(event.factuality, 0.0)
 
-    def observe(self, pair: SidePair, event: EventRecord, when: datetime) -> tuple[list[Alert], float]:
+    def observe(
+        self, pair: SidePair, event: EventRecord, when: datetime, partition: int | None = None
+    ) -> tuple[list[Alert], float]:
         """Add ``event`` to its pair; return the surge alerts it raised or updated and the pair's index."""
         p = self.params
         pair_key = pair.key
-        state = self.store.get(pair_key) or PairIndexState(pair=pair, updated_at=when)
+        state = self.store.get(pair_key) or PairIndexState(pair=pair, updated_at=when, partition=partition)
         mass = self.mass(event)
         counted_key = f"{event.story_id}|{event.cameo_code}"
         if mass > 0 and counted_key not in state.counted:
@@ -182,12 +184,16 @@ class EscalationIndex:
         episode.escalation_index = round(index, 4)
         return [episodes.to_alert(episode)]
 
-    def advance(self, now: datetime) -> list[Alert]:
-        """Resolve surges that have cooled by event time ``now``; forget pairs whose mass has decayed away."""
+    def advance(self, now: datetime, partition: int | None = None) -> list[Alert]:
+        """Resolve surges that have cooled by event time ``now``; forget pairs whose mass has decayed away.
+
+        Only pairs owned by ``partition`` are visited (None: every pair)."""
         resolved: list[Alert] = []
         p = self.params
         for key in sorted(self.store.keys()):
             state = self.store[key]
+            if not owned(state.partition, partition):
+                continue
             index, baseline = self.value_of(state, now)
             episode = state.surge_alert
             if episode is not None and (index / baseline < p.clear_ratio or index < p.surge_min_rate / 2):
@@ -201,11 +207,11 @@ class EscalationIndex:
                 del self.store[key]
         return resolved
 
-    def open_alerts(self) -> list[Alert]:
+    def open_alerts(self, partitions: set[int] | None = None) -> list[Alert]:
         return [
             episodes.to_alert(state.surge_alert)
             for _, state in sorted(self.store.items())
-            if state.surge_alert is not None
+            if state.surge_alert is not None and owned_by(state.partition, partitions)
         ]
 
     def top(self, now: datetime, limit: int) -> list[tuple[str, float]]:

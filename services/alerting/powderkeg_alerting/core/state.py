@@ -2,10 +2,13 @@
 
 State is split by key so that each piece is small and can be stored where it belongs:
 - episodes, keyed ``<pair>|<signal>``: one open alert episode per pair of sides and signal;
-- seen, keyed by ``event_id``: the event time of every event already processed (dedupe, pruned by event time);
+- seen, keyed by ``event_id`` (``<partition>|<event_id>`` in the service): the event time of every event already
+  processed (dedupe, pruned by event time);
 - pairs, keyed ``<pair>``: the escalation index of each pair of sides.
 Every key is, or starts with, the key of the event's pair of sides, which is also the event's Kafka key: the state
-of one pair is only ever touched by events of the partition that pair hashes to.
+of one pair is only ever touched by events of the partition that pair hashes to. Episodes and pair states also
+record that input ``partition``, so that a worker owning several partitions (and holding standby copies of others)
+sweeps only the partition whose event it is processing, and writes each change to that partition's changelog.
 :class:`EngineStore` bundles the mutable mappings; plain dicts in the embedded mode and in tests, faust tables
 (through :class:`powderkeg_alerting.tables.TableMapping`) in the service.
 """
@@ -57,6 +60,7 @@ class EpisodeState(_State):
     article_count: int = Field(default=0, description="Articles seen, still counted when the id list is capped.")
     locations: dict[str, int] = Field(default_factory=dict, description="Places its events name, with counts.")
     escalation_index: float | None = None
+    partition: int | None = Field(default=None, description="Input partition that owns it (None: the only one).")
 
     @property
     def pair_key(self) -> str:
@@ -75,6 +79,30 @@ class PairIndexState(_State):
         default_factory=dict, description="Stories with conflict events in the fast window, and their latest time."
     )
     surge_alert: EpisodeState | None = None
+    partition: int | None = Field(default=None, description="Input partition that owns it (None: the only one).")
+
+
+def owned(state_partition: int | None, partition: int | None) -> bool:
+    """Whether a sweep over ``partition`` (None: all) may change a state owned by ``state_partition``.
+
+    A state without a partition predates partition ownership (or the embedded mode, which has one): any sweep may
+    take it."""
+    return partition is None or state_partition is None or state_partition == partition
+
+
+def owned_by(state_partition: int | None, partitions: set[int] | None) -> bool:
+    """Like :func:`owned`, for a set of partitions (a worker's active assignment)."""
+    return partitions is None or state_partition is None or state_partition in partitions
+
+
+def seen_key(event_id: str, partition: int | None) -> str:
+    """The dedupe key of an event id: prefixed by its input partition in the service, so pruning stays local."""
+    return event_id if partition is None else f"{partition}|{event_id}"
+
+
+def seen_partition(key: str) -> int | None:
+    head, sep, _ = key.partition("|")
+    return int(head) if sep and head.isdigit() else None
 
 
 @dataclass
