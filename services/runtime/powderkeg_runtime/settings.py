@@ -107,6 +107,7 @@ class StackSettings(BaseSettings):
     )
     chaos_articles: int = Field(default=2000, ge=1, description="Articles the chaos test pushes (make chaos).")
     chaos_seed: int | None = Field(default=None, description="Seed of the chaos schedule; random if unset.")
+    chaos_workers: int = Field(default=2, ge=1, description="Extractor and alerting workers the chaos test runs.")
 
 
 class SettingsError(ValueError):
