@@ -143,9 +143,9 @@ def test_every_powderkeg_variable_in_compose_and_the_env_example_is_a_known_sett
     known = known_variables(cls for _, cls in settings_classes())
     in_compose = {var for service in services.values() for var in service.get("environment") or {}}
     in_compose |= {m.group(1) for m in INTERPOLATION.finditer(COMPOSE_FILE.read_text(encoding="utf-8"))}
-    in_example = {
-        line.split("=", 1)[0] for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")
+    in_example = {  # set, or commented out for having no default ("# POWDERKEG_X=")
+        line.removeprefix("# ").split("=", 1)[0] for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+        if "=" in line and line.removeprefix("# ").startswith("POWDERKEG_")
     }
     assert unknown_variables(known, in_compose | in_example) == []
     assert {v for v in in_compose if v.startswith("POWDERKEG_")} <= in_example

@@ -48,7 +48,7 @@ def render_env_example() -> str:
         "# Generated from the settings classes by `powderkeg schemas --env`; a test fails when it is stale.",
         "# Each service reads its variables once, at start-up. Copy to .env (read from the working directory) and",
         "# edit, or export them: the environment wins over .env, .env over the defaults. An unknown POWDERKEG_* name,",
-        "# in either, is an error naming the closest valid one; an empty value means the default.",
+        "# in either, is an error naming the closest valid one. Settings without a default are commented out.",
     ]
     seen: set[str] = set()
     for title, cls in settings_classes():
@@ -61,7 +61,9 @@ def render_env_example() -> str:
             seen.add(var)
             description = (field.description or "").strip()
             block.append(f"# {description}" if description else f"# {name}")
-            block.append(f"{var}={_value(field.get_default(call_default_factory=True))}")
+            default = field.get_default(call_default_factory=True)
+            # No default: commented out, since an empty value would be a value (an empty path, an empty URL).
+            block.append(f"# {var}=" if default is None else f"{var}={_value(default)}")
         if block:
             lines += ["", f"# --- {title} ---", *block]
     return "\n".join(lines) + "\n"

@@ -13,9 +13,9 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Annotated, Any, TypeVar, get_args
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
@@ -31,11 +31,19 @@ SETTINGS_CONFIG = SettingsConfigDict(
     extra="ignore",
     env_file=ENV_FILE,
     env_file_encoding="utf-8",
-    env_ignore_empty=True,
 )
 """Every settings class's configuration. ``extra="ignore"`` because the classes share one prefix; unknown names
-are refused by :func:`unknown_variables`, which knows all of them. An empty value means the default (a copied
-``.env.example`` leaves a token empty: that must mean "no token", never the empty token)."""
+are refused by :func:`unknown_variables`, which knows all of them. An empty value is a value (an empty
+``POWDERKEG_ALERTING_ALERTMANAGER_URL`` turns that sink off); settings without a default are commented out in
+``.env.example``."""
+
+
+def _empty_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_empty_is_none)]
+"""A secret that may be unset: an empty value means unset, never the empty secret (a bearer token of "")."""
 
 
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from powderkeg_cli.envdoc import settings_classes
 from powderkeg_ingest.settings import IngestSettings
@@ -102,6 +103,17 @@ def test_a_copied_env_example_means_the_defaults_and_an_empty_token_means_no_tok
     for cls in CLASSES:
         assert load_settings(cls) == cls.model_construct(), cls.__name__
     assert load_settings(IngestSettings).ingest_http_token is None
+
+
+def test_an_empty_token_is_no_token_but_an_empty_url_is_a_value(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from powderkeg_alerting.settings import AlertingSettings
+    from powderkeg_runtime.auth import bearer_ok
+
+    monkeypatch.setenv("POWDERKEG_INGEST_HTTP_TOKEN", "")
+    monkeypatch.setenv("POWDERKEG_ALERTING_ALERTMANAGER_URL", "")
+    assert load_settings(IngestSettings).ingest_http_token is None
+    assert load_settings(AlertingSettings).alerting_alertmanager_url == ""  # the sink turned off
+    assert not bearer_ok("Bearer ", SecretStr(""))
 
 
 @pytest.mark.parametrize(
