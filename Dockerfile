@@ -1,5 +1,6 @@
 # One image for the three Powderkeg services (ingest, extractor, alerting); docker-compose.yml picks the
-# command. Dependencies come only from the hash-locked requirements.lock; the project itself adds none.
+# command. Dependencies come only from the hash-locked runtime lock, requirements.lock (no test or lint tools: those
+# are in requirements-dev.lock); the project itself adds none.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

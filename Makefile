@@ -23,11 +23,11 @@ run: venv ## Run the whole pipeline in one process over seeds/ (no broker) and p
 	$(VENV)/bin/powderkeg run seeds/
 	@echo "Web console over the same run: $(VENV)/bin/powderkeg run seeds/ --serve  (then open the URL it prints)"
 
-venv: $(VENV_STAMP) ## Create .venv with the locked dependencies and the project (editable)
+venv: $(VENV_STAMP) ## Create .venv with the locked runtime and development dependencies and the project (editable)
 
-$(VENV_STAMP): requirements.lock pyproject.toml
+$(VENV_STAMP): requirements-dev.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install -q --require-hashes -r requirements-dev.lock
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
@@ -84,8 +84,12 @@ lint: venv ## ruff over the whole tree, mypy --strict over the packages (part of
 schemas: venv ## Regenerate contracts/schemas/*.json from the models
 	$(VENV)/bin/powderkeg schemas
 
-lock: ## Re-resolve requirements.in into requirements.lock with hashes (needs network to PyPI)
-	$(VENV)/bin/pip install -q uv && $(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+# The runtime lock (the image) first; the development lock (make venv) is constrained to it, so both agree.
+lock: ## Re-resolve requirements.in and requirements-dev.in into their hash-pinned locks (needs network to PyPI)
+	$(VENV)/bin/pip install -q uv
+	$(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+	$(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements-dev.in -c requirements.lock \
+		-o requirements-dev.lock
 
 chaos: venv install ## Chaos test: SIGKILL every service twice and restart the broker under 2,000 articles (prints figures)
 	bash deploy/with-stack.sh $(VENV)/bin/pytest -m chaos -s -p no:cacheprovider tests/chaos $(PYTEST_ARGS)

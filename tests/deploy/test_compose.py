@@ -7,6 +7,7 @@ so the compose setup cannot silently rot while everyday runs use deploy/stack.sh
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ POWDERKEG_SERVICES = {
     "alerting": "powderkeg-alerting",
     "store": "powderkeg-store",
 }
+METRICS_PORT_VARIABLE = {name: f"POWDERKEG_{name.upper()}_METRICS_PORT" for name in POWDERKEG_SERVICES}
+STATE_PATHS = {
+    # service: the folder where its image keeps its state
+    "kafka": "/var/lib/kafka/data",
+    "postgres": "/var/lib/postgresql/data",
+    "prometheus": "/prometheus",
+    "alertmanager": "/alertmanager",
+    "grafana": "/var/lib/grafana",
+    "ingest": "/var/lib/powderkeg",
+}
+INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?])?([^}]*)\}")
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +108,88 @@ def test_services_point_at_kafka_and_expose_their_metrics_port(services: dict[st
         env = services[name]["environment"]
         assert env["POWDERKEG_KAFKA_BOOTSTRAP"] == "kafka:9092"
         assert env["POWDERKEG_METRICS_HOST"] == "0.0.0.0"
-        port = int(env["POWDERKEG_METRICS_PORT"])
+        port = int(env[METRICS_PORT_VARIABLE[name]])
         assert any(str(p).endswith(f":{port}") for p in services[name]["ports"])
         assert services[name]["depends_on"]["kafka"]["condition"] == "service_healthy"
-        assert "healthcheck" in services[name]
-    alerting_env = services["alerting"]["environment"]
-    assert alerting_env["POWDERKEG_ALERTMANAGER_URL"] == "http://alertmanager:9093"
-    assert alerting_env["POWDERKEG_ALERTING_ALERTMANAGER_URL"] == "http://alertmanager:9093"
+    assert services["alerting"]["environment"]["POWDERKEG_ALERTING_ALERTMANAGER_URL"] == "http://alertmanager:9093"
     assert services["ingest"]["environment"]["POWDERKEG_INGEST_METRICS_PORT"] == 9101
     assert services["extractor"]["environment"]["POWDERKEG_EXTRACTOR_METRICS_PORT"] == 9102
-    assert alerting_env["POWDERKEG_ALERTING_METRICS_PORT"] == 9103
+    assert services["alerting"]["environment"]["POWDERKEG_ALERTING_METRICS_PORT"] == 9103
     assert services["store"]["environment"]["POWDERKEG_STORE_METRICS_PORT"] == 9104
+
+
+def test_every_powderkeg_variable_is_one_the_service_reads(services: dict[str, dict[str, Any]]) -> None:
+    """A variable no settings class of the service reads is a setting silently not applied."""
+    from powderkeg_alerting.settings import AlertingSettings
+    from powderkeg_extractor.settings import ExtractorSettings
+    from powderkeg_ingest.settings import IngestSettings
+    from powderkeg_runtime.settings import known_variables
+    from powderkeg_store.settings import StoreSettings
+
+    read = {
+        "ingest": IngestSettings, "extractor": ExtractorSettings, "alerting": AlertingSettings, "store": StoreSettings,
+    }
+    for name, cls in read.items():
+        set_here = {var for var in services[name]["environment"] if var.startswith("POWDERKEG_")}
+        assert set_here - known_variables([cls]) == set(), f"{name} sets variables it never reads"
+
+
+def test_every_powderkeg_variable_in_compose_and_the_env_example_is_a_known_setting(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    from powderkeg_cli.envdoc import ENV_EXAMPLE, settings_classes
+    from powderkeg_runtime.settings import known_variables, unknown_variables
+
+    known = known_variables(cls for _, cls in settings_classes())
+    in_compose = {var for service in services.values() for var in service.get("environment") or {}}
+    in_compose |= {m.group(1) for m in INTERPOLATION.finditer(COMPOSE_FILE.read_text(encoding="utf-8"))}
+    in_example = {  # set, or commented out for having no default ("# POWDERKEG_X=")
+        line.removeprefix("# ").split("=", 1)[0] for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+        if "=" in line and line.removeprefix("# ").startswith("POWDERKEG_")
+    }
+    assert unknown_variables(known, in_compose | in_example) == []
+    assert {v for v in in_compose if v.startswith("POWDERKEG_")} <= in_example
+
+
+def test_the_push_api_listens_on_every_interface_and_needs_a_token_from_the_environment(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    ingest = services["ingest"]
+    env = ingest["environment"]
+    assert "--serve" in ingest["command"]
+    assert env["POWDERKEG_INGEST_HTTP_HOST"] == "0.0.0.0"
+    assert any(str(p).endswith(f":{env['POWDERKEG_INGEST_HTTP_PORT']}") for p in ingest["ports"])
+    for service, variable in (("ingest", "POWDERKEG_INGEST_HTTP_TOKEN"), ("store", "POWDERKEG_STORE_API_TOKEN")):
+        match = INTERPOLATION.fullmatch(str(services[service]["environment"][variable]))
+        assert match is not None and match.group(1) == variable, f"{variable} must come from the environment"
+        assert match.group(2) == ":?", f"{variable} must be required (no default, not empty)"
+
+
+def test_every_interpolated_variable_has_a_default_or_is_required() -> None:
+    for match in INTERPOLATION.finditer(COMPOSE_FILE.read_text(encoding="utf-8")):
+        assert match.group(2) in {":-", "-", ":?", "?"}, f"${{{match.group(1)}}} is silently empty when unset"
+
+
+def test_the_services_health_checks_ask_their_own_readiness(services: dict[str, dict[str, Any]]) -> None:
+    for name in POWDERKEG_SERVICES:
+        port = services[name]["environment"][METRICS_PORT_VARIABLE[name]]
+        check = " ".join(services[name]["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{port}/readyz" in check, name
+        assert "/healthz" not in check and "os.environ" not in check, name
+
+
+def test_every_stateful_service_keeps_its_state_on_a_named_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    named = set(compose.get("volumes") or {})
+    for name, path in STATE_PATHS.items():
+        mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in services[name].get("volumes", [])}
+        assert mounts.get(path) in named, f"{name} keeps {path} on no named volume"
+    kafka_env = services["kafka"]["environment"]
+    assert kafka_env["KAFKA_LOG_DIRS"] == STATE_PATHS["kafka"], "Kafka would write outside its volume"
+    assert f"--storage.tsdb.path={STATE_PATHS['prometheus']}" in services["prometheus"]["command"]
+    assert f"--storage.path={STATE_PATHS['alertmanager']}" in services["alertmanager"]["command"]
+    assert services["ingest"]["environment"]["POWDERKEG_INGEST_STATE_DIR"].startswith(STATE_PATHS["ingest"] + "/")
 
 
 def test_the_store_runs_on_the_compose_postgres(services: dict[str, dict[str, Any]]) -> None:
@@ -131,7 +214,7 @@ def test_prometheus_docker_config_scrapes_service_hostnames(services: dict[str, 
     assert "--config.file=/etc/prometheus/prometheus.docker.yml" in command
     targets = _targets_by_job(_load_yaml(PROMETHEUS_DIR / "prometheus.docker.yml"))
     for service, job in POWDERKEG_SERVICES.items():
-        port = services[service]["environment"]["POWDERKEG_METRICS_PORT"]
+        port = services[service]["environment"][METRICS_PORT_VARIABLE[service]]
         assert targets[job] == [f"{service}:{port}"]
 
 
@@ -164,7 +247,8 @@ def test_the_image_keeps_faust_data_where_the_service_user_may_write() -> None:
     assert "POWDERKEG_FAUST_DATA_DIR=/var/lib/powderkeg/" in dockerfile
 
 
-def test_the_services_run_under_a_restart_policy(services: dict[str, dict[str, Any]]) -> None:
-    """Exit status 75 (replay) and the input watchdog rely on a supervisor restarting the worker."""
-    for name in POWDERKEG_SERVICES:
-        assert services[name].get("restart") in {"unless-stopped", "always", "on-failure"}, name
+def test_every_service_runs_under_a_restart_policy(services: dict[str, dict[str, Any]]) -> None:
+    """Exit status 75 (replay) and the input watchdog rely on a supervisor restarting the worker; the broker, the
+    database and the monitoring come back after a crash or a host reboot too."""
+    for name, service in services.items():
+        assert service.get("restart") in {"unless-stopped", "always", "on-failure"}, name

@@ -30,10 +30,11 @@ from powderkeg_alerting.tables import build_store
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
-from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.logs import LEVELS, configure_logging
 from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Stage
-from powderkeg_runtime.worker import make_app, run_worker
+from powderkeg_runtime.worker import EXIT_NO_BROKER, make_app, run_worker
 
 log = logging.getLogger(__name__)
 
@@ -196,12 +197,16 @@ def main(argv: list[str] | None = None) -> int:
         f"them to {topics.ALERTS} and deliver them to Alertmanager and signed webhooks. Configured by POWDERKEG_* "
         "environment variables (see .env.example and docs/alerting.md).",
     )
-    parser.add_argument("--log-level", default=None, help="Override POWDERKEG_LOG_LEVEL.")
+    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="Override POWDERKEG_LOG_LEVEL.")
     args = parser.parse_args(argv)
-    settings = AlertingSettings()
+    settings = load_settings(AlertingSettings)
     level = args.log_level or settings.log_level
-    configure_logging(level, json_lines=settings.log_json)
-    ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions, kafka=settings)
+    configure_logging(level, json_lines=settings.log_json, service=STAGE)
+    try:
+        ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions, kafka=settings)
+    except RuntimeError as exc:  # the broker did not answer: say so in one line, no traceback
+        log.error("%s", exc)
+        return EXIT_NO_BROKER
     service = AlertingService(settings)
     app = service.app
     log.info(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
 from powderkeg_runtime.settings import ServiceSettings
 
@@ -26,8 +25,6 @@ class WebhookConfig(BaseModel):
 
 
 class AlertingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="POWDERKEG_", frozen=True, extra="ignore", env_file=None)
-
     alerting_app_id: str = Field(default="powderkeg-alerting", description="faust app id = consumer group.")
     alerting_metrics_port: int = Field(default=9103, description="Port of /metrics, /healthz and /readyz.")
     alerting_rules_path: Path | None = Field(default=None, description="Rule file; the packaged rules.yaml if unset.")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,8 +26,14 @@ from powderkeg_runtime.codec import DecodeError, decode
 from powderkeg_runtime.dlq import original_bytes
 from powderkeg_runtime.kafka_clients import KafkaAuthError, connect
 from powderkeg_runtime.kafka_config import KafkaSettings
+from powderkeg_runtime.settings import ServiceSettings, load_settings
 
 DLQ_TOPICS = (topics.ARTICLES_DLQ, topics.EVENTS_DLQ, topics.INGEST_DLQ)
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long ``dlq`` tries to reach the broker before it says it cannot (kafka-python's default is 30 s)."""
+EXIT_NO_BROKER = 1
+_CONNECT_MS = int(CONNECT_TIMEOUT_S * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,11 @@ def read_letters(
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = connect(
-        kafka, bootstrap, lambda options: KafkaConsumer(enable_auto_commit=False, group_id=None, **options)
+        kafka,
+        bootstrap,
+        lambda options: KafkaConsumer(
+            enable_auto_commit=False, group_id=None, **{**options, "bootstrap_timeout_ms": _CONNECT_MS}
+        ),
     )
     try:
         partitions = [
@@ -114,7 +123,13 @@ def replay(bootstrap: str, letters: list[Letter], kafka: KafkaSettings | None = 
     chosen, skipped = plan_replay(letters)
     if not chosen:
         return 0, skipped
-    producer = connect(kafka, bootstrap, lambda options: KafkaProducer(acks="all", enable_idempotence=True, **options))
+    producer = connect(
+        kafka,
+        bootstrap,
+        lambda options: KafkaProducer(
+            acks="all", enable_idempotence=True, **{**options, "bootstrap_timeout_ms": _CONNECT_MS}
+        ),
+    )
     replayed = 0
     try:
         for item in chosen:
@@ -140,6 +155,22 @@ def _key_text(letter: DeadLetter) -> str | None:
 
 
 def main(argv: list[str]) -> int:
+    """Entry point of ``powderkeg dlq``: 0 done, 1 the broker could not be reached, 2 usage."""
+    from kafka.errors import KafkaError
+
+    try:
+        return _main(argv)
+    except KafkaError as exc:
+        print(f"powderkeg dlq: error: cannot reach Kafka at {_bootstrap(argv)}: {exc}", file=sys.stderr)
+        return EXIT_NO_BROKER
+
+
+def _bootstrap(argv: list[str]) -> str:
+    chosen = _parser().parse_known_args(argv)[0].bootstrap
+    return str(chosen) if chosen else load_settings(ServiceSettings).kafka_bootstrap
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powderkeg dlq", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["list", "replay"], help="List dead letters, or replay them.")
@@ -153,8 +184,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--all", action="store_true", help="replay every letter of the chosen topics (else --key or --error-class)."
     )
-    parser.add_argument("--bootstrap", default=os.environ.get("POWDERKEG_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
-    args = parser.parse_args(argv)
+    parser.add_argument("--bootstrap", default=None, help="Kafka bootstrap servers (POWDERKEG_KAFKA_BOOTSTRAP).")
+    return parser
+
+
+def _main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    args.bootstrap = _bootstrap(argv)
     kafka = KafkaSettings()
     chosen = tuple(args.topic or DLQ_TOPICS)
     try:

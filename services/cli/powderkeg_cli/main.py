@@ -2,6 +2,10 @@
 
 Service and tool commands are imported only when chosen, so ``powderkeg ingest`` never loads spaCy and
 ``powderkeg --help`` starts instantly. Each delegated command parses its own arguments and has its own ``--help``.
+
+Before any command runs, every ``POWDERKEG_*`` variable of the environment and of ``.env`` must be one that some
+settings class reads (a misspelt name is an error naming the closest valid one), and a setting whose value is not
+allowed ends the command with one line per problem and exit status 2, not a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +14,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+
+from powderkeg_runtime.settings import SettingsError, check_environment
+
+EXIT_SETTINGS = 2
+EXIT_INTERRUPTED = 130
 
 # command -> (module, help). Each module exposes ``main(argv: list[str]) -> int``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -34,24 +44,49 @@ def _parser() -> argparse.ArgumentParser:
         description="Powderkeg: streaming escalation alerts from the news. Run `powderkeg COMMAND --help` for a "
         "command's options.",
     )
+    parser.add_argument("--version", action="version", version=f"powderkeg {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
+def _version() -> str:
+    try:
+        return version("powderkeg")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _settings_failed(command: str, error: SettingsError) -> int:
+    for problem in error.problems:
+        print(f"powderkeg {command}: error: {problem}", file=sys.stderr)
+    return EXIT_SETTINGS
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    if not args or args[0] in {"-h", "--help"}:
+    if not args or args[0] in {"-h", "--help", "--version"}:
+        if args and args[0] == "--version":
+            parser.parse_args(args[:1])  # prints the version and exits
         parser.print_help()
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command not in COMMANDS:
         parser.error(f"unknown command {command!r} (choose from {', '.join(COMMANDS)})")
-    module = importlib.import_module(COMMANDS[command][0])
-    entry: Callable[[list[str]], int] = module.main
-    return entry(rest)
+    from powderkeg_cli.envdoc import settings_classes
+
+    try:
+        check_environment(cls for _, cls in settings_classes())
+        module = importlib.import_module(COMMANDS[command][0])
+        entry: Callable[[list[str]], int] = module.main
+        return entry(rest)
+    except SettingsError as exc:
+        return _settings_failed(command, exc)
+    except KeyboardInterrupt:  # Ctrl-C in a command that has no handler of its own: stop, without a traceback
+        print(f"powderkeg {command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -24,10 +24,11 @@ from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
 from powderkeg_extractor.settings import ExtractorSettings
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
-from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.logs import LEVELS, configure_logging
 from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Rejected, Stage
-from powderkeg_runtime.worker import make_app, run_worker
+from powderkeg_runtime.worker import EXIT_NO_BROKER, make_app, run_worker
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Consume articles from Kafka, extract events with spaCy, produce events, outcomes, dead letters. "
         "Configured by POWDERKEG_* environment variables (see .env.example).",
     )
-    parser.add_argument("--log-level", default=None, help="Override POWDERKEG_LOG_LEVEL.")
+    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="Override POWDERKEG_LOG_LEVEL.")
     args = parser.parse_args(argv)
-    settings = ExtractorSettings()
-    configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json)
-    ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions, kafka=settings)
+    settings = load_settings(ExtractorSettings)
+    configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json, service=STAGE)
+    try:
+        ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions, kafka=settings)
+    except RuntimeError as exc:  # the broker did not answer: say so in one line, no traceback
+        log.error("%s", exc)
+        return EXIT_NO_BROKER
     extractor = Extractor.packaged()
     app = build_app(settings, extractor)
     log.info("extractor %s consuming %s from %s", extractor.version, topics.ARTICLES, settings.kafka_bootstrap)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from powderkeg_runtime.settings import ServiceSettings
 
 
 class ExtractorSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="POWDERKEG_", frozen=True, extra="ignore", env_file=None)
-
     extractor_app_id: str = Field(default="powderkeg-extractor", description="faust app id = consumer group.")
     extractor_metrics_port: int = Field(default=9102, description="Port of /metrics, /healthz and /readyz.")
     extractor_max_chars: int = Field(

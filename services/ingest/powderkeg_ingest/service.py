@@ -2,17 +2,19 @@
 
 Exit codes: 0 all inputs handled (and always for a service stopped by SIGTERM); 1 the broker did not acknowledge
 (nothing is recorded as done, a re-run resends); 2 usage error; 3 some inputs of a batch run were rejected (they
-are on the dead-letter topic, the others were published).
+are on the dead-letter topic, the others were published); 130 interrupted by Ctrl-C before the current unit was
+acknowledged (nothing of it is recorded as done, a re-run resends it).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -30,6 +32,7 @@ from powderkeg_ingest.sources.files import Item, read_inputs
 from powderkeg_ingest.state import SqliteState
 from powderkeg_runtime.httpserver import BrokerProbe, ReadinessCheck, ServiceHttpServer, all_ready
 from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.settings import load_settings
 
 if TYPE_CHECKING:
     from powderkeg_ingest.feeding import FeedRunner
@@ -50,7 +53,8 @@ examples:
   powderkeg ingest --feed https://example.org/rss.xml --once
   POWDERKEG_INGEST_HTTP_TOKEN=... powderkeg ingest --serve
 
-exit codes: 0 ok, 1 broker did not acknowledge, 2 usage, 3 some inputs rejected (dead-lettered)
+exit codes: 0 ok, 1 broker did not acknowledge, 2 usage or settings, 3 some inputs rejected (dead-lettered),
+  130 Ctrl-C (the unacknowledged unit is not recorded as done)
 
 environment (defaults; all in docs/ingest.md):
   POWDERKEG_KAFKA_BOOTSTRAP          127.0.0.1:9092
@@ -114,15 +118,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INTERRUPT_GRACE_S = 1.0
+"""After Ctrl-C, how long the current unit may take to be acknowledged before it is abandoned (not recorded)."""
+
+EXIT_INTERRUPTED = 130
+
+
 class _Stop:
-    """Set by SIGTERM/SIGINT: the current item finishes, the producer flushes, the process exits."""
+    """SIGTERM/SIGINT handler: the current item finishes, the producer flushes, the process exits.
+
+    Ctrl-C must stop at once, though, even with the broker gone: while the broker is still being reached nothing has
+    been read, so a signal aborts straight away; after that, a unit not acknowledged within
+    :data:`INTERRUPT_GRACE_S` of Ctrl-C (or a second Ctrl-C) is abandoned. Abandoning is safe: nothing of an
+    unacknowledged unit is recorded as done, and its deterministic ids make the resend of a re-run harmless.
+    """
 
     def __init__(self) -> None:
         self.event = threading.Event()
+        self.connecting = True
+        self.finished = False
+        self._deadline: threading.Timer | None = None
+
+    def connected(self) -> None:
+        self.connecting = False
+
+    def finish(self) -> None:
+        """The run is over: later signals change nothing."""
+        self.finished = True
+        if self._deadline is not None:
+            self._deadline.cancel()
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.finished:
+            return
+        if self.connecting or (self.event.is_set() and signum == signal.SIGINT):
+            raise _Interrupted(signum)
         log.info("signal %s: stopping after the current item", signal.Signals(signum).name)
         self.event.set()
+        if signum == signal.SIGINT:
+            self._deadline = threading.Timer(INTERRUPT_GRACE_S, os.kill, (os.getpid(), signal.SIGINT))
+            self._deadline.daemon = True
+            self._deadline.start()
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Raised by :class:`_Stop` into whatever the main thread is waiting on (a bootstrap, a flush); a
+    ``KeyboardInterrupt`` so that no ``except Exception`` on the way turns it into an error to retry."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def _install_signals(stop: _Stop) -> None:
@@ -168,14 +213,28 @@ def main(argv: list[str] | None = None, *, stdin: BinaryIO | None = None) -> int
         overrides["ingest_http_port"] = args.http_port
     if args.metrics_port is not None:
         overrides["ingest_metrics_port"] = args.metrics_port
-    settings = IngestSettings(**overrides)  # type: ignore[arg-type]
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    settings = load_settings(IngestSettings, **overrides)
+    configure_logging(settings.log_level, json_lines=settings.log_json, service="ingest")
     stop = _Stop()
     _install_signals(stop)
-    return _run(args, settings, stop.event, stdin or sys.stdin.buffer)
+    try:
+        return _run(args, settings, stop.event, stdin or sys.stdin.buffer, connected=stop.connected)
+    except _Interrupted as exc:
+        log.warning("stopped by %s: the unit in progress is not recorded as done; a re-run resends it", exc)
+        serving = bool(args.serve or args.feed) and not args.once
+        return EXIT_OK if serving and exc.signum == signal.SIGTERM else EXIT_INTERRUPTED
+    finally:
+        stop.finish()
 
 
-def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Event, stdin: BinaryIO) -> int:
+def _run(
+    args: argparse.Namespace,
+    settings: IngestSettings,
+    stop: threading.Event,
+    stdin: BinaryIO,
+    *,
+    connected: Callable[[], None] | None = None,
+) -> int:
     state: SqliteState | None = None
     sink: Sink
     serving = bool(args.serve or args.feed)
@@ -202,6 +261,8 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
             log.error("cannot publish to Kafka at %s yet (%s); serving, not ready", settings.kafka_bootstrap, exc)
             health.failed(f"broker not reachable at start-up: {exc}")
         state = SqliteState(settings.ingest_state_dir / "ingest.sqlite3")
+    if connected is not None:
+        connected()
     core = IngestCore(
         CoreConfig(
             max_text_bytes=settings.ingest_max_text_bytes,
@@ -236,6 +297,10 @@ def _run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Eve
     except PublishError as exc:
         log.error("publishing failed; nothing from the unacknowledged batch is recorded as done: %s", exc)
         return EXIT_PUBLISH_FAILED
+    except _Interrupted:
+        if isinstance(sink, KafkaSink):
+            sink.reset()  # abandon unacknowledged sends: a close would wait for them
+        raise
     finally:
         _close(sink, state, server)
     tally = ingestor.tally

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 
 from powderkeg_contracts import limits
 from powderkeg_ingest.core.netpolicy import PrivateAllowance
-from powderkeg_runtime.settings import ServiceSettings
+from powderkeg_runtime.settings import OptionalSecret, ServiceSettings
 
 
 class IngestSettings(ServiceSettings):
@@ -35,7 +35,7 @@ class IngestSettings(ServiceSettings):
     )
     ingest_http_host: str = Field(default="127.0.0.1", description="Address the HTTP push API binds to.")
     ingest_http_port: int = Field(default=8080, ge=0, le=65535, description="Port of the HTTP push API.")
-    ingest_http_token: SecretStr | None = Field(
+    ingest_http_token: OptionalSecret = Field(
         default=None, description="Bearer token the push API requires; without one the API refuses every push."
     )
     ingest_http_max_body_bytes: int = Field(

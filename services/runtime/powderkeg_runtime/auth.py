@@ -12,8 +12,9 @@ from pydantic import SecretStr
 
 
 def bearer_ok(authorization: str | None, token: SecretStr | None) -> bool:
-    """True when the ``Authorization`` header value carries ``Bearer <token>``; always False without a token."""
-    if token is None or not authorization:
+    """True when the ``Authorization`` header value carries ``Bearer <token>``; always False without a token (or
+    with an empty one)."""
+    if token is None or not token.get_secret_value() or not authorization:  # an empty token is no token
         return False
     scheme, _, given = authorization.partition(" ")
     if scheme.lower() != "bearer":

@@ -141,4 +141,12 @@ async def dead_letter(
     await send(dlq_topic, b"" if reference_only else message.key or b"", encode(letter), headers)
     DEAD_LETTERS.labels(topic=dlq_topic.get_topic_name(), reason=reason).inc()
     kind = "recorded by reference" if reference_only else "dead-lettered"
-    log.warning("%s %s[%s]@%s: %s", kind, message.topic, message.partition, message.offset, error)
+    log.warning(
+        "%s %s[%s]@%s: %s",
+        kind,
+        message.topic,
+        message.partition,
+        message.offset,
+        error,
+        extra={"reason": reason, "error_class": letter.error_class},
+    )

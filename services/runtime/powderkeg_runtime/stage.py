@@ -38,6 +38,7 @@ from powderkeg_contracts import limits
 from powderkeg_runtime.codec import DecodeError, decode
 from powderkeg_runtime.dlq import StageName, dead_letter
 from powderkeg_runtime.lag import sample_consumer_lag
+from powderkeg_runtime.logs import bind, message_context
 from powderkeg_runtime.metrics import CONSUMER_LAG, MESSAGES_SKIPPED
 from powderkeg_runtime.middleware import Handled, Middleware, PrometheusMiddleware
 from powderkeg_runtime.produce import Send, refused_record, send_counted
@@ -118,19 +119,25 @@ class Stage(Generic[M]):
         self.exit_for_replay = exit_for_replay
 
     async def consume(self, message: Any) -> None:
-        """Process one message, or exit for replay when it can be neither processed nor dead-lettered."""
-        try:
-            await self.middleware(message, self._process)
-        except Exception:
-            where = f"{message.topic}@{message.offset}"
-            self.log.exception("could not process or dead-letter %s", where)
-            self.exit_for_replay(self.log, f"{where} neither processed nor dead-lettered")
+        """Process one message, or exit for replay when it can be neither processed nor dead-lettered.
+
+        Every log line made meanwhile carries the message's topic, partition and offset (and, once decoded, the
+        article id), through :func:`~powderkeg_runtime.logs.message_context`.
+        """
+        with message_context(topic=message.topic, partition=message.partition, offset=message.offset):
+            try:
+                await self.middleware(message, self._process)
+            except Exception:
+                where = f"{message.topic}@{message.offset}"
+                self.log.exception("could not process or dead-letter %s", where)
+                self.exit_for_replay(self.log, f"{where} neither processed nor dead-lettered")
 
     async def _process(self, message: Any) -> Handled:
         try:
             value = decode(self.model, message.value)
         except DecodeError as exc:
             return await self._reject(message, exc, exc.kind)
+        bind(article_id=getattr(value, "article_id", None))
         try:
             outputs = await self.handler(value, message)
         except Rejected as exc:

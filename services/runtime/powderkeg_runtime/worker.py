@@ -33,6 +33,9 @@ from powderkeg_runtime.settings import ServiceSettings
 from powderkeg_runtime.transport import broker_urls, set_topic_layout
 from powderkeg_runtime.watchdog import enforce_shutdown_deadline, watch_input
 
+EXIT_NO_BROKER = 1
+"""Exit status of a worker that could not reach the broker at start-up."""
+
 
 def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.App:
     """Build a faust app with Powderkeg's delivery settings; ``overrides`` win (tests use them)."""

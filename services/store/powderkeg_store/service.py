@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from powderkeg_runtime.httpserver import ReadinessCheck, ServiceHttpServer, all_ready
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.webserver import UvicornThread
 from powderkeg_store import metrics
 from powderkeg_store.settings import StoreSettings
@@ -105,8 +106,8 @@ def console_url(host: str, port: int, token: SecretStr | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = StoreSettings()
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    settings = load_settings(StoreSettings)
+    configure_logging(settings.log_level, json_lines=settings.log_json, service="store")
     from powderkeg_store.db import open_store
 
     url = args.database_url or settings.store_database_url

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from powderkeg_runtime.settings import ServiceSettings
+from powderkeg_runtime.settings import OptionalSecret, ServiceSettings
 
 
 class StoreSettings(ServiceSettings):
@@ -28,6 +28,6 @@ class StoreSettings(ServiceSettings):
     )
     store_http_host: str = Field(default="127.0.0.1", description="Address the query API and console bind to.")
     store_http_port: int = Field(default=8090, ge=0, le=65535, description="Port of the query API and console.")
-    store_api_token: SecretStr | None = Field(
+    store_api_token: OptionalSecret = Field(
         default=None, description="Bearer token the query API requires; without one the API refuses every request."
     )
