@@ -61,6 +61,8 @@ class Row:
     in_gsr: bool = False
     in_conflibert: bool = False
     conflibert_real: bool = False
+    article: str | None = None
+    """The VOA article of a VOA dev row: its cross-validation fold is the article's."""
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -103,7 +105,21 @@ def labelled_row(r: dict[str, object], origin: str) -> Row:
         families=families_of(r.get("signals") or []),  # type: ignore[arg-type]
         gold_pentacode=PENTACODE_OF_CLASS[cls],
         gold_type=cls,
+        article=str(r["article_id"]) if r.get("article_id") else None,
     )
+
+
+def voa_folds(rows: list[Row]) -> None:
+    """Give each VOA dev article one of the folds (articles ordered by a hash of their id, dealt in turn).
+
+    Related stories repeat sentences, so a fold holds whole articles; the near-copy guard of the cross-validation
+    (``train.py``) removes what other articles repeat of a held-out one.
+    """
+    articles = sorted({r.article for r in rows if r.article}, key=lambda a: hashlib.sha256(a.encode()).hexdigest())
+    fold_of = {a: i % FOLDS for i, a in enumerate(articles)}
+    for row in rows:
+        if row.article:
+            row.fold = fold_of[row.article]
 
 
 def gold_rows(dev_data: Path) -> list[Row]:
@@ -187,6 +203,7 @@ def build(dev_data: Path, synthetic: Path) -> tuple[list[Row], dict[str, str]]:
     voa = list(read_jsonl(voa_path))
     holdout_texts = [str(r["text"]) for r in voa if r["split"] == "holdout"]
     dev = [labelled_row(r, "voa") for r in voa if r["split"] == "dev"]
+    voa_folds(dev)
     syn = [labelled_row(r, "synthetic") for r in read_jsonl(synthetic)] if synthetic.exists() else []
     gold = gold_rows(dev_data)
     ngec = ngec_rows(dev_data)
