@@ -71,6 +71,19 @@ def shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
 
 
+def fold_training_rows(rows: list[dict[str, object]], k: int) -> list[dict[str, object]]:
+    """The rows a fold's model trains on: every row outside fold ``k`` that shares no 8-word sequence with it.
+
+    Related VOA stories and the wire copies of ConfliBERT repeat sentences, so without the guard a model would
+    have read a near-copy of a sentence it is scored on.
+    """
+    guard: set[tuple[str, ...]] = set()
+    for r in rows:
+        if r["fold"] == k:
+            guard |= shingles(str(r["text"]))
+    return [r for r in rows if r["fold"] != k and not shingles(str(r["text"])) & guard]
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, object]]:
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):

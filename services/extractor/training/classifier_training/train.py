@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer
 
-from classifier_training.data import REPO, read_jsonl, sha256_file, shingles
+from classifier_training.data import REPO, fold_training_rows, read_jsonl, sha256_file
 from classifier_training.model import LAYERS, SentenceModel, load_base
 from powderkeg_extractor.classify.labels import CLASSES, FACTUALITY, FAMILIES
 
@@ -292,19 +292,6 @@ def _same_run(manifest: Path, rows_sha: str, hp: Hyper) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     return bool(training["train_rows_sha256"] == rows_sha and training["hyperparameters"] == hp.__dict__)
-
-
-def fold_training_rows(rows: list[dict[str, object]], k: int) -> list[dict[str, object]]:
-    """The rows a fold's model trains on: every row outside fold ``k`` that shares no 8-word sequence with it.
-
-    Related VOA stories and the wire copies of ConfliBERT repeat sentences, so without the guard a model would
-    have read a near-copy of a sentence it is scored on.
-    """
-    guard: set[tuple[str, ...]] = set()
-    for r in rows:
-        if r["fold"] == k:
-            guard |= shingles(str(r["text"]))
-    return [r for r in rows if r["fold"] != k and not shingles(str(r["text"])) & guard]
 
 
 def run_cv(
