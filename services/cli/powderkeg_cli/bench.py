@@ -1,10 +1,12 @@
 """``powderkeg bench``: throughput and latency, measured side by side in one run on the same articles.
 
-Three measurements over the same VOA articles:
+Measurements over the same VOA articles:
 
 1. bare spaCy: ``nlp.pipe`` of ``en_core_web_sm`` over the full texts, every component on (the reference point);
 2. embedded: the whole Powderkeg pipeline in one process (ingest core, extractor, alert engine);
-3. broker (``--kafka``): the real services as separate processes through the real Kafka broker: articles produced
+3. the extractor alone, with its rules alone and with the sentence classifier (1 and 2 workers), each beside bare
+   spaCy in a fresh process, with its peak resident memory (``bench_extract.py``);
+4. broker (``--kafka``): the real services as separate processes through the real Kafka broker: articles produced
    by ingest's producer, the extractor and alerting services consuming; end-to-end latency is measured from the
    moment an article is produced to the moment its outcome (extractor) and its alerts (alerting) are read back.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from powderkeg_cli import bench_extract
 from powderkeg_cli.embedded import default_voa_path, run_pipeline
 from powderkeg_contracts import Alert, topics
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
@@ -243,6 +246,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rate", type=float, default=0.0,
                         help="Also run a paced broker pass at this many articles/s, for latency (0: skip it).")
     parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
+    parser.add_argument("--best-of", type=int, default=3, help="Passes of each fresh-process measurement (best kept).")
     args = parser.parse_args(argv)
     path = args.articles or default_voa_path()
     raws = _load_articles(path, args.limit, args.repeat)
@@ -262,7 +266,9 @@ def main(argv: list[str]) -> int:
         ratio = fig.articles_per_s / bare.articles_per_s if bare.articles_per_s else 0.0
         print(f"{fig.name:<52}{fig.articles_per_s:>12.1f}{fig.tokens_per_s:>12.0f}{ratio:>9.2f}")
     print(f"\nembedded run: {n_events} events, {n_alerts} alerts; tokens counted by the spaCy tokenizer: {bare.tokens}")
+    extractors = bench_extract.report(path, args.limit, args.best_of)
     if args.json_out:
-        args.json_out.write_text(json.dumps([{**fig.__dict__, "articles_per_s": fig.articles_per_s,
-                                               "tokens_per_s": fig.tokens_per_s} for fig in figures], indent=2))
+        args.json_out.write_text(json.dumps({"figures": [{**fig.__dict__, "articles_per_s": fig.articles_per_s,
+                                                          "tokens_per_s": fig.tokens_per_s} for fig in figures],
+                                             "extractor": extractors}, indent=2))
     return 0
