@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = ExtractorSettings()
     configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json)
     ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
-    extractor = Extractor.packaged()
+    extractor = Extractor.packaged(
+        classifier=settings.extractor_classifier, classifier_workers=settings.extractor_classifier_workers
+    )
     app = build_app(settings, extractor)
     log.info("extractor %s consuming %s from %s", extractor.version, topics.ARTICLES, settings.kafka_bootstrap)
     return run_worker(

@@ -19,3 +19,10 @@ class ExtractorSettings(ServiceSettings):
     extractor_languages: tuple[str, ...] = Field(
         default=("en",), description="Languages extracted; others get a 'skipped' outcome and are counted."
     )
+    extractor_classifier: bool = Field(
+        default=True,
+        description="Gate and label sentences with the packaged sentence classifier; false runs the rules alone.",
+    )
+    extractor_classifier_workers: int = Field(
+        default=2, ge=1, le=8, description="Sentences the classifier reads at a time, one core each."
+    )
