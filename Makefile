@@ -5,6 +5,10 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 PYTEST_ARGS ?=
+# The development data (evaluation sets, the full VOA set); a relative path is taken from the repository root.
+# The same setting the CLI and the tests read (README, "Development data").
+POWDERKEG_DEV_DATA ?= ../shared/data
+export POWDERKEG_DEV_DATA
 # Marks a venv that has the locked dependencies and the project installed; redone when either file changes.
 VENV_STAMP := $(VENV)/.powderkeg-installed
 
@@ -65,7 +69,7 @@ eval-dev: venv ## Rules, classifier and their combination on unseen data (CV fol
 
 eval-alerts: venv ## Score the alerts: recall per family, false alarms, precision on the VOA articles (dev and holdout)
 	mkdir -p build
-	$(VENV)/bin/powderkeg eval-alerts --data ../shared/data --json-out build/eval_alerts.json
+	$(VENV)/bin/powderkeg eval-alerts --json-out build/eval_alerts.json
 
 TYPED = contracts/powderkeg_contracts services/runtime/powderkeg_runtime services/ingest/powderkeg_ingest \
 	services/extractor/powderkeg_extractor services/alerting/powderkeg_alerting services/store/powderkeg_store \
@@ -87,8 +91,6 @@ chaos: venv install ## Chaos test: SIGKILL every service twice and restart the b
 # The sentence classifier (docs/classifier.md). Training has its own venv and lock: `make test` never installs them.
 TRAIN_VENV ?= .venv-train
 TRAIN_STAMP := $(TRAIN_VENV)/.powderkeg-installed
-POWDERKEG_DEV_DATA ?= ../shared/data
-export POWDERKEG_DEV_DATA
 TRAIN_PY = PYTHONPATH=services/extractor/training $(TRAIN_VENV)/bin/python
 
 train-venv: $(TRAIN_STAMP) ## Create .venv-train with the training lock (torch, base weights, onnx) and the project

@@ -1,5 +1,5 @@
-"""The chaos test uses the integration tests' broker fixture (same stack, same skip-locally/fail-in-CI rule)."""
+"""The chaos test runs against the same real stack as the integration tier (same skip-locally/fail-in-CI rule)."""
 
-from tests.integration.conftest import kafka_bootstrap
+from tests.support.stack import kafka_bootstrap
 
 __all__ = ["kafka_bootstrap"]

@@ -38,18 +38,12 @@ import pytest
 from powderkeg_contracts import Alert, AlertStatus, ArticleOutcome, DeadLetter, EventRecord, topics
 from powderkeg_runtime.codec import decode
 from powderkeg_runtime.dlq import original_bytes
-from tests.chaos.articles import ChaosArticle, make_articles
-from tests.chaos.harness import (
-    ServiceProcess,
-    end_offsets,
-    free_port,
-    group_lag,
-    group_offsets,
-    read_topics,
-    service_env,
-    start_group_at_end,
-    wait_for,
-)
+from powderkeg_runtime.kafka_admin import start_group_at_end
+from tests.support.articles import ChaosArticle, make_articles
+from tests.support.kafka import end_offsets, group_lag, group_offsets, read_topics
+from tests.support.net import free_port
+from tests.support.polling import wait_for
+from tests.support.services import ServiceProcess, service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(720)]
 

@@ -1,7 +1,7 @@
 """Every PromQL query in the Grafana dashboards parses and runs on the REAL Prometheus (deploy/stack.sh, :9090).
 
-The unit test checks metric names; this one catches syntax and type errors (a rate() of a gauge is fine, a
-histogram_quantile without ``le`` is not) that only Prometheus itself can judge.
+tests/deploy/test_dashboards.py checks metric names; this one catches syntax and type errors (a rate() of a gauge is
+fine, a histogram_quantile without ``le`` is not) that only Prometheus itself can judge.
 """
 
 from __future__ import annotations

@@ -12,21 +12,16 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 from pydantic import SecretStr
 
-from powderkeg_alerting.sinks import verify_signature
-from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from powderkeg_contracts import (
     Actor,
     Alert,
@@ -45,6 +40,10 @@ from powderkeg_contracts import (
 from powderkeg_extractor.core.sides import assign_sides
 from powderkeg_runtime.codec import decode, encode
 from powderkeg_runtime.kafka_admin import ensure_topics
+from tests.support.kafka import produce
+from tests.support.net import ready
+from tests.support.polling import wait_for
+from tests.support.webhooks import Receiver, receiving
 
 pytestmark = pytest.mark.integration
 
@@ -52,22 +51,6 @@ METRICS_PORT = 19113
 SECRET = SecretStr(uuid.uuid4().hex)
 TALKS = "Pakistan said its latest round of peace talks with Afghanistan's Taliban government has collapsed."
 STRIKES = "Military strikes by Pakistan on what it described as TTP hideouts triggered the recent border clashes."
-
-
-def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout_s:.0f}s waiting for {what}")
-
-
-def _ready() -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{METRICS_PORT}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 class Worker:
@@ -93,7 +76,7 @@ class Worker:
             stdout=self.log.open("a"),
             stderr=subprocess.STDOUT,
         )
-        _wait(lambda: _ready() or self.proc.poll() is not None, 120, "alerting ready")
+        wait_for(lambda: ready(METRICS_PORT) or self.proc.poll() is not None, 120, "alerting ready", every_s=0.5)
         assert self.proc.poll() is None, self.log.read_text()[-3000:]
 
     def stop(self) -> int:
@@ -107,36 +90,10 @@ class Worker:
             pytest.fail("alerting did not stop within 30 s of SIGTERM")
 
 
-class Receiver:
-    """A signed-webhook receiver on a loopback port; records each alert and whether its signature verified."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[Alert, bool]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                timestamp = self.headers[TIMESTAMP_HEADER] or ""
-                valid = verify_signature(SECRET, timestamp, body, self.headers[SIGNATURE_HEADER] or "")
-                receiver.received.append((Alert.model_validate_json(body), valid))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
+    with receiving(SECRET) as server:
+        yield server
 
 
 @pytest.fixture
@@ -149,14 +106,6 @@ def worker(kafka_bootstrap: str, tmp_path: Path, receiver: Receiver) -> Iterator
     finally:
         if proc.proc is not None and proc.proc.poll() is None:
             proc.stop()
-
-
-def _produce(bootstrap: str, items: list[tuple[bytes, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    for key, value in items:
-        producer.send(topics.EVENTS, key=key, value=value)
-    producer.flush()
-    producer.close()
 
 
 def _read(bootstrap: str, topic: str, keep: Callable[[object], bool], until: Callable[[list], bool]) -> list:
@@ -232,7 +181,8 @@ def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_r
     run = uuid.uuid4().hex[:8]
     events = _seed_like(run, copies=3)
     bad_key = f"bad-{run}".encode()
-    _produce(kafka_bootstrap, [(bad_key, b'{"event_id": 42')] + [(e.sides.key.encode(), encode(e)) for e in events])
+    bad = (bad_key, b'{"event_id": 42')
+    produce(kafka_bootstrap, topics.EVENTS, [bad, *((e.sides.key, encode(e)) for e in events)])
 
     def mine(record: object) -> bool:
         alert = decode(Alert, record.value)  # type: ignore[attr-defined]
@@ -272,14 +222,15 @@ def test_events_become_grouped_alerts_bad_bytes_are_dead_lettered_and_restarts_r
     assert headers["__connect.errors.topic"] == topics.EVENTS.encode()
 
     # The same alert changes reach the signed webhook (delivery runs beside the agent, so it may trail a little).
-    _wait(lambda: {a.signal for a, _ in receiver.received if _mine(a, run)} >= expected, 30, "webhook deliveries")
+    delivered = lambda: {a.signal for a, _ in receiver.received if _mine(a, run)} >= expected  # noqa: E731
+    wait_for(delivered, 30, "webhook deliveries", every_s=0.5)
     assert all(valid for _, valid in receiver.received), "every delivery must carry a valid signature"
 
     assert worker.stop() == 0
     worker.start()
     # The same events again (a replay), plus one new article of the same story: only the new one may change state.
     extra = _seed_like(f"{run}-late", copies=1, story=f"{run}-copy0")[0]
-    _produce(kafka_bootstrap, [(e.sides.key.encode(), encode(e)) for e in [*events, extra]])
+    produce(kafka_bootstrap, topics.EVENTS, [(e.sides.key, encode(e)) for e in [*events, extra]])
 
     def has_four(found: list) -> bool:
         alerts = (decode(Alert, r.value) for r in found)

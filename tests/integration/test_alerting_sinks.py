@@ -6,22 +6,20 @@ The receiver is a real HTTP server on a loopback port; it verifies every signatu
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, WebhookSink, deliver, verify_signature
+from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, WebhookSink, deliver
 from powderkeg_alerting.sinks.dispatcher import Dispatcher
-from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from powderkeg_contracts import Alert, AlertStatus, ConflictKind, Direction, Severity
-from tests.unit.alerting.factory import state_pair
+from tests.support.events import state_pair
+from tests.support.net import free_port
+from tests.support.webhooks import Receiver, receiving
 
 pytestmark = pytest.mark.integration
 
@@ -57,50 +55,10 @@ def make_alert(run: str, **update: object) -> Alert:
     return alert.model_copy(update=update)
 
 
-class Receiver:
-    """A loopback webhook receiver that records each request and whether its signature verified."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[Alert, bool]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                valid = verify_signature(
-                    SECRET, self.headers[TIMESTAMP_HEADER] or "", body, self.headers[SIGNATURE_HEADER] or ""
-                )
-                receiver.received.append((Alert.model_validate_json(body), valid))
-                self.send_response(204 if valid else 401)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/powderkeg"
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    server.thread.start()
-    try:
+    with receiving(SECRET) as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-
-
-def _unused_port() -> int:
-    """A loopback port that was just bound and released, so nothing listens on it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _am_alerts(alertmanager_url: str, alert_id: str) -> list[dict]:
@@ -152,7 +110,7 @@ def test_wrong_secret_is_rejected_by_the_receiver_and_not_retried(receiver: Rece
 
 
 def test_dispatcher_counts_a_dead_receiver_after_bounded_retries(receiver: Receiver) -> None:
-    dead = WebhookSink("dead", f"http://127.0.0.1:{_unused_port()}/nothing", SECRET)
+    dead = WebhookSink("dead", f"http://127.0.0.1:{free_port()}/nothing", SECRET)
     live = WebhookSink("ops", receiver.url, SECRET)
     results: list[Delivery] = []
     attempts: list[str] = []

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serving import IngestProcess  # same folder (tests/integration is not a package)
-from test_ingest_kafka import end_offsets, read_since
 
 from powderkeg_contracts import topics
+from tests.support.ingest_process import IngestProcess
+from tests.support.kafka import end_offsets, read_new
+from tests.support.polling import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -77,7 +78,7 @@ def test_pushes_during_a_broker_outage_are_refused_or_published(kafka_bootstrap:
     readiness: list[bool] = []
     try:
         ingest.wait_ready()
-        before = end_offsets(kafka_bootstrap, topics.ARTICLES)
+        before = end_offsets(kafka_bootstrap, [topics.ARTICLES])
         with Pusher(ingest, run) as pusher:
             time.sleep(1.5)
             _stack("kafka-stop")
@@ -89,11 +90,8 @@ def test_pushes_during_a_broker_outage_are_refused_or_published(kafka_bootstrap:
                     time.sleep(1.0)
             finally:
                 _stack("kafka-start")
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:  # recovered: the last three pushes were accepted
-                if len(pusher.results) > 3 and all(s == 202 for _, s, _ in pusher.results[-3:]):
-                    break
-                time.sleep(0.5)
+            recovered = lambda: len(pusher.results) > 3 and all(s == 202 for _, s, _ in pusher.results[-3:])  # noqa: E731
+            wait_for(recovered, 90, "the last three pushes accepted again", every_s=0.5)
         assert ingest.proc.poll() is None, ingest.log()
         statuses = [status for _, status, _ in pusher.results]
         assert set(statuses) <= {202, 503}, statuses
@@ -104,7 +102,7 @@ def test_pushes_during_a_broker_outage_are_refused_or_published(kafka_bootstrap:
         ingest.wait_ready(timeout_s=30)
 
         accepted = {i for i, status, _ in pusher.results if status == 202}
-        records = read_since(kafka_bootstrap, topics.ARTICLES, before, want=len(accepted))
+        records = read_new(kafka_bootstrap, topics.ARTICLES, before, want=len(accepted))
         on_kafka = {r.key.decode() for r in records if r.key and r.key.decode().startswith(run)}
         assert accepted <= on_kafka, sorted(accepted - on_kafka)
 

@@ -27,7 +27,8 @@ from powderkeg_store import schema
 from powderkeg_store.api.app import build_app
 from powderkeg_store.consumer import StoreConsumer
 from powderkeg_store.db import open_store
-from tests.integration.test_store_postgres import _produce
+from tests.support.kafka import produce
+from tests.support.polling import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -61,24 +62,23 @@ def console(
     events, revisions = seed
     names = (topic_factory("events"), topic_factory("alerts"), topic_factory("outcomes"))
     engine: Engine = open_store(database_factory())
-    _produce(kafka_bootstrap, names[0], [(e.sides.key, encode(e)) for e in events])  # type: ignore[attr-defined]
-    _produce(kafka_bootstrap, names[1], [(a.alert_id, encode(a)) for a in revisions])
+    produce(kafka_bootstrap, names[0], [(e.sides.key, encode(e)) for e in events])  # type: ignore[attr-defined]
+    produce(kafka_bootstrap, names[1], [(a.alert_id, encode(a)) for a in revisions])
     consumer = StoreConsumer(engine, bootstrap=kafka_bootstrap, group_id=unique_group, topic_names=names)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
     latest = list({a.alert_id: a for a in revisions}.values())
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def stored() -> int:
         with engine.connect() as conn:
-            if conn.execute(select(func.count()).select_from(schema.alerts)).scalar_one() == len(latest):
-                break
-        time.sleep(0.2)
+            return int(conn.execute(select(func.count()).select_from(schema.alerts)).scalar_one())
+
+    wait_for(stored, 60, "every alert in the store", every_s=0.2, until=lambda n: n == len(latest))
     token = secrets.token_urlsafe(12)
     server = UvicornThread(build_app(engine, token=SecretStr(token)), "127.0.0.1", 0, graceful_s=1).start()
 
     def push(alert: Alert) -> None:
-        _produce(kafka_bootstrap, names[1], [(alert.alert_id, encode(alert))])
+        produce(kafka_bootstrap, names[1], [(alert.alert_id, encode(alert))])
 
     try:
         yield f"http://127.0.0.1:{server.port}/#token={token}", push, latest

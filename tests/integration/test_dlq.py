@@ -8,28 +8,23 @@ replay re-produces the original bytes to ``powderkeg.articles.v1``, where the re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
 
-from powderkeg_contracts import Article, ArticleOutcome, DeadLetter, topics
+from powderkeg_contracts import ArticleOutcome, DeadLetter, topics
 from powderkeg_runtime.codec import decode, encode
-from tests.chaos.harness import (
-    ServiceProcess,
-    end_offsets,
-    free_port,
-    read_topics,
-    service_env,
-    start_group_at_end,
-    wait_for,
-)
+from powderkeg_runtime.kafka_admin import start_group_at_end
+from tests.support.articles import article as make_article
+from tests.support.kafka import end_offsets, read_topics
+from tests.support.net import free_port
+from tests.support.polling import wait_for
+from tests.support.services import ServiceProcess, service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -58,16 +53,7 @@ def test_dead_letter_listed_fixed_replayed_and_processed(kafka_bootstrap: str, t
         tmp_path / "extractor.log",
         port,
     )
-    text = "Pakistani jets bombed positions in Afghanistan on Monday, killing 12 people."
-    article = Article(
-        article_id=f"{run}-a1",
-        text=text,
-        published_at=datetime(2025, 10, 29, 9, 0, tzinfo=UTC),
-        ingested_at=datetime.now(UTC),
-        language="en",
-        origin="jsonl",
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-    )
+    article = make_article(f"{run}-a1")
     key = article.article_id.encode()
 
     def outcomes() -> list[ArticleOutcome]:

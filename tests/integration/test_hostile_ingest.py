@@ -14,19 +14,19 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import IngestProcess  # same folder (tests/integration is not a package)
-from test_ingest_kafka import end_offsets, read_since
 
 from powderkeg_contracts import Article, DeadLetter, limits, topics
 from powderkeg_runtime.codec import decode
-from tests.unit.ingest import hostile
-from tests.unit.ingest.test_hostile_feeds import Hostile
+from tests.support import hostile
+from tests.support.hostile_feeds import Hostile
+from tests.support.ingest_process import IngestProcess
+from tests.support.kafka import end_offsets, read_new
+from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +40,12 @@ def feeds() -> Iterator[Hostile]:
 
 
 def _letters(bootstrap: str, start: dict[object, int], want: int) -> dict[str, DeadLetter]:
-    records = read_since(bootstrap, topics.INGEST_DLQ, start, want=want)
+    records = read_new(bootstrap, topics.INGEST_DLQ, start, want=want)
     return {letter.original_sha256: letter for letter in (decode(DeadLetter, r.value) for r in records)}
 
 
 def _articles(bootstrap: str, start: dict[object, int], want: int) -> dict[str, Article]:
-    records = read_since(bootstrap, topics.ARTICLES, start, want=want)
+    records = read_new(bootstrap, topics.ARTICLES, start, want=want)
     return {r.key.decode(): decode(Article, r.value) for r in records if r.key}
 
 
@@ -80,8 +80,8 @@ def test_hostile_pushes_and_feeds_against_the_real_stack(
     run = uuid.uuid4().hex[:8]
     feed_urls = [f"{feeds.base}{p}" for p in ("/longlink", "/future", "/html", "/surrogate", "/bomb")]
     feed_urls.append("http://169.254.169.254/latest/meta-data/")  # refused before any packet leaves
-    letters_start = end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
-    articles_start = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    letters_start = end_offsets(kafka_bootstrap, [topics.INGEST_DLQ])
+    articles_start = end_offsets(kafka_bootstrap, [topics.ARTICLES])
     ingest = IngestProcess(
         kafka_bootstrap,
         tmp_path,
@@ -122,10 +122,9 @@ def test_hostile_pushes_and_feeds_against_the_real_stack(
         assert ingest.push(content=b"\x1f\x8b", media=json_type, **{"Content-Encoding": "gzip"}).status_code == 415
         assert _trickle(ingest.http_port, json.dumps(hostile.article("slow")).encode(), "integration-token") == 408
 
-        deadline = time.monotonic() + 60  # every feed polled once (the loop polls at start, then every 300 s)
-        while time.monotonic() < deadline and ingest.metric("powderkeg_ingest_fetch_refused_total",
-                                                            reason="private_address") < 1:
-            time.sleep(0.5)
+        # every feed polled once (the loop polls at start, then every 300 s)
+        refused = lambda: ingest.metric("powderkeg_ingest_fetch_refused_total", reason="private_address")  # noqa: E731
+        wait_for(refused, 60, "the private-address feed to be refused", every_s=0.5, until=lambda n: n >= 1)
 
         letters = _letters(kafka_bootstrap, letters_start, want=len(pushes) + 1)
         for kind, (body, _, reason) in pushes.items():
@@ -167,8 +166,8 @@ def test_a_hostile_folder_in_a_batch_run(kafka_bootstrap: str, tmp_path: Path) -
     long_line = b'{"text": "' + b"y" * (limits.INPUT_LINE_MAX_BYTES + 1) + b'"}'
     good = json.dumps(hostile.article(run, id=f"{run}-file")).encode()
     (folder / "batch.jsonl").write_bytes(b"\n".join([hostile.DEEP_NESTING, long_line, hostile.HUGE_INTEGER, good]))
-    letters_start = end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
-    articles_start = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    letters_start = end_offsets(kafka_bootstrap, [topics.INGEST_DLQ])
+    articles_start = end_offsets(kafka_bootstrap, [topics.ARTICLES])
     env = {**os.environ, "POWDERKEG_KAFKA_BOOTSTRAP": kafka_bootstrap,
            "POWDERKEG_INGEST_STATE_DIR": str(tmp_path / "state"), "POWDERKEG_INGEST_METRICS_PORT": "0"}
     done = subprocess.run([sys.executable, "-m", "powderkeg_ingest", "--no-progress", str(folder)],

@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from test_ingest_kafka import end_offsets, read_since  # same folder (tests/integration is not a package)
 
 from powderkeg_contracts import Article, topics
 from powderkeg_runtime.codec import decode
+from tests.support.kafka import end_offsets, read_new
 
 pytestmark = pytest.mark.integration
 PARAGRAPH = (
@@ -98,10 +98,10 @@ def test_feed_items_reach_the_topic_once(
     kafka_bootstrap: str, tmp_path: Path, feed_server: tuple[str, str, list[str]]
 ) -> None:
     url, marker, seen = feed_server
-    before = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    before = end_offsets(kafka_bootstrap, [topics.ARTICLES])
     first = _poll(url, kafka_bootstrap, tmp_path)
     assert first.returncode == 0, first.stderr.decode()[-3000:]
-    records = read_since(kafka_bootstrap, topics.ARTICLES, before, want=2)
+    records = read_new(kafka_bootstrap, topics.ARTICLES, before, want=2)
     ours = [a for a in (decode(Article, r.value) for r in records) if a.title and marker in a.title]
     assert sorted(a.title or "" for a in ours) == [f"Full {marker}", f"Linked {marker}"]
     linked = next(a for a in ours if a.title == f"Linked {marker}")

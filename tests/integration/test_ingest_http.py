@@ -9,32 +9,26 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from test_ingest_kafka import end_offsets, read_since  # same folder (tests/integration is not a package)
 
 from powderkeg_contracts import Article, topics
 from powderkeg_runtime.codec import decode
+from tests.support.kafka import end_offsets, read_new
+from tests.support.net import free_port, ready
+from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.integration
 TOKEN = "integration-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_push_is_on_the_topic_when_202_arrives(kafka_bootstrap: str, tmp_path: Path) -> None:
-    http_port, metrics_port = _free_port(), _free_port()
+    http_port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
         "POWDERKEG_KAFKA_BOOTSTRAP": kafka_bootstrap,
@@ -56,20 +50,14 @@ def test_push_is_on_the_topic_when_202_arrives(kafka_bootstrap: str, tmp_path: P
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"http://127.0.0.1:{metrics_port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_for(lambda: ready(metrics_port) or proc.poll() is not None, 60, "ingest /readyz", every_s=0.3)
         assert proc.poll() is None, (tmp_path / "ingest.log").read_text()[-3000:]
-        ready = httpx.get(f"http://127.0.0.1:{metrics_port}/readyz", timeout=2).json()
-        assert ready["ready"] is True
-        assert ready["detail"] == f"push API serving; broker {kafka_bootstrap} reachable; publishing", ready
+        readiness = httpx.get(f"http://127.0.0.1:{metrics_port}/readyz", timeout=2).json()
+        assert readiness["ready"] is True
+        assert readiness["detail"] == f"push API serving; broker {kafka_bootstrap} reachable; publishing", readiness
 
         marker = uuid.uuid4().hex
-        before = end_offsets(kafka_bootstrap, topics.ARTICLES)
+        before = end_offsets(kafka_bootstrap, [topics.ARTICLES])
         url = f"http://127.0.0.1:{http_port}/v1/articles"
         body = {"id": f"push-{marker}", "text": f"KABUL, Afghanistan (AP) — Talks resumed on Monday. Ref {marker}."}
         denied = httpx.post(url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=10)
@@ -78,7 +66,7 @@ def test_push_is_on_the_topic_when_202_arrives(kafka_bootstrap: str, tmp_path: P
         assert resp.status_code == 202, resp.text
         assert resp.json()["article_ids"] == [f"push-{marker}"]
 
-        records = read_since(kafka_bootstrap, topics.ARTICLES, before, want=1)
+        records = read_new(kafka_bootstrap, topics.ARTICLES, before, want=1)
         ours = [decode(Article, r.value) for r in records if r.key == f"push-{marker}".encode()]
         assert ours and ours[0].origin.value == "http" and ours[0].dateline == "KABUL, Afghanistan"
 

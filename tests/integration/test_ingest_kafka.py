@@ -11,56 +11,20 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
-import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from powderkeg_contracts import Article, DeadLetter, topics
 from powderkeg_runtime.codec import decode
+from tests.support.kafka import end_offsets, read_new
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_63084aac38a30e02.txt"
 READ_TIMEOUT_S = 60
-
-
-def _kafka() -> Any:
-    with warnings.catch_warnings():  # kafka-python 3.0 uses a deprecated importlib API on first import
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import kafka
-    return kafka
-
-
-def end_offsets(bootstrap: str, topic: str) -> dict[Any, int]:
-    kafka = _kafka()
-    consumer = kafka.KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [kafka.TopicPartition(topic, p) for p in partitions]
-        return dict(consumer.end_offsets(tps)) if tps else {}
-    finally:
-        consumer.close()
-
-
-def read_since(bootstrap: str, topic: str, start: dict[Any, int], want: int) -> list[Any]:
-    """Records of ``topic`` after ``start`` offsets, until ``want`` arrived or the (bounded) time is up."""
-    kafka = _kafka()
-    consumer = kafka.KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=1000)
-    tps = [kafka.TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
-    consumer.assign(tps)
-    for tp in tps:
-        consumer.seek(tp, start.get(tp, 0))
-    records: list[Any] = []
-    deadline = time.monotonic() + READ_TIMEOUT_S
-    while time.monotonic() < deadline and len(records) < want:
-        records.extend(consumer)
-    consumer.close()
-    return records
 
 
 def _ingest(
@@ -82,10 +46,10 @@ def _ingest(
 
 
 def test_seed_story_is_published_and_read_back(kafka_bootstrap: str, tmp_path: Path) -> None:
-    before = end_offsets(kafka_bootstrap, topics.ARTICLES)
+    before = end_offsets(kafka_bootstrap, [topics.ARTICLES])
     proc = _ingest([str(SEED)], kafka_bootstrap, tmp_path / "state")
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
-    records = read_since(kafka_bootstrap, topics.ARTICLES, before, want=1)
+    records = read_new(kafka_bootstrap, topics.ARTICLES, before, want=1)
     ours = [r for r in records if r.key == b"a-b9e89ee71a85b1378a51d8c8"]
     assert ours, f"seed article not found among {len(records)} new records"
     article = decode(Article, ours[0].value)
@@ -104,14 +68,14 @@ def test_malformed_line_is_dead_lettered_with_file_and_line(kafka_bootstrap: str
     path = tmp_path / "batch.jsonl"
     good = {"id": f"it-{marker}", "text": f"WASHINGTON — The State Department said talks resume. Ref {marker}."}
     path.write_bytes(json.dumps(good).encode() + b"\n{not json " + marker.encode() + b"\n")
-    articles_before = end_offsets(kafka_bootstrap, topics.ARTICLES)
-    dlq_before = end_offsets(kafka_bootstrap, topics.INGEST_DLQ)
+    articles_before = end_offsets(kafka_bootstrap, [topics.ARTICLES])
+    dlq_before = end_offsets(kafka_bootstrap, [topics.INGEST_DLQ])
     proc = _ingest([str(path)], kafka_bootstrap, tmp_path / "state")
     assert proc.returncode == 3, proc.stderr.decode()[-3000:]
 
-    letters = [decode(DeadLetter, r.value) for r in read_since(kafka_bootstrap, topics.INGEST_DLQ, dlq_before, 1)]
+    letters = [decode(DeadLetter, r.value) for r in read_new(kafka_bootstrap, topics.INGEST_DLQ, dlq_before, 1)]
     ours = [letter for letter in letters if letter.origin == f"{path}:2"]
     assert ours, f"no dead letter for {path}:2 among {len(letters)}"
     assert ours[0].stage == "ingest" and "invalid_json" in ours[0].error_message
-    keys = [r.key for r in read_since(kafka_bootstrap, topics.ARTICLES, articles_before, 1)]
+    keys = [r.key for r in read_new(kafka_bootstrap, topics.ARTICLES, articles_before, 1)]
     assert f"it-{marker}".encode() in keys

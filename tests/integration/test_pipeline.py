@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from powderkeg_contracts import Alert, ArticleOutcome, DeadLetter, topics
 from powderkeg_runtime.codec import decode
 from powderkeg_runtime.kafka_admin import start_group_at_end
+from tests.support.net import ready
+from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -29,22 +31,6 @@ SEED = REPO / "seeds" / "000_63084aac38a30e02.txt"
 SERVICE_PORTS = {"ingest": 9101, "extractor": 9102, "alerting": 9103}
 PUSH_URL = "http://127.0.0.1:8080/v1/articles"
 TOKEN = "integration-test-token"
-
-
-def _wait(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
-
-
-def _ready(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +68,7 @@ def services(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
     }
     try:
         for name, port in SERVICE_PORTS.items():
-            _wait(lambda p=port, n=name: _ready(p) or procs[n].poll() is not None, 180, f"{name} ready")
+            wait_for(lambda p=port, n=name: ready(p) or procs[n].poll() is not None, 180, f"{name} ready", every_s=0.5)
             assert procs[name].poll() is None, f"{name} exited: {(logs / f'{name}.log').read_text()[-3000:]}"
         yield {"run": run, "logs": str(logs)}
     finally:
@@ -182,4 +168,4 @@ def test_prometheus_has_scraped_every_service(prometheus_url: str, services: dic
         "powderkeg-alerting": "powderkeg_messages_consumed_total",
     }
     for job, metric in checks.items():
-        _wait(lambda j=job, m=metric: scraped(j, m), 60, f"Prometheus to scrape {metric} from {job}")
+        wait_for(lambda j=job, m=metric: scraped(j, m), 60, f"Prometheus to scrape {metric} from {job}", every_s=0.5)

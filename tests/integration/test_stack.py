@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from tests.support.polling import wait_for
+
 pytestmark = pytest.mark.integration
 
 POWDERKEG_JOBS = {"powderkeg-ingest", "powderkeg-extractor", "powderkeg-alerting", "powderkeg-store"}
@@ -124,18 +126,6 @@ def test_aiokafka_produce_consume_commit(
     asyncio.run(scenario())
 
 
-def _eventually(fetch: Callable[[], object], holds: Callable[[object], bool], bound_s: float = 30.0) -> object:
-    """Prometheus fills its target and Alertmanager lists a few seconds after it is ready: poll, within a bound."""
-    import time
-
-    deadline = time.monotonic() + bound_s
-    value = fetch()
-    while not holds(value) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        value = fetch()
-    return value
-
-
 def test_prometheus_ready_and_scrapes_powderkeg_jobs(prometheus_url: str) -> None:
     assert httpx.get(f"{prometheus_url}/-/ready", timeout=10).status_code == 200
 
@@ -144,7 +134,10 @@ def test_prometheus_ready_and_scrapes_powderkeg_jobs(prometheus_url: str) -> Non
         response.raise_for_status()
         return {t["labels"]["job"]: t["scrapeUrl"] for t in response.json()["data"]["activeTargets"]}
 
-    jobs = _eventually(jobs_now, lambda found: set(found) >= POWDERKEG_JOBS)  # type: ignore[arg-type]
+    # Prometheus fills its target and Alertmanager lists a few seconds after it is ready: poll, within a bound.
+    jobs = wait_for(
+        jobs_now, 30, "Prometheus to list the jobs", every_s=0.5, until=lambda found: set(found) >= POWDERKEG_JOBS
+    )
     assert isinstance(jobs, dict) and set(jobs) >= POWDERKEG_JOBS
     assert jobs["powderkeg-ingest"] == "http://127.0.0.1:9101/metrics"
     assert jobs["powderkeg-extractor"] == "http://127.0.0.1:9102/metrics"
@@ -160,7 +153,13 @@ def test_prometheus_loaded_rules_and_alertmanager(prometheus_url: str) -> None:
         data = httpx.get(f"{prometheus_url}/api/v1/alertmanagers", timeout=10).json()["data"]
         return [am["url"] for am in data["activeAlertmanagers"]]
 
-    urls = _eventually(managers_now, lambda found: any("127.0.0.1:9093" in u for u in found))  # type: ignore[attr-defined]
+    urls = wait_for(
+        managers_now,
+        30,
+        "Prometheus to list the Alertmanager",
+        every_s=0.5,
+        until=lambda found: any("127.0.0.1:9093" in u for u in found),
+    )
     assert isinstance(urls, list) and any("127.0.0.1:9093" in u for u in urls), urls
 
 

@@ -1,6 +1,6 @@
 """The store against the real PostgreSQL and the real broker that the stack started.
 
-The scenarios of tests/unit/store/scenarios.py run here on PostgreSQL; the consumer tests push real messages through
+The scenarios of tests/support/store_scenarios.py run here on PostgreSQL; the consumer tests push real messages through
 Kafka: a replay stores nothing twice, a later revision replaces an earlier one (and an old one arriving late does
 not), and offsets are committed only once the database transaction has committed.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from kafka import KafkaProducer, TopicPartition
+from kafka import TopicPartition
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,8 +21,9 @@ from powderkeg_runtime.kafka_admin import GroupOffsets
 from powderkeg_store import schema
 from powderkeg_store.consumer import StoreConsumer
 from powderkeg_store.db import current_revision, head_revision, open_store
-from tests.unit.store import scenarios
-from tests.unit.store.factory import alert, event
+from tests.support import store_scenarios as scenarios
+from tests.support.kafka import produce
+from tests.support.store_factory import alert, event
 
 pytestmark = pytest.mark.integration
 
@@ -43,16 +44,6 @@ def test_migrations_build_exactly_the_schema_on_postgres(engine: Engine) -> None
 @pytest.mark.parametrize("scenario", scenarios.ALL, ids=lambda s: s.__name__)
 def test_scenario_on_postgres(engine: Engine, scenario: Callable[[Engine], None]) -> None:
     scenario(engine)
-
-
-def _produce(bootstrap: str, topic: str, messages: list[tuple[str, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    try:
-        for key, value in messages:
-            producer.send(topic, key=key.encode(), value=value)
-        producer.flush(timeout=30)
-    finally:
-        producer.close()
 
 
 def _consume(consumer: StoreConsumer, expected: int, *, rounds: int = 60) -> int:
@@ -85,7 +76,7 @@ def test_replaying_the_same_events_twice_stores_them_once(
 ) -> None:
     events = [event(i, minutes=i) for i in range(40)]
     messages = [(e.sides.key, encode(e)) for e in events]
-    _produce(kafka_bootstrap, topics[0], messages + messages)  # a redelivery on the topic itself
+    produce(kafka_bootstrap, topics[0], messages + messages)  # a redelivery on the topic itself
     first = _consumer(engine, kafka_bootstrap, unique_group, topics)
     try:
         assert _consume(first, 80) == 80
@@ -107,7 +98,7 @@ def test_a_later_revision_replaces_the_earlier_one(
     engine: Engine, kafka_bootstrap: str, topics: tuple[str, str, str], unique_group: str
 ) -> None:
     revisions = [alert(1), alert(2, events=("ev-000001", "ev-000002")), alert(3, events=("ev-000001",)), alert(2)]
-    _produce(kafka_bootstrap, topics[1], [(a.alert_id, encode(a)) for a in revisions])
+    produce(kafka_bootstrap, topics[1], [(a.alert_id, encode(a)) for a in revisions])
     consumer = _consumer(engine, kafka_bootstrap, unique_group, topics)
     try:
         assert _consume(consumer, 4) == 4
@@ -122,7 +113,7 @@ def test_a_later_revision_replaces_the_earlier_one(
 def test_a_message_that_cannot_be_decoded_is_kept_with_the_reason(
     engine: Engine, kafka_bootstrap: str, topics: tuple[str, str, str], unique_group: str
 ) -> None:
-    _produce(kafka_bootstrap, topics[0], [("k", b"{not json"), ("k", encode(event(1)))])
+    produce(kafka_bootstrap, topics[0], [("k", b"{not json"), ("k", encode(event(1)))])
     consumer = _consumer(engine, kafka_bootstrap, unique_group, topics)
     try:
         assert _consume(consumer, 2) == 2
@@ -136,7 +127,7 @@ def test_a_message_that_cannot_be_decoded_is_kept_with_the_reason(
 def test_offsets_are_committed_only_after_the_database_commit(
     engine: Engine, kafka_bootstrap: str, topics: tuple[str, str, str], unique_group: str
 ) -> None:
-    _produce(kafka_bootstrap, topics[1], [(a.alert_id, encode(a)) for a in (alert(1), alert(2))])
+    produce(kafka_bootstrap, topics[1], [(a.alert_id, encode(a)) for a in (alert(1), alert(2))])
     with engine.begin() as conn:  # the database refuses every alert write until the trigger is dropped
         conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; "
                           "END $$ LANGUAGE plpgsql"))

@@ -61,3 +61,14 @@ def test_quick_start_command_prints_one_json_alert_per_line() -> None:
     alerts = [Alert.model_validate(json.loads(line)) for line in proc.stdout.decode().splitlines()]
     assert ESCALATIONS - {"threat"} <= {a.signal for a in alerts}
     assert b"1 articles" in proc.stderr
+
+
+def test_the_benchmark_takes_the_full_voa_set_from_the_dev_data_else_the_committed_selection(tmp_path: Path) -> None:
+    from powderkeg_cli.embedded import default_voa_path
+    from powderkeg_runtime.settings import DevDataSettings
+
+    settings = DevDataSettings(dev_data=tmp_path)
+    assert default_voa_path(settings).relative_to(REPO) == Path("seeds/voa/voa_selection.jsonl")
+    (tmp_path / "voa").mkdir()
+    (tmp_path / "voa" / "voa_stories.jsonl").write_text("{}\n", encoding="utf-8")
+    assert default_voa_path(settings) == tmp_path / "voa" / "voa_stories.jsonl"

@@ -39,7 +39,7 @@ from powderkeg_contracts import (
 )
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
 from powderkeg_runtime.codec import DecodeError, decode
-from tests.unit.alerting.factory import build_event
+from tests.support.events import build_event
 
 MODELS: tuple[type[BaseModel], ...] = (Article, EventRecord, ArticleOutcome, Alert, DeadLetter)
 T0 = datetime(2025, 10, 1, tzinfo=UTC)

@@ -1,21 +1,21 @@
-"""The alerting service: a faust agent from ``powderkeg.events.v2`` to ``powderkeg.alerts.v2``, plus delivery.
+"""The alerting service: the stage from ``powderkeg.events.v2`` to ``powderkeg.alerts.v2``, plus delivery.
 
-Per message, in order: decode the EventRecord (bad bytes -> dead letter with the reason), evaluate it in the engine
-(failure -> dead letter), produce every raised/updated/resolved Alert keyed by ``alert_id`` and wait for the broker's
-ack, queue it for Alertmanager and webhooks, and only then let faust ack the source offset. Engine state lives in
-changelog-backed tables (see :mod:`powderkeg_alerting.tables`), so a restart neither forgets open alerts nor raises
-them again: a replayed event is a duplicate by ``event_id``.
+The runtime's stage skeleton (:mod:`powderkeg_runtime.stage`) decodes each EventRecord, dead-letters what cannot be
+decoded or evaluated, produces every raised/updated/resolved Alert keyed by ``alert_id`` with each send awaited, and
+only then lets faust ack the offset. This file wires it: the handler evaluates the event in the engine, and each
+alert is queued for Alertmanager and webhooks once the broker has it. Engine state lives in changelog-backed tables
+(see :mod:`powderkeg_alerting.tables`), so a restart neither forgets open alerts nor raises them again: a replayed
+event is a duplicate by ``event_id``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import faust
 from aiokafka.errors import KafkaError as AIOKafkaError
 from faust.exceptions import FaustError
 
@@ -28,17 +28,12 @@ from powderkeg_alerting.sinks import AlertmanagerSink, Delivery, RetryPolicy, Si
 from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_alerting.tables import build_store
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
-from powderkeg_runtime.codec import DecodeError, decode, encode
-from powderkeg_runtime.faust_support import (
-    crash_for_replay,
-    dead_letter,
-    make_app,
-    run_worker,
-    sample_consumer_lag,
-    send_counted,
-)
+from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.stage import Output, Stage
+from powderkeg_runtime.worker import make_app, run_worker
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +68,14 @@ def _count_result(result: Delivery) -> None:
 class AlertingService:
     """The faust app, the engine over its tables, and the delivery dispatcher; ``overrides`` go to ``make_app``."""
 
-    def __init__(self, settings: AlertingSettings, *, sinks: list[Sink] | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: AlertingSettings,
+        *,
+        sinks: list[Sink] | None = None,
+        send: Send = send_counted,
+        **overrides: Any,
+    ) -> None:
         self.settings = settings
         self.app = make_app(settings.alerting_app_id, settings, **overrides)
         self.engine = AlertEngine(
@@ -93,26 +95,24 @@ class AlertingService:
         )
         self.dispatcher = Dispatcher(self.sinks, policy, on_attempt=_count_attempt, on_result=_count_result)
         self._advanced_to: datetime | None = None
-        self._declare()
+        self.alerts_topic = self.app.topic(topics.ALERTS, value_type=bytes, key_type=bytes)
+        self.stage = Stage(
+            STAGE,
+            EventRecord,
+            self.handle,
+            dlq_topic=self.app.topic(topics.EVENTS_DLQ, value_type=bytes, key_type=bytes),
+            error_reason="engine_error",
+            log=log,
+            crash_on=INFRASTRUCTURE_ERRORS,
+            ingested_at=lambda record: record.ingested_at,
+            send=send,
+        )
+        events = self.app.topic(topics.EVENTS, value_type=bytes, key_type=bytes)
+        self.agent = self.stage.declare(self.app, events, agent_name="evaluate-events")
+        self._declare_tasks()
 
-    def _declare(self) -> None:
+    def _declare_tasks(self) -> None:
         app = self.app
-        events = app.topic(topics.EVENTS, value_type=bytes, key_type=bytes)
-        self.alerts_topic = app.topic(topics.ALERTS, value_type=bytes, key_type=bytes)
-        self.dlq_topic = app.topic(topics.EVENTS_DLQ, value_type=bytes, key_type=bytes)
-
-        # concurrency=1: with more, faust can commit past a message still in flight and a crash loses it (#606).
-        @app.agent(events, concurrency=1, name="evaluate-events")
-        async def evaluate_events(stream: faust.StreamT[bytes]) -> None:
-            async for event in stream.events():
-                try:
-                    await self.handle(event.message)
-                except Exception:  # cannot produce or dead-letter (broker down): exit so the event is replayed
-                    log.exception("could not process or dead-letter %s@%s", event.message.topic, event.message.offset)
-                    where = f"{event.message.topic}@{event.message.offset}"
-                    crash_for_replay(log, f"{where} neither processed nor dead-lettered")
-
-        self.agent = evaluate_events
 
         @app.task  # type: ignore[untyped-decorator]  # faust's decorators are untyped
         async def deliver_alerts() -> None:
@@ -120,7 +120,6 @@ class AlertingService:
 
         @app.timer(interval=2.0)  # type: ignore[untyped-decorator]  # faust's decorators are untyped
         async def report_gauges() -> None:
-            sample_consumer_lag(app, m.CONSUMER_LAG)
             self.export_gauges()
 
         @app.timer(interval=self.settings.alerting_resend_interval_seconds)  # type: ignore[untyped-decorator]
@@ -143,12 +142,6 @@ class AlertingService:
         for signal, count in counts.items():
             m.OPEN_ALERTS.labels(signal=signal).set(count)
 
-    async def _send(self, topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
-        await send_counted(topic, key, value, headers)
-
-    async def _dead_letter(self, message: Any, error: BaseException, reason: str) -> None:
-        await dead_letter(message, error, reason, stage=STAGE, dlq_topic=self.dlq_topic, log=log, send=self._send)
-
     def evaluate(self, record: EventRecord, received_at: datetime | None) -> list[Alert]:
         """Engine step for one event: its alerts, then resolutions once event time has moved on enough."""
         evaluation = self.engine.evaluate(record, received_at)
@@ -163,35 +156,20 @@ class AlertingService:
             alerts.extend(self.engine.advance(now))
         return alerts
 
-    async def handle(self, message: Any) -> None:
-        m.MESSAGES_CONSUMED.labels(topic=message.topic).inc()
-        m.PROCESSING_ATTEMPTS.labels(stage=STAGE).inc()
-        started = time.perf_counter()
-        try:
-            record = decode(EventRecord, message.value)
-        except DecodeError as exc:
-            await self._dead_letter(message, exc, exc.kind)
-            return
+    async def handle(self, record: EventRecord, message: Any) -> list[Output]:
+        """The stage's handler: the engine's alerts for one event, each delivered once the broker has it."""
         received = datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else None
-        try:
-            alerts = self.evaluate(record, received)
-        except INFRASTRUCTURE_ERRORS:
-            raise  # a table's changelog could not be written: crash and replay, this event is not at fault
-        except Exception as exc:  # an engine bug: dead-letter with the reason rather than ack the event silently
-            await self._dead_letter(message, exc, "engine_error")
-            return
-        for alert in alerts:
-            await self._send(self.alerts_topic, alert.alert_id.encode(), encode(alert))
-            m.ALERTS.labels(signal=alert.signal, severity=alert.severity.value, status=alert.status.value).inc()
-            self.dispatcher.submit(alert)
-            if alert.status is not AlertStatus.RESOLVED:
-                log.info("%s %s r%d: %s", alert.status.value, alert.alert_id, alert.revision, alert.summary)
-        if record.ingested_at is not None:
-            m.END_TO_END_SECONDS.labels(stage=STAGE).observe(
-                max(0.0, (datetime.now(UTC) - record.ingested_at).total_seconds())
-            )
-        m.PROCESSING_SECONDS.labels(stage=STAGE).observe(time.perf_counter() - started)
-        m.LAST_PROCESSED.labels(stage=STAGE).set(time.time())
+        alerts = self.evaluate(record, received)
+        return [
+            Output(self.alerts_topic, alert.alert_id.encode(), encode(alert), functools.partial(self._sent, alert))
+            for alert in alerts
+        ]
+
+    def _sent(self, alert: Alert) -> None:
+        m.ALERTS.labels(signal=alert.signal, severity=alert.severity.value, status=alert.status.value).inc()
+        self.dispatcher.submit(alert)
+        if alert.status is not AlertStatus.RESOLVED:
+            log.info("%s %s r%d: %s", alert.status.value, alert.alert_id, alert.revision, alert.summary)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,7 @@ from powderkeg_cli import bench_extract
 from powderkeg_cli.embedded import default_voa_path, run_pipeline
 from powderkeg_contracts import Alert, topics
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
+from powderkeg_runtime.settings import DevDataSettings
 
 
 @dataclass
@@ -237,7 +238,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="powderkeg bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("articles", nargs="?", type=Path, default=None,
-                        help="JSONL of articles (default: ../shared/data/voa/voa_stories.jsonl, else seeds/voa/).")
+                        help="JSONL of articles (default: POWDERKEG_DEV_DATA/voa/voa_stories.jsonl, else seeds/voa/).")
     parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles.")
     parser.add_argument("--repeat", type=int, default=1, help="Repeat the set N times (copies are made unique).")
     parser.add_argument("--kafka", action="store_true", help="Also measure through the real broker.")
@@ -248,7 +249,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
     parser.add_argument("--best-of", type=int, default=3, help="Passes of each fresh-process measurement (best kept).")
     args = parser.parse_args(argv)
-    path = args.articles or default_voa_path()
+    path = args.articles or default_voa_path(DevDataSettings())
     raws = _load_articles(path, args.limit, args.repeat)
     texts = [r.text for r in raws]
     print(f"benchmark over {len(raws)} articles from {path}")

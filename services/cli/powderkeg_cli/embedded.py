@@ -19,15 +19,17 @@ from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_ingest.core.near import NearIndex
 from powderkeg_ingest.core.pipeline import IngestCore, IngestResult, RawArticle
 from powderkeg_ingest.sources.files import InputError, read_inputs
+from powderkeg_runtime.settings import DevDataSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MAX_FILE_BYTES = 50_000_000
 
 
-def default_voa_path() -> Path:
-    """The 89 VOA articles beside the repository when present, else the selection committed in seeds/."""
-    shared = REPO_ROOT.parent / "shared" / "data" / "voa" / "voa_stories.jsonl"
-    return shared if shared.exists() else REPO_ROOT / "seeds" / "voa" / "voa_selection.jsonl"
+def default_voa_path(dev_data: DevDataSettings) -> Path:
+    """The 89 VOA articles of the development data (``POWDERKEG_DEV_DATA``) when present, else the selection
+    committed in seeds/."""
+    full = dev_data.path("voa", "voa_stories.jsonl")
+    return full if full.exists() else REPO_ROOT / "seeds" / "voa" / "voa_selection.jsonl"
 
 
 @dataclass

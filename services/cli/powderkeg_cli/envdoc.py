@@ -15,7 +15,7 @@ def _settings_classes() -> list[tuple[str, type[BaseSettings]]]:
     from powderkeg_alerting.settings import AlertingSettings
     from powderkeg_extractor.settings import ExtractorSettings
     from powderkeg_ingest.settings import IngestSettings
-    from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_runtime.settings import DevDataSettings, ServiceSettings
     from powderkeg_store.settings import StoreSettings
 
     return [
@@ -24,6 +24,7 @@ def _settings_classes() -> list[tuple[str, type[BaseSettings]]]:
         ("extractor", ExtractorSettings),
         ("alerting", AlertingSettings),
         ("store", StoreSettings),
+        ("development tools (make eval-dev, powderkeg bench, the tests)", DevDataSettings),
     ]
 
 
@@ -41,7 +42,7 @@ def _value(default: object) -> str:
 
 def render_env_example() -> str:
     lines = [
-        "# Powderkeg configuration: every variable the services read, with its default.",
+        "# Powderkeg configuration: every variable the services and the development tools read, with its default.",
         "# Generated from the settings classes by `powderkeg schemas --env`; a test fails when it is stale.",
         "# Each service reads its variables once, at start-up. Copy to .env and edit, or export them.",
     ]

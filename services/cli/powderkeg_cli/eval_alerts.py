@@ -31,6 +31,7 @@ from pathlib import Path
 
 from powderkeg_contracts import Alert, Article, Direction, EventRecord, Origin
 from powderkeg_extractor.core.pipeline import Extractor
+from powderkeg_extractor.devdata import add_data_option, dev_data
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VOA_LABELS = REPO_ROOT / "services" / "extractor" / "training" / "data" / "voa_labels.jsonl"
@@ -294,7 +295,7 @@ def render(tallies: dict[str, Tally], precision: dict[str, Precision]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="powderkeg eval-alerts", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, required=True, help="The development data folder (POWDERKEG_DEV_DATA).")
+    add_data_option(parser)
     parser.add_argument("--labels", type=Path, default=VOA_LABELS, help="The project's VOA sentence labels.")
     parser.add_argument("--split", choices=["dev", "holdout", "both"], default="both")
     parser.add_argument("--errors", action="store_true", help="List misses and false alarms (dev data only).")
@@ -303,13 +304,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors and args.split != "dev":
         parser.error("--errors lists cases of the dev split only (--split dev): the holdout is never looked at")
     splits = ["dev", "holdout"] if args.split == "both" else [args.split]
+    data = dev_data(args.data)
     extractor = Extractor.packaged()
     rows = _jsonl(args.labels)
-    cases = gold_cases(args.data)
+    cases = gold_cases(data)
     for split in splits:
         cases += voa_sentence_cases(rows, split)
     tallies = score_cases(cases, run_cases(extractor, cases))
-    precision = {s: voa_precision(extractor, rows, args.data / "voa" / "voa_stories.jsonl", s) for s in splits}
+    precision = {s: voa_precision(extractor, rows, data / "voa" / "voa_stories.jsonl", s) for s in splits}
     print(render(tallies, precision))
     if args.errors:
         _print_errors(tallies, precision)

@@ -1,9 +1,9 @@
-"""The extractor service: a faust agent from ``powderkeg.articles.v1`` to ``powderkeg.events.v2``.
+"""The extractor service: the stage from ``powderkeg.articles.v1`` to ``powderkeg.events.v2`` and outcomes.
 
-Per message, in order: decode the Article (bad bytes -> dead letter), extract (failure -> dead letter), produce every
-EventRecord keyed by its pair of sides and then the ArticleOutcome, each send awaited until the broker acknowledges it,
-and only then let faust ack the source offset. A crash anywhere before the ack replays the article; event ids are
-deterministic, so the replay produces the same ids and consumers drop the duplicates.
+The runtime's stage skeleton (:mod:`powderkeg_runtime.stage`) decodes each Article, dead-letters what cannot be
+decoded or extracted, produces the outputs with every send awaited and only then lets faust ack the offset. This
+file wires it: the handler extracts in a thread and returns every EventRecord keyed by its pair of sides, then the
+ArticleOutcome. Event ids are deterministic, so a replayed article produces the same ids and consumers drop them.
 """
 
 from __future__ import annotations
@@ -12,32 +12,27 @@ import argparse
 import asyncio
 import functools
 import logging
-import time
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import faust
 
-from powderkeg_contracts import Article, EventRecord, topics
+from powderkeg_contracts import Article, ArticleOutcome, EventRecord, topics
 from powderkeg_extractor import metrics as m
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
 from powderkeg_extractor.settings import ExtractorSettings
-from powderkeg_runtime.codec import DecodeError, decode, encode
-from powderkeg_runtime.faust_support import (
-    crash_for_replay,
-    dead_letter,
-    make_app,
-    run_worker,
-    sample_consumer_lag,
-    send_counted,
-)
+from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
+from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.stage import Output, Rejected, Stage
+from powderkeg_runtime.worker import make_app, run_worker
 
 log = logging.getLogger(__name__)
 
 STAGE: Final = "extractor"
+AGENT: Final = "extract-articles"
 
 
 def event_key(event: EventRecord) -> bytes:
@@ -45,25 +40,26 @@ def event_key(event: EventRecord) -> bytes:
     return event.sides.key.encode()
 
 
-def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: Any) -> faust.App:
-    """Create the faust app and its agent; ``overrides`` go to :func:`make_app` (tests use them)."""
+def _count_event(event: EventRecord) -> None:
+    m.EVENTS_EXTRACTED.labels(event_type=event.event_type.value, factuality=event.factuality.value).inc()
+
+
+def _count_outcome(outcome: ArticleOutcome) -> None:
+    m.ARTICLES_OUTCOME.labels(outcome=outcome.status.value).inc()
+    if outcome.status.value == "skipped":
+        m.ARTICLES_SKIPPED.labels(reason=(outcome.reason or "unknown").split(":", 1)[0]).inc()
+
+
+def build_app(
+    settings: ExtractorSettings, extractor: Extractor, *, send: Send = send_counted, **overrides: Any
+) -> faust.App:
+    """Create the faust app and its agent (``app.agents[AGENT]``); ``overrides`` go to ``make_app``."""
     app = make_app(settings.extractor_app_id, settings, **overrides)
     articles = app.topic(topics.ARTICLES, value_type=bytes, key_type=bytes)
     events_topic = app.topic(topics.EVENTS, value_type=bytes, key_type=bytes)
     outcomes_topic = app.topic(topics.OUTCOMES, value_type=bytes, key_type=bytes)
-    dlq_topic = app.topic(topics.ARTICLES_DLQ, value_type=bytes, key_type=bytes)
 
-    reject = functools.partial(dead_letter, stage=STAGE, dlq_topic=dlq_topic, log=log)
-
-    async def handle(message: Any) -> None:
-        m.MESSAGES_CONSUMED.labels(topic=message.topic).inc()
-        m.PROCESSING_ATTEMPTS.labels(stage=STAGE).inc()
-        started = time.perf_counter()
-        try:
-            article = decode(Article, message.value)
-        except DecodeError as exc:
-            await reject(message, exc, exc.kind)
-            return
+    async def extract(article: Article, message: Any) -> list[Output]:
         try:
             processed = await asyncio.to_thread(
                 process_articles,
@@ -75,40 +71,28 @@ def build_app(settings: ExtractorSettings, extractor: Extractor, **overrides: An
             )
         except ArticleTooLarge as exc:
             m.ARTICLES_SKIPPED.labels(reason="too_large").inc()
-            await reject(message, exc, "too_large")
-            return
-        except Exception as exc:  # any extractor bug: dead-letter with the reason rather than lose the article
-            await reject(message, exc, "extraction_error")
-            return
+            raise Rejected("too_large", exc) from exc
+        outputs: list[Output] = []
         for item in processed:
-            for event in item.events:
-                await send_counted(events_topic, event_key(event), encode(event))
-                m.EVENTS_EXTRACTED.labels(event_type=event.event_type.value, factuality=event.factuality.value).inc()
-            await send_counted(outcomes_topic, item.article.article_id.encode(), encode(item.outcome))
-            m.ARTICLES_OUTCOME.labels(outcome=item.outcome.status.value).inc()
-            if item.outcome.status.value == "skipped":
-                m.ARTICLES_SKIPPED.labels(reason=(item.outcome.reason or "unknown").split(":", 1)[0]).inc()
-            m.END_TO_END_SECONDS.labels(stage=STAGE).observe(
-                max(0.0, (datetime.now(UTC) - item.article.ingested_at).total_seconds())
-            )
-        m.PROCESSING_SECONDS.labels(stage=STAGE).observe(time.perf_counter() - started)
-        m.LAST_PROCESSED.labels(stage=STAGE).set(time.time())
+            outputs += [
+                Output(events_topic, event_key(event), encode(event), functools.partial(_count_event, event))
+                for event in item.events
+            ]
+            counted = functools.partial(_count_outcome, item.outcome)
+            outputs.append(Output(outcomes_topic, item.article.article_id.encode(), encode(item.outcome), counted))
+        return outputs
 
-    # concurrency=1: with more, faust can commit past a message still in flight and a crash loses it (faust #606).
-    @app.agent(articles, concurrency=1, name="extract-articles")
-    async def extract_articles(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            try:
-                await handle(event.message)
-            except Exception:  # a failure to dead-letter (broker down): exit, so the article is replayed, not acked
-                log.exception("could not process or dead-letter %s@%s", event.message.topic, event.message.offset)
-                where = f"{event.message.topic}@{event.message.offset}"
-                crash_for_replay(log, f"{where} neither processed nor dead-lettered")
-
-    @app.timer(interval=2.0)  # type: ignore[untyped-decorator]  # faust's decorators are untyped
-    async def report_lag() -> None:
-        sample_consumer_lag(app, m.CONSUMER_LAG, topics=(topics.ARTICLES,))
-
+    stage = Stage(
+        STAGE,
+        Article,
+        extract,
+        dlq_topic=app.topic(topics.ARTICLES_DLQ, value_type=bytes, key_type=bytes),
+        error_reason="extraction_error",
+        log=log,
+        ingested_at=lambda article: article.ingested_at,
+        send=send,
+    )
+    stage.declare(app, articles, agent_name=AGENT)
     return app
 
 

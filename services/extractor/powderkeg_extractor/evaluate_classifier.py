@@ -51,6 +51,7 @@ from powderkeg_extractor.token_f1 import token_f1
 REPO = Path(__file__).resolve().parents[3]
 TRAINING = REPO / "services" / "extractor" / "training"
 CV_DIR = TRAINING / "cv"
+FIRST_CV = CV_DIR / "oof_predictions.jsonl"
 _BATCH = 64
 
 SYSTEMS: dict[str, tuple[str, str]] = {
@@ -239,6 +240,8 @@ def variants(dev: Path, labels: Path) -> dict[str, dict[str, float]]:
     for path in sorted(CV_DIR.glob("*.jsonl")):
         table = read_oof(path)
         voa = [r for r in load_gold(labels) if r.get("split") == "dev" and sentence_key(str(r["text"])) in table]
+        if not voa:
+            continue  # not a cross-validation of the variants' folds (no VOA dev article): not comparable
 
         def read(rows: Rows, table: dict[str, tuple[int, SentenceReading]] = table) -> list[Prediction]:
             return [classifier_prediction(table[sentence_key(str(r["text"]))][1]) for r in rows]
@@ -254,6 +257,15 @@ def variants(dev: Path, labels: Path) -> dict[str, dict[str, float]]:
         )
         out[path.stem] = figures
     return out
+
+
+def oof_path(variant: str) -> Path:
+    """The variant's out-of-fold predictions; for the first recipe (``top2``) without its own file, those of the
+    first cross-validation, which folded the GSR and ConfliBERT sentences only (no VOA dev article)."""
+    path = CV_DIR / f"{variant}.jsonl"
+    if not path.exists() and variant == "top2" and FIRST_CV.exists():
+        return FIRST_CV
+    return path
 
 
 def shipped_variant() -> str:
@@ -277,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     splits = [s.strip() for s in args.splits.split(",") if s.strip()]
     dev = dev_data(args.data)
-    oof = CV_DIR / f"{args.variant or shipped_variant()}.jsonl"
+    oof = oof_path(args.variant or shipped_variant())
     results: dict[str, Any] = {"variant": oof.stem}
     for split in splits:
         if split == "variants":
@@ -292,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
             rows = [
                 r for r in load_gold(args.labels) if r.get("split") == "dev" and sentence_key(str(r["text"])) in keys
             ]
+            if not rows:
+                sys.stderr.write(f"{oof.name}: no VOA dev article was cross-validated; voa_dev skipped\n")
+                continue
             readings, folds = oof_readings(oof, [str(r["text"]) for r in rows])
             results[split] = eval_voa(rows, readings, folds)
         elif split == "voa_holdout":

@@ -37,9 +37,8 @@ from pathlib import Path
 
 from powderkeg_ingest.core.near import NearConfig, NearIndex
 from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore, RawArticle
+from powderkeg_runtime.settings import DevDataSettings
 
-REPO = Path(__file__).resolve().parents[3]
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "voa" / "voa_stories.jsonl"
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”\"’]))\s+(?=[A-Z“\"‘])")
 SYNONYMS = {
     "said": "stated",
@@ -176,7 +175,9 @@ def evaluate(rows: list[dict[str, str]], config: NearConfig, seed: int) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="VOA stories JSONL")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="VOA stories JSONL (default: POWDERKEG_DEV_DATA/voa/voa_stories.jsonl)"
+    )
     parser.add_argument("--split", choices=["all", "dev", "test"], default="all")
     parser.add_argument("--seed", type=int, default=7)
     defaults = NearConfig()
@@ -185,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-overlap", type=float, default=defaults.min_overlap)
     parser.add_argument("--num-perm", type=int, default=defaults.num_perm)
     args = parser.parse_args(argv)
+    args.data = args.data or DevDataSettings().path("voa", "voa_stories.jsonl")
     if not args.data.exists():
         sys.stderr.write(f"VOA data not found at {args.data}\n")
         return 2

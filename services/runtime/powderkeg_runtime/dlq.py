@@ -1,5 +1,8 @@
 """Dead-letter records: the reason, the original coordinates in Kafka Connect-style headers, the original bytes.
 
+:func:`build_dead_letter` makes the envelope (ingest, which has no faust, produces it itself); :func:`dead_letter`
+sends one for a message a faust agent consumed; :func:`original_bytes` reads the original back for a replay.
+
 A dead letter must itself fit on the broker, whatever it reports on: an original value over
 :data:`~powderkeg_contracts.limits.DEAD_LETTER_VALUE_MAX_BYTES` is cut (``truncated``; its size and SHA-256 still
 identify it), and so is a key over ``DEAD_LETTER_KEY_MAX_BYTES``; error texts and origins are cut to
@@ -10,12 +13,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from powderkeg_contracts import DeadLetter, limits
+from powderkeg_runtime.codec import encode
+from powderkeg_runtime.metrics import DEAD_LETTERS
+from powderkeg_runtime.produce import Send, send_counted
 
 Headers = list[tuple[str, bytes]]
+StageName = Literal["ingest", "extractor", "alerting"]
 
 MAX_ERROR_MESSAGE = limits.DEAD_LETTER_TEXT_MAX_CHARS
 
@@ -29,7 +37,7 @@ def build_dead_letter(
     *,
     value: bytes | None,
     key: bytes | None,
-    stage: Literal["ingest", "extractor", "alerting"],
+    stage: StageName,
     error: BaseException,
     topic: str | None = None,
     partition: int | None = None,
@@ -89,3 +97,31 @@ def original_bytes(letter: DeadLetter) -> tuple[bytes | None, bytes]:
         )
     key = base64.b64decode(letter.original_key) if letter.original_key is not None else None
     return key, base64.b64decode(letter.original_value)
+
+
+async def dead_letter(
+    message: Any,
+    error: BaseException,
+    reason: str,
+    *,
+    stage: StageName,
+    dlq_topic: Any,
+    log: logging.Logger,
+    send: Send = send_counted,
+) -> None:
+    """Dead-letter a consumed faust message with Connect-style headers, count it by topic and reason, log it.
+
+    The stage's failure count is the metrics middleware's (:mod:`powderkeg_runtime.middleware`).
+    """
+    letter, headers = build_dead_letter(
+        value=message.value,
+        key=message.key,
+        stage=stage,
+        error=error,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+    )
+    await send(dlq_topic, message.key or b"", encode(letter), headers)
+    DEAD_LETTERS.labels(topic=dlq_topic.get_topic_name(), reason=reason).inc()
+    log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -25,3 +26,24 @@ class ServiceSettings(BaseSettings):
         default=Path(".powderkeg/faust"),
         description="Where the faust workers keep their local data, one folder per app id (not the working directory).",
     )
+
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+"""The repository root of a source checkout (editable install), against which a relative data path is taken."""
+
+
+class DevDataSettings(BaseSettings):
+    """Where the development data lives: evaluation sets, the full VOA set. Read by the developer tools (``make
+    eval-dev``, ``powderkeg bench``) and the tests, never by the services."""
+
+    model_config = SettingsConfigDict(env_prefix="POWDERKEG_", frozen=True, extra="ignore", env_file=None)
+
+    dev_data: Path = Field(
+        default=Path("../shared/data"),
+        description="Development data folder (evaluation sets, the 89 VOA articles); relative to the repository root.",
+    )
+
+    def path(self, *parts: str) -> Path:
+        """A path inside the development data folder (``..`` of a relative setting taken off, not resolved)."""
+        base = self.dev_data if self.dev_data.is_absolute() else Path(os.path.normpath(REPO_ROOT / self.dev_data))
+        return base.joinpath(*parts)

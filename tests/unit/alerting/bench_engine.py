@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, EventRecord, PloverType, Sector
-from tests.unit.alerting.factory import T0, build_event
+from tests.support.events import T0, build_event
 
 DYADS = [("PAK", "AFG"), ("IND", "PAK"), ("RUS", "UKR"), ("ISR", "LBN"), ("ETH", "ERI")]
 KINDS = [

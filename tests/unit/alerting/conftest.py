@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.alerting.factory import EventFactory, build_event
+from tests.support.events import EventFactory, build_event
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The faust agent, functionally: ``agent.test_context()`` with ``store="memory://"``, no broker.
 
-Producing to Kafka is replaced by a capture (``_send`` overridden in a subclass) and the engine's store by dicts,
-because a test context starts no producer for topics or table changelogs. Tables, the real producer and restarts are
-covered by tests/integration/test_alerting_service.py against the real broker.
+Producing to Kafka is replaced by a capture (the service's ``send``) and the engine's store by dicts, because a test
+context starts no producer for topics or table changelogs. Tables, the real producer and restarts are covered by
+tests/integration/test_alerting_service.py against the real broker.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-# After a faust agent's test_context, CPython 3.11.7 fails to build the AST of a module imported later in the session
-# ("SystemError: AST constructor recursion depth mismatch"; any faust agent reproduces it, not only this one). The one
-# such import is the hypothesis pytest plugin's lazy import at session end, so it is done here, up front.
-import hypothesis.internal.observability  # noqa: F401
 import pytest
 
 from powderkeg_alerting.app import AlertingService
@@ -23,37 +19,31 @@ from powderkeg_alerting.core.state import EngineStore
 from powderkeg_alerting.settings import AlertingSettings
 from powderkeg_contracts import Alert, DeadLetter, PloverType, topics
 from powderkeg_runtime.codec import decode, encode
-from tests.unit.alerting.factory import build_event
+from tests.support.agents import CapturedSends, ready_for_test
+from tests.support.agents import run_agent as run_in_context
+from tests.support.events import build_event
 
 TALKS = "Pakistan said its peace talks with Afghanistan have collapsed."
 
 
 class CapturingService(AlertingService):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.sent: list[tuple[str, bytes, bytes, Any]] = []
+        self.captured = CapturedSends()
+        super().__init__(*args, send=self.captured, **kwargs)
+        self.sent = self.captured.sent
         self.engine = AlertEngine(self.engine.rules, store=EngineStore())
-
-    async def _send(self, topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
-        self.sent.append((topic.get_topic_name(), key, value, headers))
 
 
 @pytest.fixture
 def service() -> Iterator[CapturingService]:
     settings = AlertingSettings(alerting_alertmanager_url="", alerting_app_id="test-alerting")
     svc = CapturingService(settings, sinks=[], store="memory://")
-    svc.app.finalize()
-    svc.app.flow_control.resume()
+    ready_for_test(svc.app)
     yield svc
 
 
 def run_agent(service: CapturingService, *values: bytes) -> None:
-    async def go() -> None:
-        async with service.agent.test_context() as agent:
-            for value in values:
-                await agent.put(value)
-
-    service.app.loop.run_until_complete(go())
+    run_in_context(service.app, service.agent, *values)
 
 
 def test_agent_produces_alerts_keyed_by_alert_id_and_dead_letters_bad_bytes(service: CapturingService) -> None:

@@ -12,8 +12,7 @@ from powderkeg_alerting.sinks import RetryPolicy, WebhookSink
 from powderkeg_alerting.sinks.base import MAX_ANSWER_BYTES, deliver
 from powderkeg_alerting.sinks.dispatcher import Dispatcher
 from powderkeg_contracts import Alert
-from tests.unit.alerting.factory import EventFactory
-from tests.unit.alerting.test_sinks import talks_alert
+from tests.support.events import EventFactory, talks_alert
 
 SECRET = SecretStr("s")
 

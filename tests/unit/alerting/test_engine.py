@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, AlertStatus, Direction, Factuality, Location, PloverType, Sector, Severity
-from tests.unit.alerting.factory import (
+from tests.support.events import (
     AFGHANISTAN,
     BORDER,
     CEASEFIRE,

@@ -10,7 +10,7 @@ import pytest
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_alerting.core.index import EscalationIndex, IndexParams
 from powderkeg_contracts import AlertStatus, Factuality, PloverType, Severity
-from tests.unit.alerting.factory import T0, EventFactory, state_pair
+from tests.support.events import T0, EventFactory, state_pair
 
 ACCUSE = "Kabul accused Islamabad of provoking the tension."
 

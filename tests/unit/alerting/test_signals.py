@@ -13,7 +13,7 @@ import pytest
 from powderkeg_alerting.core.engine import AlertEngine, Outcome
 from powderkeg_alerting.core.rules import load_rules
 from powderkeg_contracts import Actor, ActorClass, EventDate, Factuality, Location, PloverType, Sector, Severity
-from tests.unit.alerting.factory import T0, EventFactory, signals
+from tests.support.events import T0, EventFactory, signals
 
 SUDAN_ARMY = Actor(text="Sudanese troops", name="Sudan", country="SDN", sector=Sector.MILITARY, code="SDNMIL")
 SUDAN_REBELS = Actor(text="Sudanese rebels", country="SDN", sector=Sector.REBELS, code="SDNREB")
@@ -56,6 +56,16 @@ def test_a_bombing_raises_bombing_and_an_attack_on_soldiers_an_armed_group_attac
     )
     assert {"bombing", "armed_group_attack"} <= set(found)
     assert found["bombing"].severity is Severity.WARNING, "wounded, not killed: warning"  # type: ignore[attr-defined]
+
+
+def test_an_air_raid_is_a_military_strike_not_an_explosive_attack(make_event: EventFactory) -> None:
+    afg = Actor(text="Afghanistan", name="Afghanistan", country="AFG", sector=Sector.GOVERNMENT, code="AFG")
+    pak_air = Actor(text="Pakistani jets", country="PAK", sector=Sector.MILITARY, code="PAKMIL")
+    found = raised(
+        make_event, PloverType.ASSAULT, "195", "Pakistani jets bombed positions in Afghanistan.", "bombed",
+        mode="aerial", actor=pak_air, recipient=afg, goldstein=-10.0,
+    )
+    assert "military_strike" in found and "bombing" not in found, sorted(found)
 
 
 def test_a_massacre_of_refugees_is_an_attack_on_civilians_and_critical(make_event: EventFactory) -> None:

@@ -10,20 +10,13 @@ import json
 import httpx
 from pydantic import SecretStr
 
-from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_alerting.sinks import AlertmanagerSink, RetryPolicy, WebhookSink, deliver, to_alertmanager
 from powderkeg_alerting.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify_signature
-from powderkeg_contracts import Alert, AlertStatus, PloverType, Severity
-from tests.unit.alerting.factory import T0, EventFactory
+from powderkeg_contracts import Alert, AlertStatus, Severity
+from tests.support.events import T0, EventFactory, talks_alert
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.002, timeout=1.0)
 SECRET = SecretStr("test-secret")
-
-
-def talks_alert(make_event: EventFactory) -> Alert:
-    sentence = "Pakistan said peace talks with Afghanistan have collapsed."
-    event = make_event(PloverType.REJECT, "125", sentence, "collapsed", mode="meet")
-    return next(a for a in AlertEngine().process(event) if a.signal == "talks_failed")
 
 
 def run(coro):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import pytest
 from powderkeg_contracts.models import EventRecord, Factuality, PloverType
 
 SEED = Path(__file__).resolve().parents[3] / "seeds" / "000_63084aac38a30e02.txt"
+"""The committed copy of the development data's seed story (tests/unit/test_seeds.py checks they are the same)."""
 
 
 @pytest.fixture(scope="module")

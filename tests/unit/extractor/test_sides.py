@@ -5,7 +5,7 @@ from __future__ import annotations
 from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, ActorClass, EventRecord, EventSides, Factuality, Location, PloverType, Sector
 from powderkeg_extractor.core.sides import ARTICLE_CONTEXT, actor_class, assign_sides, resolve_sides, side_of
-from tests.unit.alerting.factory import (
+from tests.support.events import (
     BORDER,
     CLASHES,
     IN_AFGHANISTAN,

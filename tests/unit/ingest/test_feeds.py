@@ -20,7 +20,7 @@ from powderkeg_ingest.sources.feeds import FeedPoller, UnsafeFeed, check_xml
 from powderkeg_ingest.sources.fetch import FetchFailed, FetchPolicy, FetchRefused, SafeFetcher
 from powderkeg_ingest.sources.files import InputRecord
 from powderkeg_ingest.state import SqliteState
-from tests.unit.ingest.test_service import RecordingSink
+from tests.support.sinks import RecordingSink
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 PARAGRAPH = (

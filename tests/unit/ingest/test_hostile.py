@@ -26,9 +26,9 @@ from powderkeg_ingest.publish import PublishError
 from powderkeg_ingest.sources.files import InputError, InputRecord, read_inputs, read_stdin
 from powderkeg_ingest.state import SqliteState
 from powderkeg_runtime.dlq import Headers
-from tests.unit.ingest import hostile
-from tests.unit.ingest.test_http_api import TestClient
-from tests.unit.ingest.test_service import RecordingSink
+from tests.support import hostile
+from tests.support.asgi import TestClient
+from tests.support.sinks import RecordingSink
 
 TOKEN = "t0ken"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

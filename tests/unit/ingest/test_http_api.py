@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Any
 
-import httpx
 import pytest
 from pydantic import SecretStr
-from starlette.applications import Starlette
 
 from powderkeg_ingest.core.pipeline import IngestCore
 from powderkeg_ingest.http_api import build_app
 from powderkeg_ingest.ingestor import Ingestor
-from tests.unit.ingest.test_service import RecordingSink
+from tests.support.asgi import TestClient
+from tests.support.sinks import RecordingSink
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BODY = "WASHINGTON — The State Department said talks with both governments would resume next week in Doha."
-
-
-class TestClient:
-    """A synchronous client over httpx's ASGI transport (starlette's TestClient deprecates plain httpx)."""
-
-    __test__ = False
-
-    def __init__(self, app: Starlette, client: tuple[str, int] = ("127.0.0.1", 5000)) -> None:
-        self._transport = httpx.ASGITransport(app=app, client=client)
-
-    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        async def go() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self._transport, base_url="http://ingest.test") as client:
-                return await client.request(method, url, **kwargs)
-
-        return asyncio.run(go())
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self._request("POST", url, **kwargs)
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self._request("GET", url, **kwargs)
 
 
 @pytest.fixture

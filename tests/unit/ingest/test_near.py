@@ -113,7 +113,7 @@ _TIE_SCRIPT = """
 import json, sys
 from datetime import UTC, datetime
 from powderkeg_ingest.core.near import NearIndex
-from tests.chaos.articles import make_articles
+from tests.support.articles import make_articles
 
 index = NearIndex()
 at = datetime(2025, 10, 1, tzinfo=UTC)

@@ -15,30 +15,9 @@ from powderkeg_ingest.ingestor import Ingestor
 from powderkeg_ingest.service import EXIT_REJECTED, EXIT_USAGE, main
 from powderkeg_ingest.sources.files import read_inputs
 from powderkeg_ingest.state import SqliteState
-from powderkeg_runtime.dlq import Headers
+from tests.support.sinks import RecordingSink
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-class RecordingSink:
-    """An in-process sink for shell tests (the integration tests use the real broker)."""
-
-    def __init__(self) -> None:
-        self.articles: list[Article] = []
-        self.letters: list[DeadLetter] = []
-        self.flushes = 0
-
-    def article(self, article: Article) -> None:
-        self.articles.append(article)
-
-    def dead_letter(self, letter: DeadLetter, headers: Headers) -> None:
-        self.letters.append(letter)
-
-    def flush(self) -> None:
-        self.flushes += 1
-
-    def close(self) -> None:
-        return None
 
 
 def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:

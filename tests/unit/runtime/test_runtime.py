@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter
@@ -71,11 +72,11 @@ def test_shutdown_deadline_exits_a_stuck_stop_with_the_replay_status() -> None:
     import subprocess
     import sys
 
-    from powderkeg_runtime.faust_support import EXIT_REPLAY
+    from powderkeg_runtime.replay import EXIT_REPLAY
 
     script = (
         "import logging, time, types\n"
-        "from powderkeg_runtime.faust_support import enforce_shutdown_deadline\n"
+        "from powderkeg_runtime.watchdog import enforce_shutdown_deadline\n"
         "svc = types.SimpleNamespace(should_stop=False)\n"
         "enforce_shutdown_deadline(svc, 0.5, logging.getLogger('t'))\n"
         "time.sleep(0.5)\n"
@@ -124,7 +125,7 @@ def _group(state: str, *assignments: list[dict[str, object]]) -> dict[str, objec
 
 
 def test_owned_by_a_member_reads_the_group_description() -> None:
-    from powderkeg_runtime.faust_support import owned_by_a_member
+    from powderkeg_runtime.watchdog import owned_by_a_member
 
     topic = ["powderkeg.articles.v1"]
     nobody = _group("Stable", [], [{"topic": "g-__assignor-__leader", "partitions": [0]}])
@@ -154,9 +155,10 @@ def _watch(
     import time
     import types
 
-    from powderkeg_runtime.faust_support import watch_input
+    from powderkeg_runtime.watchdog import watch_input
 
-    app = types.SimpleNamespace(consumer=_FakeConsumer(partitions), conf=types.SimpleNamespace(id="g"))
+    # ``_consumer``: where a faust App keeps the consumer it has created (powderkeg_runtime.faust_internals).
+    app = types.SimpleNamespace(_consumer=_FakeConsumer(partitions), conf=types.SimpleNamespace(id="g"))
     worker = types.SimpleNamespace(should_stop=False)
     exits: list[str] = []
     thread = watch_input(
@@ -214,7 +216,7 @@ def test_watchdog_waits_while_a_slow_message_is_in_hand() -> None:
 
 
 def test_stall_tracker_restarts_the_clock_when_the_offset_moves() -> None:
-    from powderkeg_runtime.faust_support import StallTracker
+    from powderkeg_runtime.watchdog import StallTracker
 
     tracker = StallTracker(stall_s=10)
     key = ("t", 0)
@@ -223,3 +225,44 @@ def test_stall_tracker_restarts_the_clock_when_the_offset_moves() -> None:
     assert tracker.observe(15.0, {key: (6, 9)}, busy=False) is None  # 7 s without progress
     assert tracker.observe(18.5, {key: (6, 9)}, busy=False) is not None  # 10.5 s
     assert tracker.observe(30.0, {key: (9, 9)}, busy=False) is None  # caught up: nothing waiting
+
+
+def test_the_broker_url_scheme_resolves_to_the_idempotent_transport() -> None:
+    """faust finds the transport through the ``faust.transports`` entry point in pyproject.toml."""
+    from faust.transport import by_url
+
+    from powderkeg_runtime.transport import IdempotentTransport, broker_urls
+
+    urls = broker_urls("127.0.0.1:9092,10.0.0.2:9093")
+    assert urls == "powderkeg://127.0.0.1:9092;powderkeg://10.0.0.2:9093"
+    assert by_url(urls.split(";")[0]) is IdempotentTransport
+
+
+def test_readiness_from_another_thread_never_creates_the_consumer(tmp_path: Path) -> None:
+    """A /readyz poll before the worker has built its consumer must not build it on the HTTP thread's loop (the
+    worker would then fail to start with "attached to a different loop")."""
+    import threading
+
+    from powderkeg_runtime.faust_internals import created_consumer
+    from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_runtime.worker import assigned, make_app
+
+    app = make_app("readiness-test", ServiceSettings(faust_data_dir=tmp_path))
+    answers: list[tuple[bool, str]] = []
+    probe = threading.Thread(target=lambda: answers.append(assigned(app)))
+    probe.start()
+    probe.join(timeout=10)
+    assert answers == [(False, "consumer not started")]
+    assert created_consumer(app) is None
+
+
+def test_dev_data_is_read_from_its_setting_and_relative_paths_start_at_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from powderkeg_runtime.settings import REPO_ROOT, DevDataSettings
+
+    assert (REPO_ROOT / "Makefile").is_file() and (REPO_ROOT / "services").is_dir()
+    monkeypatch.delenv("POWDERKEG_DEV_DATA", raising=False)
+    assert DevDataSettings().path("voa") == REPO_ROOT.parent / "shared" / "data" / "voa"
+    monkeypatch.setenv("POWDERKEG_DEV_DATA", str(tmp_path))
+    assert DevDataSettings().path("voa", "x.jsonl") == tmp_path / "voa" / "x.jsonl"

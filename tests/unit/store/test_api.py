@@ -16,7 +16,7 @@ from powderkeg_store.api.app import build_app
 from powderkeg_store.core.columns import ALERT_FIELDS, EVENT_FIELDS
 from powderkeg_store.db import open_store
 from powderkeg_store.writer import Batch, write_batch
-from tests.unit.store.factory import alert, event
+from tests.support.store_factory import alert, event
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

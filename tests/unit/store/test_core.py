@@ -20,7 +20,7 @@ from powderkeg_store.core.filters import (
 )
 from powderkeg_store.core.rows import event_facets, event_row, event_time
 from powderkeg_store.core.tabular import cell, csv_lines
-from tests.unit.store.factory import T0, event
+from tests.support.store_factory import T0, event
 
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from powderkeg_store.db import current_revision, head_revision, open_store
 from powderkeg_store.schema import metadata
-from tests.unit.store import scenarios
+from tests.support import store_scenarios as scenarios
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ class Predicate(_Strict):
 
     event_types: list[PloverType] = Field(default_factory=list)
     modes: list[str] = Field(default_factory=list, description="PLOVER modes; an event without a mode never matches.")
+    exclude_modes: list[str] = Field(default_factory=list, description="PLOVER modes that rule the event out.")
     cameo_prefixes: list[Annotated[str, Field(pattern=r"^[0-2][0-9]{1,3}$")]] = Field(default_factory=list)
     quad_classes: list[QuadClass] = Field(default_factory=list)
     actor_sectors: list[Sector] = Field(default_factory=list)
@@ -125,6 +126,8 @@ class Predicate(_Strict):
         if self.event_types and event.event_type not in self.event_types:
             return False
         if self.modes and (event.mode or "").lower() not in self.modes:
+            return False
+        if self.exclude_modes and (event.mode or "").lower() in self.exclude_modes:
             return False
         if self.cameo_prefixes and not any(event.cameo_code.startswith(p) for p in self.cameo_prefixes):
             return False

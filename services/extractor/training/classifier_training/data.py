@@ -20,7 +20,6 @@ import argparse
 import collections
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -34,6 +33,7 @@ from powderkeg_extractor.classify.labels import (
     class_of,
     families_of,
 )
+from powderkeg_runtime.settings import DevDataSettings
 
 REPO = Path(__file__).resolve().parents[4]
 DATA = REPO / "services" / "extractor" / "training" / "data"
@@ -242,8 +242,10 @@ def build(dev_data: Path, synthetic: Path) -> tuple[list[Row], dict[str, str]]:
 
 
 def dev_data_dir(value: str | None) -> Path:
-    """The development data folder: ``--dev-data``, else ``POWDERKEG_DEV_DATA``, else ``../shared/data``."""
-    path = Path(value or os.environ.get("POWDERKEG_DEV_DATA") or "../shared/data")
+    """The development data folder: ``--dev-data``, else the ``POWDERKEG_DEV_DATA`` setting (see the README)."""
+    if value is None:
+        return DevDataSettings().path()
+    path = Path(value)
     return path if path.is_absolute() else (REPO / path)
 
 

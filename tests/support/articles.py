@@ -1,15 +1,35 @@
-"""Short, deterministic test articles: 1-3 sentences from templates modelled on the seed story's sentences.
+"""Test articles: :func:`article` for one valid Article, :func:`make_articles` for thousands of synthetic ones.
 
-Actors and numbers vary with a seeded RNG so that every text (and therefore every event id) is unique, while most
-articles still carry an event and many dyads cross the alert rules' signals. Built for throughput: the chaos test
-needs thousands of articles that the extractor can keep up with on a 2-core machine.
+The synthetic ones are 1-3 sentences from templates modelled on the seed story's sentences. Actors and numbers vary
+with a seeded RNG so that every text (and therefore every event id) is unique, while most articles still carry an
+event and many dyads cross the alert rules' signals. Built for throughput: the chaos test needs thousands of articles
+that the extractor can keep up with on a 2-core machine.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from powderkeg_contracts import Article
+
+STRIKE = "Pakistani jets bombed positions in Afghanistan on Monday, killing 12 people."
+"""One sentence with an air strike between two states: the extractor finds events in it."""
+
+
+def article(article_id: str, text: str = STRIKE, **fields: Any) -> Article:
+    """A valid Article of ``text``, as ingest publishes it (English, from JSONL, ingested now); ``fields`` override."""
+    values: dict[str, Any] = {
+        "published_at": datetime(2025, 10, 29, 9, 0, tzinfo=UTC),
+        "ingested_at": datetime.now(UTC),
+        "language": "en",
+        "origin": "jsonl",
+        **fields,
+    }
+    return Article(article_id=article_id, text=text, content_hash=hashlib.sha256(text.encode()).hexdigest(), **values)
 
 # (country name, demonym, capital): all resolve in the extractor's gazetteer.
 COUNTRIES: tuple[tuple[str, str, str], ...] = (

@@ -1,8 +1,8 @@
 """Hand-built EventRecords shaped like the seed story's events (Pakistan, Afghanistan, the TTP).
 
-A plain module (not only a fixture) so that the alerting integration tests build the same events. Sides are filled in
-by the extractor's own side resolution (``assign_sides``), as they are on the events topic, unless a test passes
-``sides=`` itself."""
+Shared by the alerting unit tests (through the ``make_event`` fixture), the property tests and the bad-input and
+alerting integration tests, so they all build the same events. Sides are filled in by the extractor's own side
+resolution (``assign_sides``), as they are on the events topic, unless a test passes ``sides=`` itself."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import (
     Actor,
     ActorClass,
+    Alert,
     EventDate,
     EventRecord,
     Evidence,
@@ -142,3 +144,10 @@ def state_pair(key: str) -> SidePair:
 
 def signals(alerts: list) -> dict[str, object]:
     return {alert.signal: alert for alert in alerts}
+
+
+def talks_alert(make_event: EventFactory) -> Alert:
+    """The talks_failed alert the engine raises for the seed story's collapsed talks."""
+    sentence = "Pakistan said peace talks with Afghanistan have collapsed."
+    event = make_event(PloverType.REJECT, "125", sentence, "collapsed", mode="meet")
+    return next(a for a in AlertEngine().process(event) if a.signal == "talks_failed")

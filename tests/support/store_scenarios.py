@@ -13,7 +13,7 @@ from powderkeg_store.core.filters import EventQuery
 from powderkeg_store.core.rows import event_facets, event_row
 from powderkeg_store.retention import apply_retention
 from powderkeg_store.writer import Batch, write_batch
-from tests.unit.store.factory import T0, alert, event
+from tests.support.store_factory import T0, alert, event
 
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
 

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.support.net import free_port
+from tests.support.polling import wait_for
+
 TOKEN = "integration-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class IngestProcess:
@@ -53,12 +48,9 @@ class IngestProcess:
         return bool(answer["ready"]), str(answer["detail"])
 
     def wait_ready(self, timeout_s: float = 60) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            if self.readiness()[0]:
-                return
-            time.sleep(0.3)
-        raise AssertionError(f"ingest not ready within {timeout_s}s: {self.readiness()}\n{self.log()}")
+        wait_for(lambda: self.readiness()[0] or self.proc.poll() is not None, timeout_s, "ingest /readyz", every_s=0.3)
+        if not self.readiness()[0]:
+            raise AssertionError(f"ingest exited before it was ready: {self.readiness()}\n{self.log()}")
 
     def push(self, body: Any = None, *, content: bytes | None = None, media: str = "application/json",
              timeout_s: float = 60, **headers: str) -> httpx.Response:
