@@ -100,10 +100,10 @@ def bench_bare_spacy(texts: list[str]) -> Figure:
 
 def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, int]:
     """Loading spaCy, the gazetteer and the near-duplicate index is start-up, not throughput: done before timing."""
-    from powderkeg_extractor.core.pipeline import Extractor
+    from powderkeg_extractor.settings import configured_extractor
     from powderkeg_ingest.core.near import NearIndex
 
-    extractor = Extractor.packaged()
+    extractor = configured_extractor()
     warm = IngestCore().accept(raws[0], now=_utcnow()).article if raws else None
     if warm is not None:
         extractor.extract(warm)

@@ -21,7 +21,7 @@ from powderkeg_contracts import Article, ArticleOutcome, EventRecord, topics
 from powderkeg_extractor import metrics as m
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
-from powderkeg_extractor.settings import ExtractorSettings
+from powderkeg_extractor.settings import ExtractorSettings, configured_extractor
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import configure_logging
@@ -108,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = ExtractorSettings()
     configure_logging(args.log_level or settings.log_level, json_lines=settings.log_json)
     ensure_topics(settings.kafka_bootstrap, topics.ALL_TOPICS, partitions=settings.topic_partitions)
-    extractor = Extractor.packaged(
-        classifier=settings.extractor_classifier, classifier_workers=settings.extractor_classifier_workers
-    )
+    extractor = configured_extractor(settings)
     app = build_app(settings, extractor)
     log.info("extractor %s consuming %s from %s", extractor.version, topics.ARTICLES, settings.kafka_bootstrap)
     return run_worker(

@@ -300,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("gold", type=Path, help="gold JSONL (PLOVER GSR or ConfliBERT format, auto-detected)")
     parser.add_argument("--json-out", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--limit", type=int, help="score only the first N sentences")
+    parser.add_argument(
+        "--with-classifier",
+        action="store_true",
+        help="run the classify stage with the packaged classifier, which was trained on these sets: seen-data figures",
+    )
     args = parser.parse_args(argv)
     try:
         rows = load_gold(args.gold)[: args.limit]
@@ -307,9 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"powderkeg eval: {exc}\n")
         return 2
-    preds = predict([str(r["text"]) for r in rows], progress=sys.stderr.isatty())
+    extractor = None
+    if args.with_classifier:
+        from powderkeg_extractor.core.pipeline import Extractor
+
+        extractor = Extractor.packaged(classifier=True)
+    preds = predict([str(r["text"]) for r in rows], extractor, progress=sys.stderr.isatty())
     result = score_plover(rows, preds) if fmt == "plover" else score_conflibert(rows, preds)
-    sys.stdout.write(f"{args.gold.name} ({fmt} format)\n\n{render(result)}\n")
+    seen = ", with the classifier (trained on this set: seen data)" if extractor and extractor.classifier else ""
+    sys.stdout.write(f"{args.gold.name} ({fmt} format{seen})\n\n{render(result)}\n")
     if args.json_out:
         args.json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -145,7 +145,7 @@ def _token_f1s(
 
 def eval_conflibert(rows: Rows, readings: list[SentenceReading], folds: list[int]) -> dict[str, Any]:
     texts = [str(r["text"]) for r in rows]
-    preds, _rules = run_systems(texts, TableReader("oof", dict(zip(map(sentence_key, texts), readings, strict=True))))
+    preds, _rules = run_systems(texts, TableReader.of("oof", texts, readings))
     real = [i for i, r in enumerate(rows) if not r.get("also_in_plover_gsr", False)]
     gold = {role: [list(r[f"{role}_spans"]) for r in rows] for role in ("source", "target")}  # type: ignore[call-overload]
     out: dict[str, Any] = {}
@@ -168,7 +168,7 @@ def eval_conflibert(rows: Rows, readings: list[SentenceReading], folds: list[int
 
 def eval_gsr(rows: Rows, readings: list[SentenceReading], folds: list[int]) -> dict[str, Any]:
     texts = [str(r["text"]) for r in rows]
-    preds, _rules = run_systems(texts, TableReader("oof", dict(zip(map(sentence_key, texts), readings, strict=True))))
+    preds, _rules = run_systems(texts, TableReader.of("oof", texts, readings))
     out: dict[str, Any] = {}
     for name, p in preds.items():
         result: dict[str, Any] = score_plover(rows, p)
@@ -211,9 +211,12 @@ def side_heads(
     }
 
 
-def eval_voa(rows: Rows, readings: list[SentenceReading], folds: list[int] | None) -> dict[str, Any]:
+def eval_voa(
+    rows: Rows, readings: list[SentenceReading], folds: list[int] | None, reader: Reader | None = None
+) -> dict[str, Any]:
+    """A VOA split; ``reader`` (the packaged model on the holdout) reads the stage's sentences as in the product."""
     texts = [str(r["text"]) for r in rows]
-    preds, rules = run_systems(texts, TableReader("voa", dict(zip(map(sentence_key, texts), readings, strict=True))))
+    preds, rules = run_systems(texts, reader or TableReader.of("voa", texts, readings))
     gold = {role: [[str(r[role])] if r.get(role) else [] for r in rows] for role in ("source", "target")}
     out: dict[str, Any] = {"side_heads": side_heads(rows, readings, rules)}
     for name, p in preds.items():
@@ -312,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         elif split == "voa_holdout":
             rows = [r for r in load_gold(args.labels) if r.get("split") == "holdout"]
             clf = SentenceClassifier.load(args.model) if args.model else SentenceClassifier.from_package()
-            results[split] = eval_voa(rows, clf.classify([str(r["text"]) for r in rows]), None)
+            results[split] = eval_voa(rows, clf.classify([str(r["text"]) for r in rows]), None, clf)
         else:
             sys.stderr.write(f"unknown split {split!r} (variants, conflibert, gsr, voa_dev, voa_holdout)\n")
             return 2

@@ -120,6 +120,15 @@ def test_a_table_reader_refuses_a_sentence_it_has_no_reading_for() -> None:
         reader.classify(["Another sentence."])
 
 
+def test_a_table_reader_answers_for_the_parts_of_a_row_with_the_rows_reading() -> None:
+    row = "Troops shelled the town. Dozens fled."
+    reader = TableReader.of("oof", [row], [reading("ASSAULT")])
+    parts = reader.classify(["Troops shelled the town.", "Dozens fled."])
+    assert [p.event_type.value if p.event_type else None for p in parts] == ["ASSAULT", "ASSAULT"]
+    with pytest.raises(KeyError, match="no reading"):
+        reader.classify(["Troops left the town."])
+
+
 def test_the_classifier_label_in_the_evaluation_terms() -> None:
     assert classifier_prediction(reading(NONEVENT)) == Prediction(label=NONE, pentacode=None)
     statement = classifier_prediction(reading(STATEMENT))

@@ -21,14 +21,27 @@ PENTACODES = ("0", "1", "2", "3", "4")
 
 
 class TableReader:
-    """A :class:`~powderkeg_extractor.classify.reading.Reader` answering from a table of readings by sentence key."""
+    """A :class:`~powderkeg_extractor.classify.reading.Reader` answering from a table of readings by sentence key.
 
-    def __init__(self, name: str, table: Mapping[str, SentenceReading]) -> None:
+    The extractor's sentencizer may cut one gold row into several candidate sentences; a part that has no reading
+    of its own gets the reading of the row it comes from (``wholes``), which is what the table's model read.
+    """
+
+    def __init__(
+        self, name: str, table: Mapping[str, SentenceReading], wholes: Mapping[str, str] | None = None
+    ) -> None:
         self.name = name
         self.table = table
+        self.wholes = wholes or {}
+
+    @classmethod
+    def of(cls, name: str, texts: Sequence[str], readings: Sequence[SentenceReading]) -> TableReader:
+        """The table of ``texts`` read as ``readings``, answering for their parts too."""
+        keys = [sentence_key(t) for t in texts]
+        return cls(name, dict(zip(keys, readings, strict=True)), dict(zip(keys, texts, strict=True)))
 
     def classify(self, texts: Sequence[str]) -> list[SentenceReading]:
-        """The table's reading of each text.
+        """The table's reading of each text, or of the row it is part of.
 
         Raises:
             KeyError: a text has no reading (the table was made for other sentences).
@@ -36,6 +49,8 @@ class TableReader:
         out: list[SentenceReading] = []
         for text in texts:
             key = sentence_key(text)
+            if key not in self.table:
+                key = next((k for k, whole in self.wholes.items() if text.strip() in whole), key)
             if key not in self.table:
                 raise KeyError(f"{self.name}: no reading for the sentence {text[:60]!r}")
             out.append(self.table[key])
