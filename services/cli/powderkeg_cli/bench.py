@@ -111,7 +111,8 @@ def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, in
     start = time.perf_counter()
     result = run_pipeline(raws, extractor=extractor)
     seconds = time.perf_counter() - start
-    return Figure("embedded pipeline (ingest + extract + alert)", len(raws), tokens, seconds), len(
+    mode = "classifier on" if extractor.classifier is not None else "rules alone"
+    return Figure(f"embedded (ingest, extract, alert), {mode}", len(raws), tokens, seconds), len(
         result.events
     ), len(result.alerts)
 

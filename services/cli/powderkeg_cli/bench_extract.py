@@ -41,7 +41,19 @@ def _articles(path: Path, limit: int | None) -> list[Any]:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    """This process's peak resident memory, MB.
+
+    ``VmHWM`` belongs to the process image, so a spawned child does not report its parent's peak, as
+    ``getrusage(RUSAGE_SELF).ru_maxrss`` does on Linux (it survives ``exec``); that is the fallback elsewhere.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _bare(path: Path, limit: int | None, repeat: int) -> dict[str, Any]:
