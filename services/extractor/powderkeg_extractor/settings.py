@@ -25,8 +25,11 @@ class ExtractorSettings(ServiceSettings):
         default=("en",), description="Languages extracted; others get a 'skipped' outcome and are counted."
     )
     extractor_classifier: bool = Field(
-        default=True,
-        description="Gate and label sentences with the packaged sentence classifier; false runs the rules alone.",
+        default=False,
+        description=(
+            "Run the classify stage with the packaged sentence classifier (gate before the parse, main event agreeing"
+            " with it); false runs the rules alone. Off by default: docs/classifier.md, 'In the extractor'."
+        ),
     )
     extractor_classifier_workers: int = Field(
         default=2, ge=1, le=8, description="Sentences the classifier reads at a time, one core each."

@@ -174,3 +174,14 @@ def test_out_of_fold_readings_are_found_by_sentence_and_missing_ones_fail(tmp_pa
         oof_readings(path, ["Another sentence."])
     spread = per_fold([0, 0, 1, 1], lambda idx: float(len(idx)), keep={0, 2, 3})
     assert spread == {"mean": 1.5, "sd": pytest.approx(0.7071, abs=1e-4)}
+
+
+def test_the_setting_decides_whether_the_product_loads_the_classifier(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from powderkeg_extractor.settings import ExtractorSettings, configured_extractor
+
+    monkeypatch.delenv("POWDERKEG_EXTRACTOR_CLASSIFIER", raising=False)
+    assert ExtractorSettings().extractor_classifier is False
+    monkeypatch.setenv("POWDERKEG_EXTRACTOR_CLASSIFIER", "true")
+    on = configured_extractor()
+    assert on.classifier is not None and on.version.endswith(on.classifier.name)
+    assert configured_extractor(ExtractorSettings(extractor_classifier=False)).classifier is None
