@@ -64,10 +64,11 @@ web-vendor: ## Refresh the console's vendored files from the npm lock (services/
 	cp services/store/web/node_modules/world-atlas/countries-50m.json services/store/web/node_modules/world-atlas/LICENSE \
 		services/store/powderkeg_store/web/vendor/world-atlas/
 
-eval-dev: venv ## Score the extractor on the development sets (the tables docs/extraction.md quotes)
+eval-dev: venv ## Rules, classifier and their combination on unseen data (CV folds, VOA holdout); the rules' dev tables
 	mkdir -p build
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate $(POWDERKEG_DEV_DATA)/plover_gsr/plover_gsr.jsonl --json-out build/eval_plover.json
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate $(POWDERKEG_DEV_DATA)/conflibert_dev/conflibert_dev.jsonl --json-out build/eval_conflibert.json
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate_classifier --json-out build/eval_classifier.json
 
 eval-alerts: venv ## Score the alerts: recall per family, false alarms, precision on the VOA articles (dev and holdout)
 	mkdir -p build
@@ -113,12 +114,14 @@ train-data: train-venv ## Assemble the classifier's training rows into build/cla
 train: train-data ## Fine-tune, export and quantise the classifier into powderkeg_extractor/classify/data (CPU)
 	$(TRAIN_PY) -m classifier_training.train
 
-train-cv: train-data ## Cross-validate the classifier over GSR+ConfliBERT folds (writes training/cv/)
-	$(TRAIN_PY) -m classifier_training.train --cv
+VARIANT ?=
+train-cv: train-data ## Cross-validate a recipe (VARIANT=name; default the shipped one) over the folds (training/cv/)
+	$(TRAIN_PY) -m classifier_training.train --cv $(if $(VARIANT),--variant $(VARIANT))
 
-eval-classifier: venv ## Rules, classifier and combination on the VOA holdout and the GSR/ConfliBERT folds
+eval-classifier: venv ## The same on the cross-validation folds only (variants, ConfliBERT, GSR, VOA dev; no holdout)
 	mkdir -p build
-	$(VENV)/bin/python -m powderkeg_extractor.evaluate_classifier --json-out build/eval_classifier.json
+	$(VENV)/bin/python -m powderkeg_extractor.evaluate_classifier --splits variants,conflibert,gsr,voa_dev \
+		--json-out build/eval_classifier_cv.json
 
 bench-classifier: venv ## Sentences/s of the int8 classifier (1 and 2 threads) against full en_core_web_sm, and RSS
 	$(VENV)/bin/python services/extractor/scripts/bench_classifier.py

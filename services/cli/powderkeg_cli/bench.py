@@ -1,10 +1,12 @@
 """``powderkeg bench``: throughput and latency, measured side by side in one run on the same articles.
 
-Three measurements over the same VOA articles:
+Measurements over the same VOA articles:
 
 1. bare spaCy: ``nlp.pipe`` of ``en_core_web_sm`` over the full texts, every component on (the reference point);
 2. embedded: the whole Powderkeg pipeline in one process (ingest core, extractor, alert engine);
-3. broker (``--kafka``): the real services as separate processes through the real Kafka broker: articles produced
+3. the extractor alone, with its rules alone and with the sentence classifier (1 and 2 workers), each beside bare
+   spaCy in a fresh process, with its peak resident memory (``bench_extract.py``);
+4. broker (``--kafka``): the real services as separate processes through the real Kafka broker: articles produced
    by ingest's producer, the extractor and alerting services consuming; end-to-end latency is measured from the
    moment an article is produced to the moment its outcome (extractor) and its alerts (alerting) are read back.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from powderkeg_cli import bench_extract
 from powderkeg_cli.embedded import default_voa_path, run_pipeline
 from powderkeg_contracts import Alert, topics
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
@@ -97,10 +100,10 @@ def bench_bare_spacy(texts: list[str]) -> Figure:
 
 def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, int]:
     """Loading spaCy, the gazetteer and the near-duplicate index is start-up, not throughput: done before timing."""
-    from powderkeg_extractor.core.pipeline import Extractor
+    from powderkeg_extractor.settings import configured_extractor
     from powderkeg_ingest.core.near import NearIndex
 
-    extractor = Extractor.packaged()
+    extractor = configured_extractor()
     warm = IngestCore().accept(raws[0], now=_utcnow()).article if raws else None
     if warm is not None:
         extractor.extract(warm)
@@ -108,7 +111,8 @@ def bench_embedded(raws: list[RawArticle], tokens: int) -> tuple[Figure, int, in
     start = time.perf_counter()
     result = run_pipeline(raws, extractor=extractor)
     seconds = time.perf_counter() - start
-    return Figure("embedded pipeline (ingest + extract + alert)", len(raws), tokens, seconds), len(
+    mode = "classifier on" if extractor.classifier is not None else "rules alone"
+    return Figure(f"embedded (ingest, extract, alert), {mode}", len(raws), tokens, seconds), len(
         result.events
     ), len(result.alerts)
 
@@ -265,6 +269,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", default="1",
                         help="Comma-separated worker counts per service for the broker passes, e.g. 1,2.")
     parser.add_argument("--json-out", type=Path, default=None, help="Also write the figures as JSON.")
+    parser.add_argument("--best-of", type=int, default=3, help="Passes of each fresh-process measurement (best kept).")
     args = parser.parse_args(argv)
     path = args.articles or default_voa_path(DevDataSettings())
     raws = _load_articles(path, args.limit, args.repeat)
@@ -289,7 +294,9 @@ def main(argv: list[str]) -> int:
         ratio = fig.articles_per_s / bare.articles_per_s if bare.articles_per_s else 0.0
         print(f"{fig.name:<60}{fig.articles_per_s:>12.1f}{fig.tokens_per_s:>12.0f}{ratio:>9.2f}")
     print(f"\nembedded run: {n_events} events, {n_alerts} alerts; tokens counted by the spaCy tokenizer: {bare.tokens}")
+    extractors = bench_extract.report(path, args.limit, args.best_of)
     if args.json_out:
-        args.json_out.write_text(json.dumps([{**fig.__dict__, "articles_per_s": fig.articles_per_s,
-                                               "tokens_per_s": fig.tokens_per_s} for fig in figures], indent=2))
+        args.json_out.write_text(json.dumps({"figures": [{**fig.__dict__, "articles_per_s": fig.articles_per_s,
+                                                          "tokens_per_s": fig.tokens_per_s} for fig in figures],
+                                             "extractor": extractors}, indent=2))
     return 0

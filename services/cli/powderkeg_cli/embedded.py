@@ -16,6 +16,7 @@ from pathlib import Path
 
 from powderkeg_contracts import Alert, Article, ArticleOutcome, EventRecord
 from powderkeg_extractor.core.pipeline import Extractor
+from powderkeg_extractor.settings import configured_extractor
 from powderkeg_ingest.core.near import NearIndex
 from powderkeg_ingest.core.pipeline import IngestCore, IngestResult, RawArticle
 from powderkeg_ingest.sources.files import InputError, read_inputs
@@ -64,7 +65,7 @@ def run_pipeline(
         result.ingest.append(decision)
         if decision.article is not None:
             result.articles.append(decision.article)
-    extractor = extractor or Extractor.packaged()
+    extractor = extractor or configured_extractor()
     processed = process_articles(extractor, result.articles, languages=("en",), max_chars=10_000_000, now=clock)
     engine = AlertEngine()
     latest: dict[str, Alert] = {}

@@ -32,6 +32,7 @@ from pathlib import Path
 from powderkeg_contracts import Alert, Article, Direction, EventRecord, Origin
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.devdata import add_data_option, dev_data
+from powderkeg_extractor.settings import configured_extractor
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VOA_LABELS = REPO_ROOT / "services" / "extractor" / "training" / "data" / "voa_labels.jsonl"
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--errors lists cases of the dev split only (--split dev): the holdout is never looked at")
     splits = ["dev", "holdout"] if args.split == "both" else [args.split]
     data = dev_data(args.data)
-    extractor = Extractor.packaged()
+    extractor = configured_extractor()
     rows = _jsonl(args.labels)
     cases = gold_cases(data)
     for split in splits:

@@ -21,7 +21,7 @@ from powderkeg_contracts import Article, ArticleOutcome, EventRecord, topics
 from powderkeg_extractor import metrics as m
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.outcome import ArticleTooLarge, process_articles
-from powderkeg_extractor.settings import ExtractorSettings
+from powderkeg_extractor.settings import ExtractorSettings, configured_extractor
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import LEVELS, configure_logging
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:  # the broker did not answer: say so in one line, no traceback
         log.error("%s", exc)
         return EXIT_NO_BROKER
-    extractor = Extractor.packaged()
+    extractor = configured_extractor(settings)
     app = build_app(settings, extractor)
     log.info("extractor %s consuming %s from %s", extractor.version, topics.ARTICLES, settings.kafka_bootstrap)
     return run_worker(

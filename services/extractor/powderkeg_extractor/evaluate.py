@@ -13,8 +13,12 @@ Two gold formats, detected from the first line:
   PLOVER file has no statements, so SANCTION counts as verbal conflict on both sides); source and recipient country
   accuracy over sentences whose gold side names at least one country.
 * ConfliBERT (``pentacode``, ``source_spans``, ``target_spans``): pentacode macro-F1 over 0-4 (predicted from the
-  CAMEO root), and source/target span match (a predicted actor text matches when it and a gold span contain one
-  another after normalisation), overall and on the real-news subset (``also_in_plover_gsr`` false).
+  CAMEO root), source/target token F1 (ConfliBERT's measure, ``token_f1.py``) and span match (a predicted actor
+  text matches when it and a gold span contain one another after normalisation), overall and on the real-news
+  subset (``also_in_plover_gsr`` false).
+
+It scores the rule coder alone: the packaged sentence classifier was trained on these files, so its figures come
+from cross-validation instead (``evaluate_classifier.py``, ``make eval-dev``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from powderkeg_contracts.models import Actor, Article, Origin, PloverType
 from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.ontology import QUAD_OF_TYPE, QUAD_PENTACODE, pentacode_of
+from powderkeg_extractor.token_f1 import token_f1
 
 NONE = "none"
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -89,11 +94,11 @@ def best_prediction(detections: Sequence[Detection]) -> Prediction:
 
 
 def predict(texts: Sequence[str], extractor: object | None = None, progress: bool = False) -> list[Prediction]:
-    """Sentence-level predictions for ``texts`` (one extractor, batched through ``nlp.pipe``)."""
+    """Sentence-level predictions for ``texts`` (one extractor, batched through ``nlp.pipe``; default: the rules)."""
     if extractor is None:
         from powderkeg_extractor.core.pipeline import Extractor
 
-        extractor = Extractor.packaged()
+        extractor = Extractor.packaged(classifier=False)
     out: list[Prediction] = []
     for start in range(0, len(texts), _BATCH):
         batch = [_article(start + i, t) for i, t in enumerate(texts[start : start + _BATCH])]
@@ -201,7 +206,17 @@ def score_conflibert(rows: Sequence[dict[str, object]], preds: Sequence[Predicti
         penta = class_scores(gold, pred, ["0", "1", "2", "3", "4"])
         src, n_src = span_accuracy([list(rows[i]["source_spans"]) for i in idx], [preds[i].actors for i in idx])  # type: ignore[call-overload]
         tgt, n_tgt = span_accuracy([list(rows[i]["target_spans"]) for i in idx], [preds[i].recipients for i in idx])  # type: ignore[call-overload]
+        texts = [str(rows[i]["text"]) for i in idx]
+        tokens = {
+            f"{role}_token_f1": token_f1(
+                texts,
+                [list(rows[i][f"{role}_spans"]) for i in idx],  # type: ignore[call-overload]
+                [[a.text for a in (preds[i].actors if role == "source" else preds[i].recipients)] for i in idx],
+            ).f1
+            for role in ("source", "target")
+        }
         return {
+            **tokens,
             "sentences": len(idx),
             "per_pentacode": [s.model_dump() for s in penta],
             "pentacode_macro_f1": macro_f1(penta),
@@ -247,12 +262,16 @@ def render(result: dict[str, object]) -> str:
             f"{result['recipient_country_accuracy']:.3f} |",
         ]
     else:
-        lines += ["| subset | sentences | pentacode macro-F1 | source span match | target span match |"]
-        lines += ["|---|---:|---:|---:|---:|"]
+        lines += [
+            "| subset | sentences | pentacode macro-F1 | source token F1 | target token F1 | source span match "
+            "| target span match |"
+        ]
+        lines += ["|---|---:|---:|---:|---:|---:|---:|"]
         for name in ("all", "real_news"):
             f = result[name]
             lines.append(
                 f"| {name} | {f['sentences']} | {f['pentacode_macro_f1']:.3f} | "  # type: ignore[index]
+                f"{f['source_token_f1']:.3f} | {f['target_token_f1']:.3f} | "  # type: ignore[index]
                 f"{f['source_span_match']:.3f} (n={f['source_span_n']}) | "  # type: ignore[index]
                 f"{f['target_span_match']:.3f} (n={f['target_span_n']}) |"  # type: ignore[index]
             )
@@ -281,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("gold", type=Path, help="gold JSONL (PLOVER GSR or ConfliBERT format, auto-detected)")
     parser.add_argument("--json-out", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--limit", type=int, help="score only the first N sentences")
+    parser.add_argument(
+        "--with-classifier",
+        action="store_true",
+        help="run the classify stage with the packaged classifier, which was trained on these sets: seen-data figures",
+    )
     args = parser.parse_args(argv)
     try:
         rows = load_gold(args.gold)[: args.limit]
@@ -288,9 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"powderkeg eval: {exc}\n")
         return 2
-    preds = predict([str(r["text"]) for r in rows], progress=sys.stderr.isatty())
+    extractor = None
+    if args.with_classifier:
+        from powderkeg_extractor.core.pipeline import Extractor
+
+        extractor = Extractor.packaged(classifier=True)
+    preds = predict([str(r["text"]) for r in rows], extractor, progress=sys.stderr.isatty())
     result = score_plover(rows, preds) if fmt == "plover" else score_conflibert(rows, preds)
-    sys.stdout.write(f"{args.gold.name} ({fmt} format)\n\n{render(result)}\n")
+    seen = ", with the classifier (trained on this set: seen data)" if extractor and extractor.classifier else ""
+    sys.stdout.write(f"{args.gold.name} ({fmt} format{seen})\n\n{render(result)}\n")
     if args.json_out:
         args.json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

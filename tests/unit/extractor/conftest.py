@@ -15,9 +15,18 @@ SEED_PUBLISHED = dt.datetime(2025, 10, 29, 12, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="session")
 def extractor():  # type: ignore[no-untyped-def]
+    """The rules alone: the tests of the rule coder must not depend on what the sentence classifier lets through."""
     from powderkeg_extractor.core.pipeline import Extractor
 
-    return Extractor.packaged()
+    return Extractor.packaged(classifier=False)
+
+
+@pytest.fixture(scope="session")
+def classified_extractor(extractor):  # type: ignore[no-untyped-def]
+    """The packaged extractor with its sentence classifier (the same spaCy pipeline as ``extractor``)."""
+    from powderkeg_extractor.core.pipeline import Extractor
+
+    return Extractor.packaged(extractor.nlp)
 
 
 @pytest.fixture(scope="session")

@@ -95,7 +95,12 @@ def test_rows_keep_evaluation_sentences_out_and_groups_together(data_module, dev
     ]  # ambiguous, copy, screen: out
     assert all(r.conditional and r.weight < 1 for r in rows if r.origin == "ngec")
     voa = [r for r in rows if r.origin == "voa"]
-    assert voa and not any(r.conditional for r in voa) and not any(r.fold >= 0 for r in voa)
+    assert voa and not any(r.conditional for r in voa)
+    fold_of: dict[str, set[int]] = {}
+    for r in voa:
+        fold_of.setdefault(str(r.article), set()).add(r.fold)
+    assert all(len(f) == 1 for f in fold_of.values()), "an article's sentences share one fold"
+    assert set().union(*fold_of.values()) == set(range(data_module.FOLDS))
     assert {"voa_labels.jsonl", "plover_gsr.jsonl", "conflibert_dev.jsonl"} <= set(checksums)
 
 
@@ -118,3 +123,16 @@ def test_class_of_rejects_contradictions() -> None:
         class_of(True, 3, "ASSAULT")
     with pytest.raises(ValueError, match="statement"):
         class_of(True, 4, None)
+
+
+def test_a_folds_training_rows_share_no_8_word_sequence_with_it(data_module) -> None:  # type: ignore[no-untyped-def]
+    held = "Rebels shelled the northern town on Monday, killing four soldiers, the army said."
+    rows = [
+        {"text": held, "fold": 0},
+        {"text": "Officials said rebels shelled the northern town on Monday, killing four soldiers.", "fold": 1},
+        {"text": "The two leaders agreed to meet again in March to continue the talks.", "fold": 2},
+        {"text": "Rebels shelled the northern town on Monday, killing four soldiers, the army said today.", "fold": -1},
+    ]
+    kept = [r["text"] for r in data_module.fold_training_rows(rows, 0)]
+    assert kept == [rows[2]["text"]]
+    assert [r["text"] for r in data_module.fold_training_rows(rows, 2)] == [held, rows[1]["text"], rows[3]["text"]]

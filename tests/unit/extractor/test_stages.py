@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from powderkeg_extractor.core.context import SentenceLabel
+from powderkeg_extractor.core.context import Kit, SentenceLabel
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.core.registry import Registry
 from powderkeg_extractor.core.stages import PIPELINE, compile_pipeline
@@ -71,7 +71,7 @@ def test_an_order_without_a_fallback_runs_without_it(extractor, article_factory)
 def test_the_classify_gate_sees_raw_sentences_before_the_parse_and_can_skip_them(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
     seen: list[str] = []
 
-    def gate(sentences: Sequence[str]) -> list[SentenceLabel | None]:
+    def gate(sentences: Sequence[str], kit: Kit) -> list[SentenceLabel | None]:
         seen.extend(sentences)
         return [None if "strike" in s else SentenceLabel({"gate": 1.0}) for s in sentences]
 

@@ -2,8 +2,9 @@
 
 ``SentenceClassifier.from_package()`` loads the model shipped in ``classify/data/``; ``load(path)`` any folder with
 the same three files (``model.int8.onnx``, ``tokenizer.json``, ``manifest.json``). ``classify`` takes a batch of
-texts (tokenised together, run one by one: see its docstring) and may be called from several threads at once: the
-ONNX Runtime session and the tokenizer are only read, and a call keeps its state on the stack. ``load_optional`` is
+texts (tokenised together, run one by one: see its docstring; ``workers`` runs that many sentences at a time, one
+core each) and may be called from several threads at once: the ONNX Runtime session and the tokenizer are only
+read, and a call keeps its state on the stack. ``load_optional`` is
 what a service calls: on a missing or damaged model it logs one warning and returns ``None``, and the extractor
 then runs on its rules alone.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -93,7 +95,7 @@ def _softmax(x: Any) -> Any:
 class SentenceClassifier:
     """Political event or not, pentacode, PLOVER type, factuality and signal families of sentences."""
 
-    def __init__(self, folder: Path, manifest: Manifest, name: str, threads: int) -> None:
+    def __init__(self, folder: Path, manifest: Manifest, name: str, threads: int, workers: int = 1) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -112,21 +114,23 @@ class SentenceClassifier:
         self._tokenizer.enable_truncation(manifest.max_length)
         self.manifest = manifest
         self.name = name
+        self.workers = max(1, workers)
+        self._pool = ThreadPoolExecutor(self.workers, "classifier") if self.workers > 1 else None
 
     @classmethod
-    def load(cls, folder: Path, name: str | None = None, threads: int = 1) -> SentenceClassifier:
-        """Load the model in ``folder``.
+    def load(cls, folder: Path, name: str | None = None, threads: int = 1, workers: int = 1) -> SentenceClassifier:
+        """Load the model in ``folder``; ``threads`` per run, ``workers`` runs at a time.
 
         Raises:
             ClassifierUnavailable: the folder does not hold a usable model.
         """
         manifest = read_manifest(folder)
-        return cls(folder, manifest, name or f"{manifest.model}-{manifest.version}", threads)
+        return cls(folder, manifest, name or f"{manifest.model}-{manifest.version}", threads, workers)
 
     @classmethod
-    def from_package(cls, threads: int = 1) -> SentenceClassifier:
+    def from_package(cls, threads: int = 1, workers: int = 1) -> SentenceClassifier:
         """Load the model shipped with the package (``powderkeg_extractor/classify/data``)."""
-        return cls.load(package_dir(), threads=threads)
+        return cls.load(package_dir(), threads=threads, workers=workers)
 
     def classify(self, texts: Sequence[str]) -> list[SentenceReading]:
         """One reading per text, in order. Texts longer than the model's window are read up to it.
@@ -136,26 +140,27 @@ class SentenceClassifier:
         label), and the extractor's output would depend on how articles were batched. One run per sentence costs
         about a third of the batched throughput and keeps every reading a function of its sentence alone.
         """
-        out: list[SentenceReading] = []
-        for encoding in self._tokenizer.encode_batch(list(texts)):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
-            mask = np.ones_like(ids)
-            classes, factuality, families = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
-            out.append(
-                SentenceReading(
-                    model=self.name,
-                    classes=tuple(float(p) for p in _softmax(classes)[0]),
-                    factuality_probs=tuple(float(p) for p in _softmax(factuality)[0]),
-                    family_probs=tuple(float(p) for p in 1.0 / (1.0 + np.exp(-families[0]))),
-                )
-            )
-        return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        if self._pool is not None and len(encodings) > 1:
+            return list(self._pool.map(self._run, encodings))
+        return [self._run(encoding) for encoding in encodings]
+
+    def _run(self, encoding: Any) -> SentenceReading:
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        mask = np.ones_like(ids)
+        classes, factuality, families = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return SentenceReading(
+            model=self.name,
+            classes=tuple(float(p) for p in _softmax(classes)[0]),
+            factuality_probs=tuple(float(p) for p in _softmax(factuality)[0]),
+            family_probs=tuple(float(p) for p in 1.0 / (1.0 + np.exp(-families[0]))),
+        )
 
 
-def load_optional(folder: Path | None = None, threads: int = 1) -> SentenceClassifier | None:
+def load_optional(folder: Path | None = None, threads: int = 1, workers: int = 1) -> SentenceClassifier | None:
     """The classifier, or ``None`` with one warning saying why and that the rules run alone."""
     try:
-        return SentenceClassifier.load(folder, threads=threads) if folder else SentenceClassifier.from_package(threads)
+        return SentenceClassifier.load(folder or package_dir(), threads=threads, workers=workers)
     except ClassifierUnavailable as exc:
         log.warning("sentence classifier unavailable, extracting with the rules alone: %s", exc)
         return None

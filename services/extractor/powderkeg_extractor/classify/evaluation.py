@@ -1,23 +1,60 @@
-"""Scoring the classifier against the rules, and the offline simulation of the integration policy.
+"""Scoring the classifier and the extractor's classify stage against labelled sentences.
 
-``combine`` applies ``classify.combine`` (the gate, then the rules' detection agreeing with the classifier's main
-event) to a sentence's rules detections; when none agrees, the sentence takes the classifier's own label with the
-actors of the rules' best detection, or, in the *strict* variant, nothing (what a stage that only ever emits rules
-records would do). ``gate`` is the rules' own prediction behind the gate alone.
+The systems compared are the extractor itself, run with different classify stages (``evaluate_classifier.py``), and
+the classifier's own label (:func:`classifier_prediction`). :class:`TableReader` stands in for the classifier where
+every sentence must be read by a model that never trained on it: it returns the cross-validation's out-of-fold
+reading of each sentence, so the stage under test is the one the service runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from powderkeg_extractor.classify.combine import THRESHOLD, keeps, main_detection
+from powderkeg_contracts.models import PloverType
+from powderkeg_extractor.classify.combine import THRESHOLD, keeps
+from powderkeg_extractor.classify.keys import sentence_key
 from powderkeg_extractor.classify.labels import CONFLICT_TYPES
 from powderkeg_extractor.classify.reading import SentenceReading
-from powderkeg_extractor.core.detection import Detection
-from powderkeg_extractor.core.ontology import pentacode_of
-from powderkeg_extractor.evaluate import NONE, Prediction, best_prediction, class_scores, macro_f1
+from powderkeg_extractor.evaluate import NONE, Prediction, class_scores, macro_f1
 
 PENTACODES = ("0", "1", "2", "3", "4")
+
+
+class TableReader:
+    """A :class:`~powderkeg_extractor.classify.reading.Reader` answering from a table of readings by sentence key.
+
+    The extractor's sentencizer may cut one gold row into several candidate sentences; a part that has no reading
+    of its own gets the reading of the row it comes from (``wholes``), which is what the table's model read.
+    """
+
+    def __init__(
+        self, name: str, table: Mapping[str, SentenceReading], wholes: Mapping[str, str] | None = None
+    ) -> None:
+        self.name = name
+        self.table = table
+        self.wholes = wholes or {}
+
+    @classmethod
+    def of(cls, name: str, texts: Sequence[str], readings: Sequence[SentenceReading]) -> TableReader:
+        """The table of ``texts`` read as ``readings``, answering for their parts too."""
+        keys = [sentence_key(t) for t in texts]
+        return cls(name, dict(zip(keys, readings, strict=True)), dict(zip(keys, texts, strict=True)))
+
+    def classify(self, texts: Sequence[str]) -> list[SentenceReading]:
+        """The table's reading of each text, or of the row it is part of.
+
+        Raises:
+            KeyError: a text has no reading (the table was made for other sentences).
+        """
+        out: list[SentenceReading] = []
+        for text in texts:
+            key = sentence_key(text)
+            if key not in self.table:
+                key = next((k for k, whole in self.wholes.items() if text.strip() in whole), key)
+            if key not in self.table:
+                raise KeyError(f"{self.name}: no reading for the sentence {text[:60]!r}")
+            out.append(self.table[key])
+        return out
 
 
 def classifier_prediction(reading: SentenceReading, threshold: float = THRESHOLD) -> Prediction:
@@ -26,42 +63,6 @@ def classifier_prediction(reading: SentenceReading, threshold: float = THRESHOLD
         return Prediction(label=NONE, pentacode=None)
     typ = reading.event_type
     return Prediction(label=typ.value if typ else NONE, pentacode=reading.pentacode)
-
-
-def gate(reading: SentenceReading, rules: Prediction, threshold: float = THRESHOLD) -> Prediction:
-    """The rules' own prediction, dropped when the classifier says the sentence holds no political event."""
-    return rules if keeps(reading, threshold) else Prediction(label=NONE, pentacode=None)
-
-
-def _as_prediction(chosen: Detection, detections: Sequence[Detection]) -> Prediction:
-    if chosen.record is None:
-        return Prediction(label=NONE, pentacode=0, actors=chosen.actors, recipients=chosen.recipients)
-    evidence = chosen.record.evidence
-    actors = tuple(d.record.actor for d in detections if d.record is not None and d.record.evidence == evidence)
-    return Prediction(
-        label=chosen.record.event_type.value,
-        pentacode=pentacode_of(chosen.cameo_code),
-        actors=actors or (chosen.record.actor,),
-        recipients=chosen.recipients,
-    )
-
-
-def combine(
-    reading: SentenceReading, detections: Sequence[Detection], threshold: float = THRESHOLD, strict: bool = False
-) -> Prediction:
-    """The sentence's prediction under the integration policy (module docstring)."""
-    if not keeps(reading, threshold):
-        return Prediction(label=NONE, pentacode=None)
-    chosen = main_detection(reading, detections)
-    if chosen is not None:
-        return _as_prediction(chosen, detections)
-    typ, penta = reading.event_type, reading.pentacode
-    if strict:
-        return Prediction(label=NONE, pentacode=None)
-    rules = best_prediction(detections)
-    return Prediction(
-        label=typ.value if typ else NONE, pentacode=penta, actors=rules.actors, recipients=rules.recipients
-    )
 
 
 def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
@@ -94,8 +95,6 @@ def score_labelled(rows: Sequence[dict[str, object]], preds: Sequence[Prediction
     all_gold = [str(r["pentacode"]) if r["event"] else NONE for r in rows]
     all_pred = [pentacode_label(p) for p in preds]
     typed = [i for i in events if rows[i].get("plover")]
-    from powderkeg_contracts.models import PloverType
-
     types = class_scores(
         [str(rows[i]["plover"]) for i in typed], [preds[i].label for i in typed], [t.value for t in PloverType]
     )

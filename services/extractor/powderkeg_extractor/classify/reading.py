@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from powderkeg_contracts.models import Factuality, PloverType, SentenceClass
 from powderkeg_extractor.classify.labels import CLASSES, CLASSES_OF_PENTACODE, FACTUALITY, FAMILIES, NONEVENT
@@ -80,3 +82,11 @@ class SentenceReading:
     @classmethod
     def from_probabilities(cls, model: str, probs: dict[str, list[float]]) -> SentenceReading:
         return cls(model, tuple(probs["classes"]), tuple(probs["factuality"]), tuple(probs["families"]))
+
+
+class Reader(Protocol):
+    """What the extractor's classify stage needs of a classifier: a name, and readings of many sentences at once."""
+
+    name: str
+
+    def classify(self, texts: Sequence[str]) -> list[SentenceReading]: ...

@@ -16,6 +16,7 @@ from powderkeg_contracts.models import Actor, Article, EventDate, Factuality, Lo
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
+    from powderkeg_extractor.classify.reading import Reader, SentenceReading
     from powderkeg_extractor.core.lexicon import Lexicon
     from powderkeg_extractor.core.ontology import CameoEntry, Ontology
     from powderkeg_extractor.core.parse.clauses import FactualityResult
@@ -34,23 +35,26 @@ a conflict side."""
 
 @dataclass(frozen=True, slots=True)
 class Kit:
-    """The parts the stages read: lexicon, ontology, resolvers, and the version written into records."""
+    """The parts the stages read: lexicon, ontology, resolvers, the version written into records, and the sentence
+    classifier of the classify stage (None: the rules alone)."""
 
     lexicon: Lexicon
     ontology: Ontology
     resolvers: Resolvers
     version: str
+    classifier: Reader | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceLabel:
     """What the classify slot's gate says about a sentence before it is parsed; empty by default.
 
-    A learned sentence classifier puts its scores here (``{"ASSAULT": 0.91, ...}``); its combine reads them after
-    build, beside every candidate of the sentence.
+    The sentence classifier's reading goes in ``reading``; other gates may put plain scores in ``scores``. The
+    combine reads them after build, beside every candidate of the sentence.
     """
 
     scores: Mapping[str, float] = field(default_factory=dict)
+    reading: SentenceReading | None = None
 
 
 @dataclass(frozen=True, slots=True)

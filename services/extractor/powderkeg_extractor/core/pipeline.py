@@ -29,6 +29,8 @@ from powderkeg_extractor.core.stages import PIPELINE, compile_pipeline
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from powderkeg_extractor.classify.reading import Reader
+
 PACKAGE_VERSION = "0.1.0"
 _SUFFIXES = (
     ("ies", "y"),
@@ -58,9 +60,9 @@ def _stems(word: str) -> set[str]:
 class Extractor:
     """Extract PLOVER/CAMEO events from articles. Thread-compatible, not thread-safe (spaCy is not).
 
-    Every part is passed in, so that a caller can run its own lexicon, ontology, ranker, resolvers or stage order;
-    :meth:`packaged` builds the one the services run. ``ranker`` None keeps the rules' additive confidence
-    (``train_ranker.py`` trains on it).
+    Every part is passed in, so that a caller can run its own lexicon, ontology, ranker, resolvers, sentence
+    classifier or stage order; :meth:`packaged` builds the one the services run. ``ranker`` None keeps the rules'
+    additive confidence (``train_ranker.py`` trains on it); ``classifier`` None runs the rules alone.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class Extractor:
         resolvers: Resolvers,
         *,
         order: Sequence[str] = PIPELINE,
+        classifier: Reader | None = None,
     ) -> None:
         from spacy.pipeline import Sentencizer
 
@@ -80,16 +83,28 @@ class Extractor:
         self.ontology = ontology
         self.ranker = ranker
         self.resolvers = resolvers
+        self.classifier = classifier
         self.pipeline = compile_pipeline(order)
         ranked = ranker.digest if ranker is not None else "rules"
-        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{lexicon.digest}.{ranked}"
-        self.kit = Kit(lexicon=lexicon, ontology=ontology, resolvers=resolvers, version=self.version)
+        classified = f".{classifier.name}" if classifier is not None else ""
+        self.version = f"powderkeg-extractor/{PACKAGE_VERSION}+{lexicon.digest}.{ranked}{classified}"
+        self.kit = Kit(
+            lexicon=lexicon, ontology=ontology, resolvers=resolvers, version=self.version, classifier=classifier
+        )
         self._sentencizer = Sentencizer()
         self._disabled = [name for name in nlp.pipe_names if name == "ner"]
 
     @classmethod
-    def packaged(cls, nlp: Language | None = None) -> Extractor:
-        """The extractor with the packaged model (unless ``nlp`` is given), lexicon, ontology, ranker, gazetteer."""
+    def packaged(
+        cls, nlp: Language | None = None, *, classifier: bool = True, classifier_workers: int = 1
+    ) -> Extractor:
+        """The extractor with the packaged spaCy model (unless ``nlp`` is given), lexicon, ontology, ranker,
+        gazetteer and sentence classifier.
+
+        The classifier is loaded once here; when it is missing or damaged (or ``classifier`` is False) the
+        extractor runs on its rules alone, and ``load_optional`` has logged why.
+        """
+        from powderkeg_extractor.classify import load_optional
         from powderkeg_extractor.core.nlp import load_nlp
 
         return cls(
@@ -98,6 +113,7 @@ class Extractor:
             Ontology.default(),
             Ranker.default(),
             default_resolvers(),
+            classifier=load_optional(workers=classifier_workers) if classifier else None,
         )
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
@@ -117,7 +133,7 @@ class Extractor:
     def detect_batch(self, articles: Sequence[Article]) -> list[list[Detection]]:
         """Every detection (records and statements) for each article, parsing all candidates in one pipe."""
         spans = [(i, s, e) for i, article in enumerate(articles) for s, e in self._candidates(article.text)]
-        labels = self.pipeline.gate([articles[i].text[s:e] for i, s, e in spans])
+        labels = self.pipeline.gate([articles[i].text[s:e] for i, s, e in spans], self.kit)
         jobs = [(job, label) for job, label in zip(spans, labels, strict=True) if label is not None]
         texts = (articles[i].text[s:e] for (i, s, e), _label in jobs)
         results: list[list[Detection]] = [[] for _ in articles]
@@ -189,7 +205,7 @@ class Extractor:
             if decided is not None and found:
                 built.append(decided)
                 detections.extend(found)
-        detections = self.pipeline.combine(context.label, detections)
+        detections = self.pipeline.combine(context.label, detections, self.kit)
         if self.ranker is None or not detections:
             return built, detections
         scores = self.ranker.score(detections)

@@ -61,12 +61,27 @@ class Row:
     in_gsr: bool = False
     in_conflibert: bool = False
     conflibert_real: bool = False
+    article: str | None = None
+    """The VOA article of a VOA dev row: its cross-validation fold is the article's."""
     extra: dict[str, object] = field(default_factory=dict)
 
 
 def shingles(text: str) -> set[tuple[str, ...]]:
     words = normalise(text).split()
     return {tuple(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+
+
+def fold_training_rows(rows: list[dict[str, object]], k: int) -> list[dict[str, object]]:
+    """The rows a fold's model trains on: every row outside fold ``k`` that shares no 8-word sequence with it.
+
+    Related VOA stories and the wire copies of ConfliBERT repeat sentences, so without the guard a model would
+    have read a near-copy of a sentence it is scored on.
+    """
+    guard: set[tuple[str, ...]] = set()
+    for r in rows:
+        if r["fold"] == k:
+            guard |= shingles(str(r["text"]))
+    return [r for r in rows if r["fold"] != k and not shingles(str(r["text"])) & guard]
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, object]]:
@@ -103,7 +118,21 @@ def labelled_row(r: dict[str, object], origin: str) -> Row:
         families=families_of(r.get("signals") or []),  # type: ignore[arg-type]
         gold_pentacode=PENTACODE_OF_CLASS[cls],
         gold_type=cls,
+        article=str(r["article_id"]) if r.get("article_id") else None,
     )
+
+
+def voa_folds(rows: list[Row]) -> None:
+    """Give each VOA dev article one of the folds (articles ordered by a hash of their id, dealt in turn).
+
+    Related stories repeat sentences, so a fold holds whole articles; the near-copy guard of the cross-validation
+    (``train.py``) removes what other articles repeat of a held-out one.
+    """
+    articles = sorted({r.article for r in rows if r.article}, key=lambda a: hashlib.sha256(a.encode()).hexdigest())
+    fold_of = {a: i % FOLDS for i, a in enumerate(articles)}
+    for row in rows:
+        if row.article:
+            row.fold = fold_of[row.article]
 
 
 def gold_rows(dev_data: Path) -> list[Row]:
@@ -187,6 +216,7 @@ def build(dev_data: Path, synthetic: Path) -> tuple[list[Row], dict[str, str]]:
     voa = list(read_jsonl(voa_path))
     holdout_texts = [str(r["text"]) for r in voa if r["split"] == "holdout"]
     dev = [labelled_row(r, "voa") for r in voa if r["split"] == "dev"]
+    voa_folds(dev)
     syn = [labelled_row(r, "synthetic") for r in read_jsonl(synthetic)] if synthetic.exists() else []
     gold = gold_rows(dev_data)
     ngec = ngec_rows(dev_data)

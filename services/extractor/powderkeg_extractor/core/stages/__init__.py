@@ -2,8 +2,9 @@
 
 :data:`PIPELINE` names a registered function (``core/stages/kinds.py``) for every place in the order:
 
-* **classify** (slot, empty by default): the gate sees the raw candidate sentences before the parse and may keep
-  a sentence from being parsed; its combine sees every detection of a sentence after build (``classify.py``);
+* **classify**: the sentence classifier's gate reads the raw candidate sentences before the parse and keeps those
+  it does not judge political from being parsed; its combine attaches the reading to every record of a sentence
+  after build and marks the sentence's main event (``classify.py``);
 * **detect**: triggers and what the parse says about each (``detect.py``);
 * **arguments**: who says so, who did it, to whom; each field's strategies in order, the parse first and each
   later one only where the field still lacks what it can give (``arguments.py``);
@@ -59,7 +60,7 @@ _MODULES = (
 )  # importing them registers their functions
 
 PIPELINE: Final[tuple[str, ...]] = (
-    "classify.gate.none.v1",  # classify: which candidate sentences are parsed (before nlp.pipe)
+    "classify.gate.political.v1",  # classify: only sentences the classifier judges political are parsed
     "detect.triggers.v1",  # detect: one candidate per trigger, with its readings of the parse
     "speaker.report_verb.v1",  # arguments: the sayer of a report or claim verb above the trigger
     "actor.parse.v1",  # the subject or agent; a country-less group borrows the sentence's only country
@@ -83,7 +84,7 @@ PIPELINE: Final[tuple[str, ...]] = (
     "resolve.date.v1",  # the sentence's date expression
     "resolve.background.v1",  # told as history or background: dated before publication, habitual, years ago
     "build.records.v1",  # confidence, records
-    "classify.combine.none.v1",  # classify: the sentence's detections with the gate's label (before ranking)
+    "classify.combine.agree.v1",  # classify: the reading on every record; the main event agrees with it
 )
 
 

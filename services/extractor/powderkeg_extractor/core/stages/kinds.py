@@ -14,12 +14,12 @@ from powderkeg_extractor.core.context import Candidate, Kit, SentenceContext, Se
 from powderkeg_extractor.core.detection import Detection
 from powderkeg_extractor.core.registry import Registry
 
-Gate = Callable[[Sequence[str]], list[SentenceLabel | None]]
+Gate = Callable[[Sequence[str], Kit], list[SentenceLabel | None]]
 """Candidate sentence texts -> a label for each, or None: that sentence is not parsed."""
 Detector = Callable[[SentenceContext, Kit], list[Candidate]]
 Step = Callable[[Candidate, Kit], Candidate | None]
 Builder = Callable[[Candidate, Kit], list[Detection]]
-Combine = Callable[[SentenceLabel, list[Detection]], list[Detection]]
+Combine = Callable[[SentenceLabel, list[Detection], Kit], list[Detection]]
 """A sentence's label and its detections (every candidate, before ranking) -> the detections to keep."""
 
 GATES: Registry[Gate] = Registry("classify gate")
