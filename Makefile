@@ -88,8 +88,8 @@ schemas: venv ## Regenerate contracts/schemas/*.json from the models
 # The runtime lock (the image) first; the development lock (make venv) is constrained to it, so both agree.
 lock: ## Re-resolve requirements.in and requirements-dev.in into their hash-pinned locks (needs network to PyPI)
 	$(VENV)/bin/pip install -q uv
-	$(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
-	$(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements-dev.in -c requirements.lock \
+	$(VENV)/bin/uv pip compile --python-version 3.11 --no-strip-extras --generate-hashes requirements.in -o requirements.lock
+	$(VENV)/bin/uv pip compile --python-version 3.11 --no-strip-extras --generate-hashes requirements-dev.in -c requirements.lock \
 		-o requirements-dev.lock
 
 chaos: venv install ## Chaos test: SIGKILL every service twice and restart the broker under 2,000 articles (prints figures)
@@ -127,4 +127,4 @@ bench-classifier: venv ## Sentences/s of the int8 classifier (1 and 2 threads) a
 	$(VENV)/bin/python services/extractor/scripts/bench_classifier.py
 
 lock-train: ## Re-resolve requirements-train.in (with requirements.in) into requirements-train.lock with hashes
-	$(VENV)/bin/pip install -q uv && $(VENV)/bin/uv pip compile --python-version 3.11 --generate-hashes requirements-train.in -o requirements-train.lock
+	$(VENV)/bin/pip install -q uv && $(VENV)/bin/uv pip compile --python-version 3.11 --no-strip-extras --generate-hashes requirements-train.in -o requirements-train.lock
