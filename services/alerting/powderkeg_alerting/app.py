@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from aiokafka.errors import KafkaError as AIOKafkaError
@@ -43,8 +43,6 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (FaustError, AIOKafkaEr
 engine's table access: the event is fine, so they crash the worker (replay) instead of dead-lettering the event."""
 
 STAGE: Final = "alerting"
-ADVANCE_EVERY = timedelta(minutes=1)
-"""Resolution sweeps run when event time has moved this far, not on every event (a sweep visits every episode)."""
 
 
 def build_sinks(settings: AlertingSettings) -> list[Sink]:
@@ -95,7 +93,6 @@ class AlertingService:
             timeout=settings.alerting_delivery_timeout_seconds,
         )
         self.dispatcher = Dispatcher(self.sinks, policy, on_attempt=_count_attempt, on_result=_count_result)
-        self._advanced_to: dict[int | None, datetime] = {}
         self.alerts_topic = self.app.topic(topics.ALERTS, value_type=bytes, key_type=bytes)
         self.stage = Stage(
             STAGE,
@@ -115,6 +112,11 @@ class AlertingService:
     def _declare_tasks(self) -> None:
         app = self.app
 
+        # A partition this worker held before may have been moved on by another worker meanwhile: its cached
+        # watermark is rebuilt from the (recovered) seen table at its next event.
+        app.on_partitions_revoked.connect(self._forget_watermarks)
+        app.on_partitions_assigned.connect(self._forget_watermarks)
+
         @app.task  # type: ignore[untyped-decorator]  # faust's decorators are untyped
         async def deliver_alerts() -> None:
             await self.dispatcher.run()
@@ -128,6 +130,9 @@ class AlertingService:
             managers = [s for s in self.sinks if isinstance(s, AlertmanagerSink)]
             for alert in self.engine.open_alerts(self.active_partitions()) if managers else []:
                 self.dispatcher.submit(alert, managers)
+
+    def _forget_watermarks(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        self.engine.forget_watermarks()
 
     def export_gauges(self) -> None:
         """Index of the top-N pairs (others are removed, bounding the label set) and open alerts by signal."""
@@ -160,17 +165,14 @@ class AlertingService:
         State is owned by the input partition (tables are co-partitioned with the events topic), so N workers in one
         group each keep whole alert episodes: the extractor keys events by pair of sides, one pair is one partition.
         """
+        before = self.engine.watermark_of(partition)
         evaluation = self.engine.evaluate(record, received_at, partition)
         m.EVENTS_EVALUATED.labels(outcome=evaluation.outcome.value).inc()
         # A redelivered event re-publishes the current (unchanged) state of its open alerts: if the worker crashed
         # after saving state but before the alert reached the broker, this is how the alert gets out. Consumers see
         # the same alert_id and revision again, which the contract makes harmless.
         alerts = list(evaluation.alerts or evaluation.current)
-        now = self.engine.watermark
-        advanced_to = self._advanced_to.get(partition)
-        if now is not None and (advanced_to is None or now - advanced_to >= ADVANCE_EVERY):
-            self._advanced_to[partition] = now
-            alerts.extend(self.engine.advance(now, partition))
+        alerts.extend(self.engine.sweep_if_due(before, partition))
         return alerts
 
     async def handle(self, record: EventRecord, message: Any) -> list[Output]:

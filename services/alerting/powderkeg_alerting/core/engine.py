@@ -32,7 +32,9 @@ SEEN_RETENTION = timedelta(days=14)
 """How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka
 in practice (the events topic is compacted by time long before)."""
 
-
+SWEEP_EVERY = timedelta(minutes=1)
+"""Resolution sweeps of a partition run when its watermark enters a new interval of this length (event time), not
+on every event: a sweep visits every episode of the partition."""
 
 
 class Outcome(StrEnum):
@@ -101,6 +103,10 @@ def event_time(event: EventRecord, received_at: datetime | None, watermark: date
     return when
 
 
+def _interval(moment: datetime) -> int:
+    return int(_utc(moment).timestamp() // SWEEP_EVERY.total_seconds())
+
+
 def background(event: EventRecord, max_age: timedelta) -> bool:
     """History, not news: the extractor says so, or the event is dated ``max_age`` or more before its article."""
     if event.background_reason is not None:
@@ -123,16 +129,35 @@ class AlertEngine:
         self.store = store if store is not None else EngineStore()
         self.index = EscalationIndex(index_params or IndexParams(), self.store.pairs)
         self._rules_by_name = {rule.name: rule for rule in self.rules.signals}
-        self._watermark: datetime | None = None
+        self._watermarks: dict[int | None, datetime] = {}
         self._pruned_at: dict[int | None, datetime] = {}
+
+    def watermark_of(self, partition: int | None) -> datetime | None:
+        """The latest event time of ``partition`` (None: the embedded mode's only stream).
+
+        One watermark per input partition, never one per worker: which partitions a worker holds changes with every
+        rebalance, so a shared watermark would make lateness and resolution depend on the assignment, and a replay
+        on another worker would publish different content under the same alert id and revision. Not stored
+        separately: it is rebuilt from the event times of the partition's seen ids, so a restarted or newly
+        assigned worker continues exactly like one that never stopped."""
+        known = self._watermarks.get(partition)
+        if known is None:
+            times = [at for key, at in self.store.seen.items() if seen_partition(key) == partition]
+            if times:
+                known = self._watermarks[partition] = max(times)
+        return known
+
+    def forget_watermarks(self) -> None:
+        """Drop the cached watermarks (on a rebalance: another worker may have moved a partition on meanwhile)."""
+        self._watermarks.clear()
 
     @property
     def watermark(self) -> datetime | None:
-        """The latest event time seen. Not stored separately: a restarted engine rebuilds it from the event times
-        of the seen ids in its store, so that it continues exactly like an engine that never stopped."""
-        if self._watermark is None and len(self.store.seen):
-            self._watermark = max(self.store.seen.values())
-        return self._watermark
+        """The latest event time over every partition this engine has state of (gauges, the embedded mode)."""
+        if not self._watermarks and len(self.store.seen):
+            for partition in {seen_partition(key) for key in self.store.seen}:
+                self.watermark_of(partition)
+        return max(self._watermarks.values(), default=None)
 
     def process(self, event: EventRecord, received_at: datetime | None = None) -> list[Alert]:
         """Alerts raised or updated by ``event``; processing the same event again returns nothing."""
@@ -148,12 +173,13 @@ class AlertEngine:
         seen = seen_key(event.event_id, partition)
         if seen in self.store.seen:
             return Evaluation(outcome=Outcome.DUPLICATE, current=self._current_alerts_of(event.event_id))
-        when = event_time(event, received_at, self.watermark)
+        watermark = self.watermark_of(partition)
+        when = event_time(event, received_at, watermark)
         if when is None:
             return Evaluation(outcome=Outcome.UNTIMED)
         self.store.seen[seen] = when
-        if self.watermark is None or when > self.watermark:
-            self._watermark = when
+        if watermark is None or when > watermark:
+            self._watermarks[partition] = when
         pair = event.sides.pair
         if background(event, timedelta(days=self.rules.max_event_age_days)):
             return Evaluation(outcome=Outcome.BACKGROUND, event_time=when, pair=pair.key if pair else None)
@@ -199,8 +225,15 @@ class AlertEngine:
         if episode is not None and when - episode.last_seen >= quiet:
             alerts.append(self._resolve(key, episode, rule))
             episode = None
+        if episode is not None and event.event_id in episode.event_ids:
+            # Already counted: the state was saved further than the seen id (a worker killed while its changelog
+            # writes were in flight). Counting it again would publish a new revision for nothing; re-publishing the
+            # current one gets out an alert whose message may have been lost.
+            alerts.append(episodes.to_alert(episode))
+            return Outcome.ALERTED
         if episode is None:
-            if self._watermark is not None and when + quiet <= self._watermark:
+            watermark = self.watermark_of(partition)
+            if watermark is not None and when + quiet <= watermark:
                 return Outcome.LATE
             episode = episodes.open_episode(rule, pair, event, when)
             episode.partition = partition
@@ -233,8 +266,9 @@ class AlertEngine:
         Only the state owned by ``partition`` is visited (None: all of it): a worker sweeps the partition whose event
         it is processing, so every change goes to that partition's changelog and no other worker's state is touched.
         """
-        if self.watermark is None or now > self.watermark:
-            self._watermark = now
+        watermark = self.watermark_of(partition)
+        if watermark is None or now > watermark:
+            self._watermarks[partition] = now
         resolved: list[Alert] = []
         for key in sorted(self.store.episodes.keys()):
             episode = self.store.episodes[key]
@@ -256,6 +290,18 @@ class AlertEngine:
             for key in stale:
                 del self.store.seen[key]
         return resolved
+
+    def sweep_if_due(self, before: datetime | None, partition: int | None = None) -> list[Alert]:
+        """Resolutions of ``partition`` if its watermark has entered a new ``SWEEP_EVERY`` interval since ``before``
+        (its watermark before the event just evaluated; None: the partition's first event).
+
+        Whether a sweep runs, and at what time, is a function of the partition's events alone, so a replay after a
+        crash, or on another worker after a rebalance, sweeps at the same points and resolves with the same
+        content."""
+        now = self.watermark_of(partition)
+        if now is None or (before is not None and _interval(now) <= _interval(before)):
+            return []
+        return self.advance(now, partition)
 
     def _current_alerts_of(self, event_id: str) -> list[Alert]:
         result = []

@@ -33,6 +33,8 @@ SURGE_SIGNAL = "escalation_surge"
 SURGE_TITLE = "Escalation surge"
 MAX_COUNTED = 500
 """(story, CAMEO code) keys remembered per pair, for counting each once."""
+MAX_APPLIED = 200
+"""Latest event ids applied to a pair, so that re-applying one after a crash changes nothing."""
 MAX_LISTED = 200
 """Ids kept on a surge alert (the latest)."""
 RENOTIFY_RISE = 1.25
@@ -102,6 +104,12 @@ class EscalationIndex:
         p = self.params
         pair_key = pair.key
         state = self.store.get(pair_key) or PairIndexState(pair=pair, updated_at=when, partition=partition)
+        if event.event_id in state.applied:
+            # Already in the state (saved further than the seen id before a crash): applying it again would count
+            # it twice in the surge's figures without a new revision.
+            return [], round(self.value_of(state, when)[0], 4)
+        state.applied.append(event.event_id)
+        del state.applied[:-MAX_APPLIED]
         mass = self.mass(event)
         counted_key = f"{event.story_id}|{event.cameo_code}"
         if mass > 0 and counted_key not in state.counted:

@@ -75,6 +75,7 @@ class PairIndexState(_State):
     slow: float = 0.0
     updated_at: datetime
     counted: list[str] = Field(default_factory=list, description="Recent story/code keys already counted.")
+    applied: list[str] = Field(default_factory=list, description="Latest event ids applied (idempotent replay).")
     recent_stories: dict[str, datetime] = Field(
         default_factory=dict, description="Stories with conflict events in the fast window, and their latest time."
     )
