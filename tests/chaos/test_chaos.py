@@ -376,6 +376,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
     assert not conflicting_events, f"event ids with different content: {conflicting_events[:5]}"
     assert not listed_missing, f"outcomes list events never produced: {listed_missing[:5]}"
     assert not conflicting_raised, f"alerts raised twice with different content: {conflicting_raised[:5]}"
+    assert not conflicting_revisions, f"alert revisions published with different content: {conflicting_revisions[:5]}"
     assert raised, "no alert was raised at all: the check above would be vacuous"
     assert found["events"] and len(outcome_ids) > len(expected) // 2
     assert not any(lags.values()), lags

@@ -34,7 +34,9 @@ TOKEN = "integration-test-token"
 
 
 @pytest.fixture(scope="module")
-def services(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def services(
+    kafka_bootstrap: str, alertmanager_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     """Start extractor and alerting workers and a long-running ingest (HTTP push), as a user runs them.
 
     The workers' consumer groups are new, and start at the current end of their input topics so that what other
@@ -51,6 +53,7 @@ def services(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "POWDERKEG_ALERTING_APP_ID": f"it-alerting-{run}",
         "POWDERKEG_INGEST_STATE_DIR": str(tmp_path_factory.mktemp("ingest-state")),
         "POWDERKEG_INGEST_HTTP_TOKEN": TOKEN,
+        "POWDERKEG_ALERTING_ALERTMANAGER_URL": alertmanager_url,
     }
     commands = {
         "extractor": ["extractor"],
@@ -120,6 +123,42 @@ def test_seed_story_through_ingest_arrives_as_the_expected_alerts(kafka_bootstra
     assert "ceasefire_violated" not in seen
     for signal in expected:
         assert seen[signal].countries == ("AFG", "PAK"), (signal, seen[signal].sides)
+
+
+# A war inside one country, in the shape of the wire copy the issue quotes (its probe sentence, with a dateline).
+DOMESTIC = (
+    "Sudan army strikes RSF in Khartoum\n\n"
+    "KHARTOUM, Dec 1 (Wire) - Sudan's army launched airstrikes on Rapid Support Forces positions in Khartoum on "
+    "Monday, killing at least 20 people, witnesses said. {marker}\n"
+)
+
+
+def test_a_domestic_war_reaches_alertmanager_with_its_sides_by_class_and_name(
+    kafka_bootstrap: str, alertmanager_url: str, services: dict
+) -> None:
+    run = services["run"]
+    article = f"domestic-{run}"
+    url = f"https://news.example/{article}"
+    record = {"id": article, "text": DOMESTIC.format(marker=f"Ref {run}."), "source": article, "url": url}
+    resp = httpx.post(PUSH_URL, json=record, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    assert resp.status_code == 202, resp.text
+
+    def strike() -> dict | None:
+        alerts = httpx.get(
+            f"{alertmanager_url}/api/v2/alerts", params={"filter": 'signal="military_strike"'}, timeout=5
+        ).json()
+        mine = [a for a in alerts if url in a["annotations"].get("links", "").split("\n")]
+        return mine[0] if mine else None
+
+    wait_for(lambda: strike() is not None, 120, f"the strike in Alertmanager; logs in {services['logs']}", every_s=1.0)
+    found = strike()
+    assert found is not None
+    labels, annotations = found["labels"], found["annotations"]
+    assert labels["kind"] == "intrastate", labels
+    assert labels["country_a"] == labels["country_b"] == "SDN", labels
+    assert {labels["side_a"], labels["side_b"]} == {"SDN", "SDN.rebels.rapid_support_forces"}, labels
+    assert labels["severity"] == "critical", "lethal violence: read now"
+    assert "Rapid Support Forces" in annotations["sides"] and "Sudan" in annotations["sides"], annotations
 
 
 def test_malformed_article_is_dead_lettered_and_the_next_good_one_flows(

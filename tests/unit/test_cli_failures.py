@@ -100,3 +100,29 @@ def test_a_worker_without_a_broker_stops_on_ctrl_c_without_a_traceback(tmp_path:
     status, rest = _interrupt_while_reaching_the_broker([command], tmp_path)
     assert status == 130
     assert "Traceback" not in rest and f"powderkeg {command}: interrupted" in rest
+
+
+@pytest.mark.parametrize("command", [["alerting"], ["extractor"], ["store"], ["ingest", "--no-progress", "-"]])
+def test_a_command_that_needs_the_broker_exits_non_zero_naming_the_address(tmp_path: Path, command: list[str]) -> None:
+    """It waits POWDERKEG_KAFKA_TIMEOUT_SECONDS (here 2 s) for the broker, then says so in one line and stops; a
+    supervisor (compose's ``restart:``) starts it again. The subprocess bound is a hang guard, not a speed figure."""
+    address = f"127.0.0.1:{free_port()}"
+    result = subprocess.run(
+        [*POWDERKEG, *command],
+        env=_env(
+            tmp_path,
+            POWDERKEG_KAFKA_BOOTSTRAP=address,
+            POWDERKEG_KAFKA_TIMEOUT_SECONDS="2",
+            POWDERKEG_STORE_DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}",
+        ),
+        cwd=tmp_path,
+        input='{"id": "a1", "text": "Troops clashed on the border on Monday."}\n',
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert any(address in line and ("reach" in line or "Kafka" in line) for line in result.stderr.splitlines()), (
+        result.stderr[-2000:]
+    )

@@ -324,7 +324,6 @@ def _ensure_topics(settings: IngestSettings) -> None:
         [topics.ARTICLES, topics.INGEST_DLQ],
         partitions=settings.topic_partitions,
         kafka=settings,
-        timeout_s=settings.ingest_publish_timeout_s,
     )
 
 

@@ -3,6 +3,7 @@ on broker auto-creation, so partition counts and the dead-letter topics are alwa
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Collection, Iterable, Mapping
@@ -23,21 +24,28 @@ def ensure_topics(
     *,
     partitions: int = 3,
     kafka: KafkaSettings | None = None,
-    timeout_s: float = 60.0,
+    timeout_s: float | None = None,
 ) -> None:
     """Create ``topics`` if missing, laid out as ``kafka`` says (:func:`~powderkeg_runtime.kafka_config.topic_specs`).
 
-    Waits (bounded by ``timeout_s``) for an unreachable broker; a refused login raises
-    :class:`~powderkeg_runtime.kafka_clients.KafkaAuthError` at once. ``kafka`` None: a local plaintext broker.
+    Waits (bounded by ``timeout_s``, default ``POWDERKEG_KAFKA_TIMEOUT_SECONDS``, 10 s) for an unreachable broker,
+    then raises ``RuntimeError`` naming the address: every service calls this first, so a worker started without a
+    broker says so and exits non-zero within that time (a supervisor, or compose's ``restart:``, starts it again).
+    A refused login raises :class:`~powderkeg_runtime.kafka_clients.KafkaAuthError` at once. ``kafka`` None: a
+    local plaintext broker.
     """
-    specs = topic_specs(kafka if kafka is not None else local_defaults(), topics, partitions)
+    settings = kafka if kafka is not None else local_defaults()
+    specs = topic_specs(settings, topics, partitions)
+    if timeout_s is None:
+        timeout_s = settings.kafka_timeout_seconds
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            admin = connect(kafka, bootstrap, lambda options: KafkaAdminClient(client_id="powderkeg-admin", **options))
+            # Each attempt ends before the deadline, so that the whole wait stays within ``timeout_s``.
+            admin = connect(kafka, bootstrap, functools.partial(_admin, max(500, _ms_left(deadline) - 500)))
             break
         except KafkaError as exc:
-            if time.monotonic() > deadline:
+            if time.monotonic() + 0.5 >= deadline:
                 raise RuntimeError(f"Kafka at {bootstrap} not reachable within {timeout_s:.0f}s: {exc}") from exc
             time.sleep(0.5)
     try:
@@ -51,6 +59,14 @@ def ensure_topics(
                 pass
     finally:
         admin.close()
+
+
+def _ms_left(deadline: float) -> int:
+    return int((deadline - time.monotonic()) * 1000)
+
+
+def _admin(attempt_ms: int, options: dict[str, Any]) -> KafkaAdminClient:
+    return KafkaAdminClient(client_id="powderkeg-admin", **{**options, "bootstrap_timeout_ms": attempt_ms})
 
 
 def _new_topic(spec: TopicSpec) -> NewTopic:

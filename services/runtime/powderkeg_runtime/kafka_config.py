@@ -90,7 +90,10 @@ class KafkaSettings(BaseSettings):
         default=True, description="Check that the broker certificate names the host connected to."
     )
     kafka_timeout_seconds: float = Field(
-        default=10.0, gt=0, description="How long the command-line tools and topic setup wait for the broker."
+        default=8.0,
+        gt=0,
+        description="How long the command-line tools and topic setup wait for the broker (a worker started without "
+        "one exits non-zero after this).",
     )
 
     # --- topic layout: applied when the services create their topics ---

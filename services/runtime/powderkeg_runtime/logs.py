@@ -104,5 +104,5 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [build_handler(json_lines=json_lines, service=service, stream=stream)]
     root.setLevel(level.upper())
-    for noisy in ("kafka", "aiokafka"):
+    for noisy in ("kafka", "aiokafka", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

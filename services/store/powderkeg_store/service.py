@@ -97,6 +97,10 @@ def serve_api(engine: Engine, settings: StoreSettings, token: SecretStr | None) 
     return server.start()
 
 
+EXIT_UNREACHABLE = 1
+"""Exit status when the database or the broker cannot be reached at start-up (as the other workers)."""
+
+
 def console_url(host: str, port: int, token: SecretStr | None) -> str:
     """The console's address; the token rides in the fragment, which the browser never sends to the server."""
     shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host
@@ -108,10 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings(StoreSettings)
     configure_logging(settings.log_level, json_lines=settings.log_json, service="store")
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
     from powderkeg_store.db import open_store
 
     url = args.database_url or settings.store_database_url
-    engine = open_store(url)
+    try:
+        engine = open_store(url)
+    except OperationalError as exc:  # the database is down or refuses us: one line naming it, no traceback
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        log.error("cannot reach the database at %s: %s", shown, reason)
+        return EXIT_UNREACHABLE
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -129,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_consume:
         from powderkeg_store.consumer import TOPICS, StoreConsumer
 
-        ensure_topics(settings.kafka_bootstrap, TOPICS, partitions=settings.topic_partitions, kafka=settings)
+        try:
+            ensure_topics(settings.kafka_bootstrap, TOPICS, partitions=settings.topic_partitions, kafka=settings)
+        except RuntimeError as exc:  # the broker did not answer: say so in one line, no traceback
+            log.error("%s", exc)
+            engine.dispose()
+            return EXIT_UNREACHABLE
         consumer = StoreConsumer(
             engine,
             bootstrap=settings.kafka_bootstrap,

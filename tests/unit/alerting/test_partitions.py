@@ -148,7 +148,9 @@ def war_and_border(make_event: EventFactory) -> list[Step]:
             ))
         if hour % 48 == 0:
             steps.append((
-                make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", published_at=at, article=f"t{hour}"),
+                make_event(
+                    PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", published_at=at, article=f"t{hour}"
+                ),
                 0,
                 None,
             ))
