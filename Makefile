@@ -25,8 +25,9 @@ run: venv ## Run the whole pipeline in one process over seeds/ (no broker) and p
 
 venv: $(VENV_STAMP) ## Create .venv with the locked runtime and development dependencies and the project (editable)
 
-$(VENV_STAMP): requirements-dev.lock pyproject.toml
+$(VENV_STAMP): requirements-pip.lock requirements-dev.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --require-hashes -r requirements-pip.lock
 	$(VENV)/bin/pip install -q --require-hashes -r requirements-dev.lock
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
@@ -102,8 +103,9 @@ TRAIN_PY = PYTHONPATH=services/extractor/training $(TRAIN_VENV)/bin/python
 
 train-venv: $(TRAIN_STAMP) ## Create .venv-train with the training lock (torch, base weights, onnx) and the project
 
-$(TRAIN_STAMP): requirements-train.lock pyproject.toml
+$(TRAIN_STAMP): requirements-pip.lock requirements-train.lock pyproject.toml
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q --require-hashes -r requirements-pip.lock
 	$(TRAIN_VENV)/bin/pip install -q --require-hashes -r requirements-train.lock
 	$(TRAIN_VENV)/bin/pip install -q --no-deps -e .
 	touch $@
@@ -122,6 +124,9 @@ eval-classifier: venv ## The same on the cross-validation folds only (variants, 
 	mkdir -p build
 	$(VENV)/bin/python -m powderkeg_extractor.evaluate_classifier --splits variants,conflibert,gsr,voa_dev \
 		--json-out build/eval_classifier_cv.json
+
+bench-language: venv ## Ingest's language detector (py3langid) against langdetect: accuracy and ms per text, side by side
+	$(VENV)/bin/python services/ingest/scripts/bench_language.py
 
 bench-classifier: venv ## Sentences/s of the int8 classifier (1 and 2 threads) against full en_core_web_sm, and RSS
 	$(VENV)/bin/python services/extractor/scripts/bench_classifier.py

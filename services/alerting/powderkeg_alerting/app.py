@@ -165,15 +165,12 @@ class AlertingService:
         State is owned by the input partition (tables are co-partitioned with the events topic), so N workers in one
         group each keep whole alert episodes: the extractor keys events by pair of sides, one pair is one partition.
         """
-        before = self.engine.watermark_of(partition)
-        evaluation = self.engine.evaluate(record, received_at, partition)
+        evaluation, resolved = self.engine.step(record, received_at, partition)
         m.EVENTS_EVALUATED.labels(outcome=evaluation.outcome.value).inc()
         # A redelivered event re-publishes the current (unchanged) state of its open alerts: if the worker crashed
         # after saving state but before the alert reached the broker, this is how the alert gets out. Consumers see
         # the same alert_id and revision again, which the contract makes harmless.
-        alerts = list(evaluation.alerts or evaluation.current)
-        alerts.extend(self.engine.sweep_if_due(before, partition))
-        return alerts
+        return [*(evaluation.alerts or evaluation.current), *resolved]
 
     async def handle(self, record: EventRecord, message: Any) -> list[Output]:
         """The stage's handler: the engine's alerts for one event, each delivered once the broker has it."""

@@ -70,7 +70,7 @@ def test_engine_bug_is_dead_lettered_not_acked_silently(service: CapturingServic
     def broken(*args: Any, **kwargs: Any) -> None:
         raise ZeroDivisionError("engine bug")
 
-    service.engine.evaluate = broken  # type: ignore[method-assign]
+    service.engine.step = broken  # type: ignore[method-assign]
     run_agent(service, encode(build_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet")))
     letters = [decode(DeadLetter, value) for topic, _, value, _ in service.sent if topic == topics.EVENTS_DLQ]
     assert [letter.error_class for letter in letters] == ["builtins.ZeroDivisionError"]

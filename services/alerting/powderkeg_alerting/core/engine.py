@@ -154,7 +154,7 @@ class AlertEngine:
     @property
     def watermark(self) -> datetime | None:
         """The latest event time over every partition this engine has state of (gauges, the embedded mode)."""
-        if not self._watermarks and len(self.store.seen):
+        if not self._watermarks and any(True for _ in self.store.seen):
             for partition in {seen_partition(key) for key in self.store.seen}:
                 self.watermark_of(partition)
         return max(self._watermarks.values(), default=None)
@@ -170,6 +170,31 @@ class AlertEngine:
 
         ``partition`` is the input partition the event came from (the service's; None in the embedded mode): the
         state the event creates is owned by it (see :mod:`powderkeg_alerting.core.state`)."""
+        evaluation = self._evaluate(event, received_at, partition)
+        self._mark_seen(event, partition, evaluation)
+        return evaluation
+
+    def step(
+        self, event: EventRecord, received_at: datetime | None = None, partition: int | None = None
+    ) -> tuple[Evaluation, list[Alert]]:
+        """The service's unit of work for one event: :meth:`evaluate`, then the partition's sweep if it is due
+        (:meth:`sweep_if_due`); the evaluation and the sweep's resolutions.
+
+        The event's seen id is written last, after every change the event and its sweep made: a store whose writes
+        survive a crash as a prefix (one changelog partition) then never holds the seen id without those changes,
+        so a redelivered event is either fully applied already (a duplicate) or applied again from the same state.
+        """
+        before = self.watermark_of(partition)
+        evaluation = self._evaluate(event, received_at, partition)
+        resolved = [] if evaluation.outcome is Outcome.DUPLICATE else self.sweep_if_due(before, partition)
+        self._mark_seen(event, partition, evaluation)
+        return evaluation, resolved
+
+    def _mark_seen(self, event: EventRecord, partition: int | None, evaluation: Evaluation) -> None:
+        if evaluation.outcome is not Outcome.DUPLICATE and evaluation.event_time is not None:
+            self.store.seen[seen_key(event.event_id, partition)] = evaluation.event_time
+
+    def _evaluate(self, event: EventRecord, received_at: datetime | None, partition: int | None) -> Evaluation:
         seen = seen_key(event.event_id, partition)
         if seen in self.store.seen:
             return Evaluation(outcome=Outcome.DUPLICATE, current=self._current_alerts_of(event.event_id))
@@ -177,7 +202,6 @@ class AlertEngine:
         when = event_time(event, received_at, watermark)
         if when is None:
             return Evaluation(outcome=Outcome.UNTIMED)
-        self.store.seen[seen] = when
         if watermark is None or when > watermark:
             self._watermarks[partition] = when
         pair = event.sides.pair

@@ -8,11 +8,12 @@ differences (Unicode composition, control and zero-width characters, runs of spa
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import warnings
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from dateutil import parser as date_parser
 from dateutil import tz
@@ -179,41 +180,42 @@ _ENGLISH_FUNCTION_TEXT = (
 )
 _ENGLISH_FUNCTION_WORDS = frozenset(_ENGLISH_FUNCTION_TEXT.split())
 ENGLISH_SHARE = 0.2
-"""Share of the first 300 words that are English function words above which a text is English without langdetect.
+"""Share of the first 300 words that are English function words above which a text is English without the model.
 
 English news runs at 30-40 %; French, Spanish or German text at under 5 % (only "a", "in", "on" ... coincide), so
-the shortcut is safe and saves langdetect's ~10-30 ms on the common case."""
+the shortcut is safe and answers the common case without running the detector."""
 _WORDS = re.compile(r"[^\W\d_]+")
 
 MIN_LANGUAGE_LETTERS = 40
-"""Below this many letters langdetect's guesses are unreliable, so the language is left unknown."""
+"""Below this many letters a detector's guesses are unreliable, so the language is left unknown."""
 _LANGUAGE_SAMPLE_CHARS = 1000
 
+ISO_OF = {"wuu": "zh", "yue": "zh", "cmn": "zh"}
+"""py3langid's codes for Chinese languages without an ISO 639-1 code, filed under their macrolanguage: its model
+labels most Mandarin sentences ``wuu`` (Wu). Other codes are ISO 639-1 where one exists, ISO 639-3 otherwise."""
 
-def detect_language(text: str) -> Language:
-    """Detect the language of ``text`` with langdetect, deterministically.
 
-    langdetect samples randomly; fixing ``DetectorFactory.seed`` makes the same text give the same answer every time.
-    The seed is set here, on use, rather than at import. Only the first 1,000 characters are examined, plenty for
-    a news article: about 10 ms per article here, against 20 ms for 3,000 characters.
+@functools.cache
+def language_identifier() -> Any:
+    """py3langid's model (about 0.5 s to load, once per process), with normalised probabilities."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, *, shortcut: bool = True) -> Language:
+    """Detect the language of ``text`` with py3langid (a naive Bayes model over byte n-grams: deterministic).
+
+    Only the first 1,000 characters are examined, plenty for a news article. ``make bench-language`` measures it
+    against langdetect, which it replaced: as accurate, about 25 times faster, and with no random sampling to seed.
+    ``shortcut``: answer English by its function words without running the model (the benchmark turns it off).
     """
-    from langdetect import DetectorFactory, detect_langs
-    from langdetect.lang_detect_exception import LangDetectException
-
     sample = text[:_LANGUAGE_SAMPLE_CHARS]
     letters = sum(ch.isalpha() for ch in sample)
     if letters < MIN_LANGUAGE_LETTERS:
         return Language(None, f"too short to detect ({letters} letters, need {MIN_LANGUAGE_LETTERS})")
     words = [w.lower() for w in _WORDS.findall(sample)[:300]]
-    if words and sum(w in _ENGLISH_FUNCTION_WORDS for w in words) / len(words) >= ENGLISH_SHARE:
+    if shortcut and words and sum(w in _ENGLISH_FUNCTION_WORDS for w in words) / len(words) >= ENGLISH_SHARE:
         return Language("en", None)
-    DetectorFactory.seed = 0
-    try:
-        guesses = detect_langs(sample)
-    except LangDetectException as exc:
-        return Language(None, f"undetectable: {exc}")
-    if not guesses:
-        return Language(None, "undetectable: no candidate")
-    best = guesses[0]
-    code = str(best.lang).split("-")[0]
-    return Language(code, None)
+    code, _probability = language_identifier().classify(sample)
+    return Language(ISO_OF.get(str(code), str(code)), None)
