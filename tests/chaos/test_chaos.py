@@ -342,7 +342,7 @@ def test_nothing_lost_nothing_doubled_under_kills_and_a_broker_restart(
         "dead-lettered articles": len(letter_ids),
         "lost": len(lost),
         "hostile messages sent (send retries)": f"{len(hostile.sent)} ({hostile.failed_sends})",
-        "hostile messages not handled as required": len(hostile_wrong),
+        "hostile messages not handled as required": f"{len(hostile_wrong)} {hostile_wrong[:3] or ''}",
         "conflicting outcomes": len(conflicting_outcomes),
         "event records": len(found["events"]),
         "distinct event ids": len(event_views),
