@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("powderkeg_extractor.evaluate", "Score the extractor against a gold file (PLOVER or pentacode format)."),
     "eval-alerts": ("powderkeg_cli.eval_alerts", "Score the alerts against gold sentences and labelled VOA articles."),
     "bench": ("powderkeg_cli.bench", "Benchmark bare spaCy, the embedded pipeline and the pipeline through Kafka."),
+    "bench-scale": ("powderkeg_cli.bench_scale", "Benchmark 1 and 2 workers of each service draining the same load."),
     "dlq": ("powderkeg_cli.dlq", "List dead letters and replay them after a fix."),
     "schemas": ("powderkeg_cli.schemas", "Write or check the JSON Schema files generated from the contracts."),
 }
