@@ -7,7 +7,10 @@ so the compose setup cannot silently rot while everyday runs use deploy/stack.sh
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +255,38 @@ def test_every_service_runs_under_a_restart_policy(services: dict[str, dict[str,
     database and the monitoring come back after a crash or a host reboot too."""
     for name, service in services.items():
         assert service.get("restart") in {"unless-stopped", "always", "on-failure"}, name
+
+
+def _render(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``podman-compose config``: a compose-spec implementation (no container engine needed with ``--dry-run``)
+    interpolates, merges and prints the file as compose itself would run it."""
+    exe = Path(sys.executable).with_name("podman-compose")
+    assert exe.exists(), "podman-compose comes with the development lock (make venv)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POWDERKEG_")}
+    return subprocess.run(
+        [str(exe), "--dry-run", "-f", str(COMPOSE_FILE), "config"], cwd=tmp_path, env={**clean, **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_a_compose_implementation_renders_the_file_and_every_variable_it_sets_is_read(tmp_path: Path) -> None:
+    from powderkeg_cli.envdoc import settings_classes
+    from powderkeg_runtime.settings import known_variables
+
+    result = _render(tmp_path, POWDERKEG_INGEST_HTTP_TOKEN="push-secret", POWDERKEG_STORE_API_TOKEN="api-secret")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rendered = yaml.safe_load(result.stdout)
+    assert REQUIRED_SERVICES <= set(rendered["services"])
+    known = known_variables(cls for _, cls in settings_classes())
+    for name, service in rendered["services"].items():
+        variables = {k for k in (service.get("environment") or {}) if k.startswith("POWDERKEG_")}
+        assert variables <= known, f"{name}: {sorted(variables - known)}"
+    assert rendered["services"]["ingest"]["environment"]["POWDERKEG_INGEST_HTTP_TOKEN"] == "push-secret"
+    assert rendered["services"]["store"]["environment"]["POWDERKEG_STORE_API_TOKEN"] == "api-secret"
+    assert set(rendered.get("volumes") or {}) >= {"kafka-data", "postgres-data"}
+
+
+def test_compose_refuses_to_render_without_the_secrets_naming_the_missing_one(tmp_path: Path) -> None:
+    result = _render(tmp_path, POWDERKEG_STORE_API_TOKEN="api-secret")
+    assert result.returncode != 0
+    assert "POWDERKEG_INGEST_HTTP_TOKEN" in result.stderr
