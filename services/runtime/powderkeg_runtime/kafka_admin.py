@@ -41,8 +41,10 @@ def ensure_topics(
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            # Each attempt ends before the deadline, so that the whole wait stays within ``timeout_s``.
-            admin = connect(kafka, bootstrap, functools.partial(_admin, max(500, _ms_left(deadline) - 500)))
+            # Each attempt takes at most the broker timeout and ends before the deadline, so that the whole wait
+            # stays within ``timeout_s`` (a refused login is known after one attempt; see ``connect``).
+            attempt_ms = min(int(settings.kafka_timeout_seconds * 1000), _ms_left(deadline) - 500)
+            admin = connect(kafka, bootstrap, functools.partial(_admin, max(500, attempt_ms)))
             break
         except KafkaError as exc:
             if time.monotonic() + 0.5 >= deadline:
