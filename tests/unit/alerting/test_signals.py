@@ -235,6 +235,26 @@ def test_troops_rescuing_flood_victims_are_not_mobilised(make_event: EventFactor
     assert "mobilization" not in found
 
 
+def test_peacekeepers_arriving_are_not_a_mobilisation_but_troops_massing_are(make_event: EventFactory) -> None:
+    # PLOVER gold standard PLOVER-GSR01-AID-0008: deploying peacekeepers is CAMEO 074, material cooperation.
+    sentence = (
+        "The first deployment of NATO peacekeeping troops have arrived in Bosnia, Defense Secretary William Perry said."
+    )
+    nato = Actor(text="NATO peacekeeping troops", name="NATO", sector=Sector.MILITARY, actor_class=ActorClass.EXTERNAL)
+    bosnia = Actor(text="Bosnia", name="Bosnia", country="BIH", sector=Sector.GOVERNMENT)
+    found = raised(
+        make_event, PloverType.MOBILIZE, "154", sentence, "arrived", mode="troops", actor=nato, recipient=bosnia
+    )
+    assert "mobilization" not in found
+    massing = "Russia deployed thousands of troops to its border with Ukraine on Monday."
+    russia = Actor(text="Russia", name="Russia", country="RUS", sector=Sector.MILITARY)
+    ukraine = Actor(text="Ukraine", name="Ukraine", country="UKR", sector=Sector.GOVERNMENT)
+    found = raised(
+        make_event, PloverType.MOBILIZE, "154", massing, "deployed", mode="troops", actor=russia, recipient=ukraine
+    )
+    assert "mobilization" in found
+
+
 def test_a_future_dated_event_never_moves_the_watermark(make_event: EventFactory) -> None:
     engine = AlertEngine()
     future = make_event(
