@@ -221,14 +221,19 @@ def bench_broker(
         return Figure(name, len(seen_outcomes), tokens, seconds)
     finally:
         consumer.close()
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         print(f"  service logs: {logs}")
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM every service process, then wait for each (30 s), killing one that does not stop."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _utcnow() -> datetime:

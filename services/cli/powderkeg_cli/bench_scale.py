@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from powderkeg_cli.bench import _load_articles, _wait_ready
+from powderkeg_cli.bench import _load_articles, _wait_ready, stop_all
 from powderkeg_cli.embedded import default_voa_path
 from powderkeg_contracts import ArticleOutcome, EventRecord, topics
 from powderkeg_ingest.core.pipeline import IngestCore, RawArticle
@@ -64,13 +64,7 @@ def workers(service: str, count: int, group: str, env: dict[str, str], logs: Pat
         time.sleep(3.0)  # let the group settle: a worker that joins late triggers a rebalance mid-drain
         yield urls
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
 
 
 def _at_end_reader(bootstrap: str, topic: str, options: dict[str, object]) -> object:
@@ -179,7 +173,7 @@ def alerting_pass(
     run = uuid.uuid4().hex[:8]
     group = f"bscale-alerting-{count}-{run}"
     start_group_at_end(bootstrap, group, [topics.EVENTS])
-    load = copies(events, len(events), run)
+    load = events  # every pass is a fresh group with fresh tables: the same load is new to each
     with workers("alerting", count, group, env, logs) as urls:
         producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, **options)
         for event in load:

@@ -28,7 +28,7 @@ def ensure_topics(
 ) -> None:
     """Create ``topics`` if missing, laid out as ``kafka`` says (:func:`~powderkeg_runtime.kafka_config.topic_specs`).
 
-    Waits (bounded by ``timeout_s``, default ``POWDERKEG_KAFKA_TIMEOUT_SECONDS``, 10 s) for an unreachable broker,
+    Waits (bounded by ``timeout_s``, default ``POWDERKEG_KAFKA_TIMEOUT_SECONDS``, 8 s) for an unreachable broker,
     then raises ``RuntimeError`` naming the address: every service calls this first, so a worker started without a
     broker says so and exits non-zero within that time (a supervisor, or compose's ``restart:``, starts it again).
     A refused login raises :class:`~powderkeg_runtime.kafka_clients.KafkaAuthError` at once. ``kafka`` None: a
