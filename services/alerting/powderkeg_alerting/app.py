@@ -1,7 +1,7 @@
 """The alerting service: the stage from ``powderkeg.events.v2`` to ``powderkeg.alerts.v2``, plus delivery.
 
 The runtime's stage skeleton (:mod:`powderkeg_runtime.stage`) decodes each EventRecord, dead-letters what cannot be
-decoded or evaluated, produces every raised/updated/resolved Alert keyed by ``alert_id`` with each send awaited, and
+decoded or evaluated, produces every raised/updated/resolved Alert keyed by ``alert_id``, every send acknowledged, and
 only then lets faust ack the offset. This file wires it: the handler evaluates the event in the engine, and each
 alert is queued for Alertmanager and webhooks once the broker has it. Engine state lives in changelog-backed tables
 (see :mod:`powderkeg_alerting.tables`), so a restart neither forgets open alerts nor raises them again: a replayed
@@ -31,7 +31,7 @@ from powderkeg_contracts import Alert, AlertStatus, EventRecord, topics
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import LEVELS, configure_logging
-from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.produce import Send
 from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Stage
 from powderkeg_runtime.worker import EXIT_NO_BROKER, make_app, run_worker
@@ -72,7 +72,7 @@ class AlertingService:
         settings: AlertingSettings,
         *,
         sinks: list[Sink] | None = None,
-        send: Send = send_counted,
+        send: Send | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = settings

@@ -10,7 +10,9 @@ A benchmark, not a test: it prints figures, measured side by side in one run.
   fresh alerting groups; the drain rate counts evaluated events from the workers' own
   ``powderkeg_alerting_events_total``, first to last.
 
-Only one service runs in each pass, so that the two do not share the cores. The topics need an even partition count
+Only one service runs in each pass, so that the two do not share the cores. The passes run in rounds (``--rounds``:
+1, 2, 1, 2, ... workers), and the table gives each count's median: one pass on a shared 2-core machine varies by 20%
+or more, and a fixed order would favour the later passes. The topics need an even partition count
 for two workers to split them evenly: ``make bench-scale`` starts a fresh stack with ``POWDERKEG_TOPIC_PARTITIONS=4``
 (the default, 3, splits 2:1, which caps two workers at 1.5x).
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -205,6 +208,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--events", type=int, default=30_000, help="Events sent to each alerting pass.")
     parser.add_argument("--workers", default="1,2", help="Comma-separated worker counts, e.g. 1,2.")
     parser.add_argument("--timeout", type=float, default=600.0, help="Time limit of each pass, seconds.")
+    parser.add_argument("--rounds", type=int, default=2, help="Run every worker count this many times, interleaved.")
+    parser.add_argument("--services", default="extractor,alerting", help="Which services to measure.")
     args = parser.parse_args(argv)
     from powderkeg_runtime.kafka_admin import ensure_topics
     from powderkeg_runtime.kafka_clients import kafka_python_options
@@ -226,25 +231,41 @@ def main(argv: list[str]) -> int:
     logs = Path(tempfile.mkdtemp(prefix="powderkeg-bench-scale-"))
     print(f"scale-out over {len(raws)} articles from {path}; partitions {layout}; {os.cpu_count()} cores; "
           f"logs in {logs}")
-    rows: list[tuple[str, int, float, str]] = []
+    services = [name.strip() for name in args.services.split(",") if name.strip()]
+    rates: dict[tuple[str, int], list[float]] = {}
+    reads: dict[tuple[str, int], str] = {}
     sample: list[EventRecord] = []
-    for count in counts:
-        rate, n, events = extractor_pass(bootstrap, raws, count, env, logs, options, args.timeout)
-        sample = sample or events
-        rows.append(("extractor", count, rate, f"{n} outcomes"))
-        print(f"  extractor x{count}: {rate:.2f} articles/s ({n} outcomes, {len(events)} events)", flush=True)
-    load = copies(sample, args.events, "load")
-    for count in counts:
-        rate, n = alerting_pass(bootstrap, load, count, env, logs, options, args.timeout)
-        rows.append(("alerting", count, rate, f"{n} events evaluated"))
-        print(f"  alerting x{count}: {rate:.0f} events/s ({n} evaluated)", flush=True)
-    print(f"\n{'service':<11}{'workers':>8}{'rate':>14}{'vs 1 worker':>13}  read")
-    base: dict[str, float] = {}
-    for service, count, rate, read in rows:
-        base.setdefault(service, rate)
-        ratio = f"{rate / base[service]:.2f}x" if base[service] else "-"
-        unit = "articles/s" if service == "extractor" else "events/s"
-        print(f"{service:<11}{count:>8}{rate:>9.1f} {unit:<10}{ratio:>9}  {read}")
+    if "extractor" in services:
+        for round_ in range(1, args.rounds + 1):
+            for count in counts:
+                rate, n, events = extractor_pass(bootstrap, raws, count, env, logs, options, args.timeout)
+                sample = sample or events
+                rates.setdefault(("extractor", count), []).append(rate)
+                reads[("extractor", count)] = f"{n} outcomes"
+                print(f"  round {round_} extractor x{count}: {rate:.2f} articles/s ({n} outcomes, "
+                      f"{len(events)} events)", flush=True)
+    elif "alerting" in services:  # the alerting load is what one extractor makes of the articles
+        _, _, sample = extractor_pass(bootstrap, raws, 1, env, logs, options, args.timeout)
+    if "alerting" in services:
+        load = copies(sample, args.events, "load")
+        for round_ in range(1, args.rounds + 1):
+            for count in counts:
+                rate, n = alerting_pass(bootstrap, load, count, env, logs, options, args.timeout)
+                rates.setdefault(("alerting", count), []).append(rate)
+                reads[("alerting", count)] = f"{n} events evaluated"
+                print(f"  round {round_} alerting x{count}: {rate:.0f} events/s ({n} evaluated)", flush=True)
+    print(f"\nmedian of {args.rounds} round(s)")
+    print(f"{'service':<11}{'workers':>8}{'rate':>14}{'vs 1 worker':>13}  per round")
+    for service in ("extractor", "alerting"):
+        if service not in services:
+            continue
+        base = statistics.median(rates[(service, counts[0])])
+        for count in counts:
+            rate = statistics.median(rates[(service, count)])
+            ratio = f"{rate / base:.2f}x" if base else "-"
+            unit = "articles/s" if service == "extractor" else "events/s"
+            rounds = ", ".join(f"{r:.1f}" for r in rates[(service, count)])
+            print(f"{service:<11}{count:>8}{rate:>9.1f} {unit:<10}{ratio:>9}  {rounds}; {reads[(service, count)]}")
     return 0
 
 

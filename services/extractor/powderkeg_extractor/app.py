@@ -1,7 +1,7 @@
 """The extractor service: the stage from ``powderkeg.articles.v1`` to ``powderkeg.events.v2`` and outcomes.
 
 The runtime's stage skeleton (:mod:`powderkeg_runtime.stage`) decodes each Article, dead-letters what cannot be
-decoded or extracted, produces the outputs with every send awaited and only then lets faust ack the offset. This
+decoded or extracted, produces the outputs with every send acknowledged and only then lets faust ack the offset. This
 file wires it: the handler extracts in a thread and returns every EventRecord keyed by its pair of sides, then the
 ArticleOutcome. Event ids are deterministic, so a replayed article produces the same ids and consumers drop them.
 """
@@ -25,7 +25,7 @@ from powderkeg_extractor.settings import ExtractorSettings, configured_extractor
 from powderkeg_runtime.codec import encode
 from powderkeg_runtime.kafka_admin import ensure_topics
 from powderkeg_runtime.logs import LEVELS, configure_logging
-from powderkeg_runtime.produce import Send, send_counted
+from powderkeg_runtime.produce import Send
 from powderkeg_runtime.settings import load_settings
 from powderkeg_runtime.stage import Output, Rejected, Stage
 from powderkeg_runtime.worker import EXIT_NO_BROKER, make_app, run_worker
@@ -52,7 +52,7 @@ def _count_outcome(outcome: ArticleOutcome) -> None:
 
 
 def build_app(
-    settings: ExtractorSettings, extractor: Extractor, *, send: Send = send_counted, **overrides: Any
+    settings: ExtractorSettings, extractor: Extractor, *, send: Send | None = None, **overrides: Any
 ) -> faust.App:
     """Create the faust app and its agent (``app.agents[AGENT]``); ``overrides`` go to ``make_app``."""
     app = make_app(settings.extractor_app_id, settings, **overrides)

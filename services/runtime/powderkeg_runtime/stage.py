@@ -6,10 +6,12 @@ Per message, one at a time:
    :class:`~powderkeg_runtime.codec.DecodeError` kind as the reason;
 2. **handle**: the service's handler turns the model into :class:`Output` records. A handler error is dead-lettered
    (reason from :class:`Rejected`, else the stage's ``error_reason``) unless it is one of ``crash_on``;
-3. **send** every output in order, each awaited until the broker acknowledges it, then run its ``on_sent`` hook.
-   Outputs are measured first: one over the producer's limit dead-letters the message (``output_too_large``) with
-   nothing sent; a send the broker refuses for the record itself (too large, corrupt) dead-letters it too
-   (``output_refused``);
+3. **send** the outputs: all but the last are handed to the producer in order and awaited together (one produce
+   request per partition, not one round trip each), then the last, which so is durable only once all the others are:
+   the extractor's outcome, the record that an article's events are complete. Each output's ``on_sent`` hook runs
+   once it is acknowledged. Outputs are measured first: one over the producer's limit dead-letters the message
+   (``output_too_large``) with nothing sent; a send the broker refuses for the record itself (too large, corrupt)
+   dead-letters it too (``output_refused``), and the last output is then not sent;
 4. **acknowledge**: only now does the agent hand the message back, so faust commits its offset after the outputs
    are durable (at-least-once).
 
@@ -24,6 +26,7 @@ Metrics are a middleware around steps 1-3 (:mod:`powderkeg_runtime.middleware`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -41,7 +44,7 @@ from powderkeg_runtime.lag import sample_consumer_lag
 from powderkeg_runtime.logs import bind, message_context
 from powderkeg_runtime.metrics import CONSUMER_LAG, MESSAGES_SKIPPED
 from powderkeg_runtime.middleware import Handled, Middleware, PrometheusMiddleware
-from powderkeg_runtime.produce import Send, refused_record, send_counted
+from powderkeg_runtime.produce import Send, enqueue_by, enqueue_counted, refused_record, send_counted
 from powderkeg_runtime.replay import crash_for_replay
 
 M = TypeVar("M", bound=BaseModel)
@@ -102,7 +105,7 @@ class Stage(Generic[M]):
         log: logging.Logger,
         crash_on: tuple[type[BaseException], ...] = (),
         ingested_at: Callable[[M], datetime | None] = lambda _: None,
-        send: Send = send_counted,
+        send: Send | None = None,
         middleware: Middleware | None = None,
         exit_for_replay: Callable[[logging.Logger, str], Any] = crash_for_replay,
     ) -> None:
@@ -114,7 +117,8 @@ class Stage(Generic[M]):
         self.log = log
         self.crash_on = crash_on
         self.ingested_at = ingested_at
-        self.send = send
+        self.send = send or send_counted
+        self.enqueue = enqueue_by(send) if send is not None else enqueue_counted
         self.middleware = middleware or PrometheusMiddleware(name)
         self.exit_for_replay = exit_for_replay
 
@@ -150,16 +154,39 @@ class Stage(Generic[M]):
             check_output_sizes(outputs)
         except OutputTooLarge as exc:
             return await self._reject(message, exc, "output_too_large")
+        for wave in (outputs[:-1], outputs[-1:]):
+            refusal = await self._send_together(wave)
+            if refusal is not None:
+                return await self._reject(message, refusal, "output_refused")
+        return Handled(ingested_at=self.ingested_at(value))
+
+    async def _send_together(self, outputs: Sequence[Output]) -> BaseException | None:
+        """Hand ``outputs`` over in order, then wait for every acknowledgement; a refusal of a record, if any.
+
+        Every record handed over is waited for before anything is decided (nothing is left pending). The first
+        failure in output order counts: a refusal is returned (the message is dead-lettered), any other failure is
+        raised (the worker exits and the message is replayed). ``on_sent`` runs for the outputs before it.
+        """
+        pending: list[Awaitable[None]] = []
+        handing_over: BaseException | None = None
         for output in outputs:
             try:
-                await self.send(output.topic, output.key, output.value)
+                pending.append(await self.enqueue(output.topic, output.key, output.value))
             except Exception as exc:
-                if not refused_record(exc):
-                    raise
-                return await self._reject(message, exc, "output_refused")
+                handing_over = exc
+                break
+        results = await asyncio.gather(*pending, return_exceptions=True)
+        failure = next((result for result in results if isinstance(result, BaseException)), handing_over)
+        for output, result in zip(outputs, results, strict=False):
+            if isinstance(result, BaseException):
+                break
             if output.on_sent is not None:
                 output.on_sent()
-        return Handled(ingested_at=self.ingested_at(value))
+        if failure is None:
+            return None
+        if not refused_record(failure):
+            raise failure
+        return failure
 
     async def _reject(self, message: Any, error: BaseException, reason: str) -> Handled:
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from powderkeg_contracts import DeadLetter, topics
+from powderkeg_contracts import DeadLetter, EventRecord, topics
 from powderkeg_runtime.codec import decode
 from powderkeg_runtime.stage import Output, Rejected, Stage
 from tests.support.agents import CapturedSends
@@ -32,7 +32,6 @@ def _message(value: bytes, offset: int = 7) -> Any:
 
 
 def _stage(handler: Any, send: Any, exits: list[str], **options: Any) -> Stage[Any]:
-    from powderkeg_contracts import EventRecord
 
     return Stage(
         "alerting",
@@ -61,8 +60,79 @@ def test_outputs_are_sent_in_order_each_hook_after_its_own_send() -> None:
 
     asyncio.run(_stage(handler, captured, exits).consume(_message(_event())))
     assert [key for _, key, _, _ in captured.sent] == [b"k0", b"k1", b"k2"]
-    assert seen == [(0, 1), (1, 2), (2, 3)], "a hook runs once its own output is acknowledged, before the next send"
+    assert seen == [(0, 2), (1, 2), (2, 3)], "the first outputs go out together, the last only after they are acked"
     assert exits == []
+
+
+class _ProducingTopic:
+    """A faust topic whose ``send`` hands the record over and returns its acknowledgement, still pending."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handed: list[bytes] = []
+        self.acks: list[asyncio.Future[None]] = []
+
+    def get_topic_name(self) -> str:
+        return self.name
+
+    async def send(self, *, key: bytes, value: bytes, headers: Any, force: bool) -> asyncio.Future[None]:
+        self.handed.append(key)
+        self.acks.append(asyncio.get_running_loop().create_future())
+        return self.acks[-1]
+
+
+def test_a_messages_outputs_are_in_flight_together_and_the_last_waits_for_them() -> None:
+    events, outcomes = _ProducingTopic("events"), _ProducingTopic("outcomes")
+    exits: list[str] = []
+
+    async def handler(record: Any, message: Any) -> list[Output]:
+        return [Output(events, f"e{n}".encode(), b"v") for n in range(3)] + [Output(outcomes, b"done", b"v")]
+
+    async def scenario() -> list[tuple[list[bytes], list[bytes]]]:
+        stage = Stage("extractor", EventRecord, handler, dlq_topic=DLQ, error_reason="extraction_error",
+                      log=logging.getLogger("test.stage"), exit_for_replay=lambda log, what: exits.append(what))
+        task = asyncio.create_task(stage.consume(_message(_event())))
+        views = []
+        for _ in range(5):
+            await asyncio.sleep(0)
+        views.append((list(events.handed), list(outcomes.handed)))
+        for ack in events.acks[:2]:
+            ack.set_result(None)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        views.append((list(events.handed), list(outcomes.handed)))
+        events.acks[2].set_result(None)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        views.append((list(events.handed), list(outcomes.handed)))
+        outcomes.acks[0].set_result(None)
+        await asyncio.wait_for(task, 5)
+        return views
+
+    views = asyncio.run(scenario())
+    assert views[0] == ([b"e0", b"e1", b"e2"], []), "all events handed over before any is acknowledged"
+    assert views[1] == ([b"e0", b"e1", b"e2"], []), "the outcome waits for every event's acknowledgement"
+    assert views[2] == ([b"e0", b"e1", b"e2"], [b"done"])
+    assert exits == []
+
+
+def test_a_refused_output_among_several_dead_letters_the_message_and_the_last_is_not_sent() -> None:
+    from aiokafka.errors import MessageSizeTooLargeError
+
+    captured, exits = CapturedSends(), []
+
+    async def send(topic: Any, key: bytes, value: bytes, headers: Any = None) -> None:
+        if key == b"k1":
+            raise MessageSizeTooLargeError("the topic's max.message.bytes is smaller")
+        await captured(topic, key, value, headers)
+
+    async def handler(record: Any, message: Any) -> list[Output]:
+        return [Output(OUT, f"k{n}".encode(), b"v") for n in range(3)] + [Output(OUT, b"last", b"v")]
+
+    asyncio.run(_stage(handler, send, exits).consume(_message(_event())))
+    names_keys = [(name, key) for name, key, _, _ in captured.sent]
+    assert ("out", b"last") not in names_keys and names_keys[0] == ("out", b"k0")
+    assert names_keys[-1][0] == "out.dlq" and exits == []
 
 
 def test_rejected_names_the_reason_and_the_cause_goes_in_the_letter() -> None:
