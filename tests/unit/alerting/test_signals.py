@@ -228,6 +228,30 @@ def test_lifting_sanctions_is_not_sanctions_but_their_lifting(make_event: EventF
     assert "sanctions" not in found and "sanctions_lifted" in found
 
 
+def test_acts_done_to_someone_need_the_someone(make_event: EventFactory) -> None:
+    """A clash, sanctions or repression with no one named on the other side is a mention, not an event report."""
+    skirmish = (  # voa:6204681:17 (dev): an analyst's aside about a past clash
+        "Roy said the growing anxiety about Chinese dominance and the recent border skirmish are making India "
+        "increasingly supportive of security cooperation with Japan."
+    )
+    india = Actor(text="India", country="IND", sector=Sector.GOVERNMENT)
+    china = Actor(text="Chinese troops", country="CHN", sector=Sector.MILITARY)
+    alone = raised(make_event, PloverType.ASSAULT, "193", skirmish, "skirmish", mode="firearms", actor=india,
+                   recipient=NOBODY)
+    assert "armed_clash" not in alone
+    paired = raised(make_event, PloverType.ASSAULT, "193", "Indian and Chinese troops clashed on the border.",
+                    "clashed", mode="firearms", actor=india, recipient=china, reciprocal=True)
+    assert "armed_clash" in paired
+    ban = "As a precaution, Cameroon banned the import of chicks and hatching eggs from Europe."  # voa:6205512:8 dev
+    cameroon = Actor(text="Cameroon", country="CMR", sector=Sector.GOVERNMENT)
+    assert "sanctions" not in raised(make_event, PloverType.SANCTION, "163", ban, "banned", actor=cameroon,
+                                     recipient=NOBODY)
+    usa = Actor(text="The United States", country="USA", sector=Sector.GOVERNMENT)
+    banks = Actor(text="Russian banks", country="RUS", sector=Sector.BUSINESS)
+    assert "sanctions" in raised(make_event, PloverType.SANCTION, "163", "The United States imposed sanctions on "
+                                 "Russian banks.", "imposed sanctions", actor=usa, recipient=banks)
+
+
 def test_troops_rescuing_flood_victims_are_not_mobilised(make_event: EventFactory) -> None:
     sentence = "The army deployed 2,000 troops to rescue families stranded by floods in Sindh province."
     army = Actor(text="The army", country="PAK", sector=Sector.MILITARY)

@@ -97,3 +97,50 @@ def test_asking_for_something_is_an_appeal_not_a_consultation(extractor, article
     asked = [d for d in detections if d.trigger == "asked"]
     assert asked and all(d.cameo_code.startswith("02") for d in asked)
     assert not [d for d in detections if d.record is not None and d.record.event_type is PloverType.CONSULT]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # voa:8009027:14 (dev)
+        "In March, the Global Terrorism Index named the Sahel the epicenter of global terrorism for the second year "
+        "running.",
+        # voa:8010476:10 (dev)
+        "The Jairan remained at Liuheng Island until March 3, when it headed south toward Zhuhai Gaolan and docked "
+        "at the port on March 8.",
+    ],
+)
+def test_the_month_of_march_is_no_protest_march(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert PloverType.PROTEST not in _types(extractor, article_factory, text)
+
+
+def test_a_march_is_still_a_protest(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    text = "Thousands of people marched in Nairobi in March to protest against the tax increase."
+    assert PloverType.PROTEST in _types(extractor, article_factory, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fire's front is 60 kilometers long and officials warn it is simply too big to put out.",  # voa:6180705:6 (dev)
+        "Matthaes, a Vietnam dweller of 25 years, warned against hospital care in Vietnam.",  # voa:6181245:31 (dev)
+    ],
+)
+def test_a_warning_that_something_is_so_is_no_threat(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert PloverType.THREATEN not in _types(extractor, article_factory, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # PLOVER gold standard, THREATEN: a future act in the warning's clause
+        "Cairo's security chief has warned that police will no longer tolerate rallies by the Kifaya group.",
+        # voa:8009314:28 (dev), labelled threat: a conditional act
+        "The BLA had warned a day earlier that it would execute security personnel among the hostages if the state "
+        "did not release political prisoners.",
+        # a warned party
+        "Iran warned Israel against any attack on its nuclear sites.",
+    ],
+)
+def test_a_warning_of_an_act_is_a_threat(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert PloverType.THREATEN in _types(extractor, article_factory, text)

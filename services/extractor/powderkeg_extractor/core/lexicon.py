@@ -151,6 +151,11 @@ class Supplement(_Strict):
         description="Allegation nouns whose 'that' clause is only claimed: 'accusations that it had carried out ...'.",
     )
     future_markers: list[str] = Field(default_factory=list, description="Lemmas that make an event hypothetical.")
+    warning_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs that threaten only when they warn of an act ('warned that it would retaliate', "
+        "'warned Israel'); a warning that something is so ('warn it is too big to put out') is a comment (012).",
+    )
     negation_markers: list[str] = Field(default_factory=list, description="Lemmas that negate an event.")
 
 
@@ -192,6 +197,7 @@ class Lexicon:
         self.light_verbs = frozenset(supplement.light_verbs)
         self.non_events = frozenset(supplement.non_events)
         self.claim_verbs = frozenset(supplement.claim_verbs)
+        self.warning_verbs = frozenset(supplement.warning_verbs)
         self.nouns: dict[str, NounTrigger] = {}
         for trigger in supplement.nouns:
             for word in trigger.words:

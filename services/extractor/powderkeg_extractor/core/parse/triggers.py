@@ -26,6 +26,43 @@ if TYPE_CHECKING:
 
 _VERB_TAGS = frozenset({"VERB"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
+_MONTH_NAMES = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Jan.",
+        "Feb.",
+        "Mar.",
+        "Apr.",
+        "Aug.",
+        "Sept.",
+        "Sep.",
+        "Oct.",
+        "Nov.",
+        "Dec.",
+    ]
+)
+
+
+def _names_a_month(token: Token) -> bool:
+    """ "in March", "on March 3", "March 3, 2024": the month, not a march. The pipeline runs no NER, so the case
+    decides; a sentence's first word is a month only when a day follows ("March 3 ...")."""
+    if token.text not in _MONTH_NAMES:
+        return False
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return not token.is_sent_start or (following is not None and following.like_num)
+
+
 _PATTERN_DEPTH = 3
 
 
@@ -249,12 +286,46 @@ def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
     )
 
 
+_FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
+_WARNED_OF = frozenset({"of", "against", "about"})
+
+
+def _warns_of_an_act(verb: Token, lexicon: Lexicon) -> bool:
+    """Whether a warning verb threatens: it warns a party ("warned Israel", "warned Iran not to ..."), its clause
+    tells a future or conditional act ("warned that police will no longer tolerate rallies", "that if ..., it
+    would ..."), or it warns of a hostile act, an event noun of CAMEO 13-20 ("warned of retaliation")."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "dative") and child.pos_ in ("NOUN", "PROPN", "PRON"):
+            return True
+        if child.dep_ in ("ccomp", "xcomp", "advcl"):
+            clause = [child, *(c for c in child.children if c.dep_ == "conj")]
+            for head in clause:
+                marks = {c.lower_ for c in head.children if c.dep_ in ("aux", "mark")}
+                if marks & _FUTURE_AUX or marks & lexicon.words.conditional_marks:
+                    return True
+                if any(c.dep_ == "advcl" and {m.lower_ for m in c.children} & lexicon.words.conditional_marks
+                       for c in head.children):
+                    return True
+        if child.dep_ == "prep" and child.lower_ in _WARNED_OF:
+            for noun in (g for g in child.children if g.dep_ == "pobj"):
+                found = _compound_noun(noun, lexicon)
+                code = lexicon.nouns[found[0]].code if found is not None else ""
+                if code[:2] in ("13", "14", "15", "16", "17", "18", "19", "20"):
+                    return True
+    return False
+
+
 def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:
-    """All event triggers in one parsed sentence, in text order."""
+    """All event triggers in one parsed sentence, in text order.
+
+    A capitalised month name is never one: "in March", "until March 3" name a month, not a march.
+    """
     triggers: list[Trigger] = []
     verb_objects: set[int] = set()
     for token in sent:
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
+            continue
+        if _names_a_month(token):
             continue
         if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
             continue
@@ -270,6 +341,9 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         obligation = lexicon.words.obligation_modals
         if trigger.code.startswith("01") and _reports_obligation(token, obligation):
             trigger = Trigger(token, "100", TriggerKind.PATTERN, size=1)
+        warning = trigger.code.startswith("13") and token.lemma_.lower() in lexicon.warning_verbs
+        if warning and not _warns_of_an_act(token, lexicon):
+            continue  # CAMEO 012, a pessimistic comment: a statement, which makes no record
         triggers.append(trigger)
         for child in token.children:
             if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
@@ -279,7 +353,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         for extra in trigger.extra:
             verb_objects.update(t.i for t in extra.subtree)
     for token in sent:
-        if token.pos_ not in _NOUN_POS or token.i in verb_objects:
+        if token.pos_ not in _NOUN_POS or token.i in verb_objects or _names_a_month(token):
             continue
         found = _compound_noun(token, lexicon)
         if found is None:
