@@ -122,7 +122,8 @@ def test_a_march_is_still_a_protest(extractor, article_factory) -> None:  # type
 @pytest.mark.parametrize(
     "text",
     [
-        "The fire's front is 60 kilometers long and officials warn it is simply too big to put out.",  # voa:6180705:6 (dev)
+        # voa:6180705:6 (dev)
+        "The fire's front is 60 kilometers long and officials warn it is simply too big to put out.",
         "Matthaes, a Vietnam dweller of 25 years, warned against hospital care in Vietnam.",  # voa:6181245:31 (dev)
     ],
 )
