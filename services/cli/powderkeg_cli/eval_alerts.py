@@ -10,8 +10,10 @@ Three measurements, each over data with gold labels (extractor and alert engine 
    quad class cooperation, ConfliBERT pentacode 0-2) must raise no violent alert; VOA sentences labelled as no
    political event (disasters, accidents, health, sports, business, analysis ...) must raise no escalation alert.
 3. **Alert precision on whole VOA articles**: every article goes through the pipeline whole; each alert's events
-   are traced to their sentences, and the alert is right when one of them is labelled with the alert's signal
-   family (and, for the side check, when the alert's countries are among the sentence's labelled countries).
+   are traced to the labelled sentences holding their triggers (the model's sentence splits can differ from the
+   labels': a quote's closing mark can join two labelled sentences), and the alert is right when one of them is
+   labelled with the alert's signal family (and, for the side check, when the alert's countries are among the
+   sentence's labelled countries).
 
 The VOA labels carry a fixed ``split``: ``dev`` is what the rules may be tuned on, ``holdout`` is never looked at
 while tuning. Figures are printed per split; ``--errors`` lists misses and false alarms and refuses the holdout.
@@ -248,7 +250,7 @@ def _judge(
     """Count one alert: right signal when a sentence behind it is labelled with its family; right sides too when the
     alert's countries are among those sentences' labelled countries."""
     result.alerts += 1
-    labelled = [_sentence_at(sentences, by_event[e].evidence.start) for e in alert.event_ids if e in by_event]
+    labelled = [_sentence_at(sentences, by_event[e].evidence.trigger_start) for e in alert.event_ids if e in by_event]
     matches = [s for s in labelled if s is not None and family_of(alert.signal) & _families(s)]
     if not matches:
         first = next((s for s in labelled if s is not None), None)
