@@ -113,3 +113,31 @@ def test_an_allegation_is_not_the_news_its_rejection_is(extractor, article_facto
     detections = extractor.detect_batch([article_factory(text)])[0]
     top = max(detections, key=lambda d: d.confidence)
     assert top.trigger == "rejected" and not top.cameo_code.startswith("19")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you are seen in the forest, you can be killed.",  # voa:6184384:22 (dev), labelled no signal
+        # voa:6202743:10 (dev), labelled no signal: an advisable act, not an announced one
+        "Josephine Odumakin said authorities should declare a state of emergency over the spate of abductions.",
+    ],
+)
+def test_a_possible_or_advisable_act_is_no_threat(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    records = extractor.extract(article_factory(text))
+    assert all(r.event_type is not PloverType.THREATEN for r in records)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # PLOVER gold standard PLOVER-GSR01-THREATEN-0018: a possible act on a condition
+        "The European Community may halt mediation efforts among Serbia's feuding republics if cooperation by all "
+        "parties founders, Dutch Foreign Minister Hans Van den Broek said on Tuesday.",
+        # voa:7808748:12 (dev), labelled threat: a possible act its actor holds out
+        "Beijing has hinted that it could retaliate with tariffs on German and Italian vehicles.",
+    ],
+)
+def test_a_possible_act_held_out_by_its_actor_is_a_threat(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    records = extractor.extract(article_factory(text))
+    assert any(r.event_type is PloverType.THREATEN for r in records)

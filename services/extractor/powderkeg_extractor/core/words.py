@@ -27,6 +27,7 @@ class Words(BaseModel):
     personal_pronouns: WordSet
     free_relatives: WordSet
     modals: WordSet
+    possibility_modals: WordSet
     conditional_marks: WordSet
     obligation_modals: WordSet
     recipient_prepositions: WordSet

@@ -52,6 +52,8 @@ class FactualityResult:
     speaker_verb: Token | None
     depth: int
     cause: Cause | None = None
+    modal: str | None = None
+    """The modal that made the event hypothetical (``cause`` MODAL): "will", "could"."""
 
 
 def _negated(token: Token, supplement: Supplement) -> bool:
@@ -62,7 +64,11 @@ def _negated(token: Token, supplement: Supplement) -> bool:
 
 
 def _modal(token: Token, words: Words) -> bool:
-    return any(child.dep_ == "aux" and child.lower_ in words.modals for child in token.children)
+    return _modal_word(token, words) is not None
+
+
+def _modal_word(token: Token, words: Words) -> str | None:
+    return next((c.lower_ for c in token.children if c.dep_ == "aux" and c.lower_ in words.modals), None)
 
 
 def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
@@ -97,7 +103,8 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
         return FactualityResult(Factuality.NEGATED, speaker_verb, 0, Cause.NEGATION)
     if _conditional(trigger, words):
         factuality, cause = Factuality.HYPOTHETICAL, Cause.CONDITIONAL
-    elif _modal(trigger, words):
+    modal: str | None = None
+    if not _conditional(trigger, words) and (modal := _modal_word(trigger, words)) is not None:
         factuality, cause = Factuality.HYPOTHETICAL, Cause.MODAL
     depth = 0
     token = trigger
@@ -136,5 +143,6 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
         governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token, words) or _conditional(token, words))
         if governs and factuality is Factuality.ASSERTED:
             cause = Cause.CONDITIONAL if _conditional(token, words) else Cause.MODAL
+            modal = _modal_word(token, words) if cause is Cause.MODAL else None
             factuality = Factuality.HYPOTHETICAL
-    return FactualityResult(factuality, speaker_verb, depth, cause)
+    return FactualityResult(factuality, speaker_verb, depth, cause, modal)

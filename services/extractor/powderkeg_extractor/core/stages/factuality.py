@@ -2,7 +2,9 @@
 
 The clause reading (``core/parse/clauses.py``) says what governs the trigger; here that becomes CAMEO's coding of
 it (``data/ontology/recoding.yaml``): an act the actor only announces (modal, intent verb) is coded as its
-intent (03x) or threat (13x), cooperation it does not give as a refusal (12x). A nominal trigger keeps its code.
+intent (03x) or threat (13x), cooperation it does not give as a refusal (12x). A nominal trigger keeps its code, and
+so does an act that is only possible or advisable ("can be killed", "could tighten", "should declare"): it is
+hypothetical, not announced.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import replace
 from powderkeg_contracts.models import Factuality, PloverType
 from powderkeg_extractor.core.context import Candidate, Kit
 from powderkeg_extractor.core.parse.clauses import Cause
+from powderkeg_extractor.core.parse.syntax import subject_of
 from powderkeg_extractor.core.parse.triggers import TriggerKind
 from powderkeg_extractor.core.stages.kinds import STEPS
 
@@ -23,6 +26,8 @@ def recode(c: Candidate, kit: Kit) -> Candidate:
         return c
     cause = c.clauses.cause
     code: str | None = None
+    if cause is Cause.MODAL and c.clauses.modal in kit.lexicon.words.possibility_modals and not _offered(c, kit):
+        return c
     if cause in (Cause.MODAL, Cause.INTENT):
         code = kit.ontology.intent_code(c.trigger.code)
     elif cause is Cause.NEGATION:
@@ -30,6 +35,20 @@ def recode(c: Candidate, kit: Kit) -> Candidate:
     if code is None:
         return c
     return replace(c, trigger=replace(c.trigger, code=code, mode=None), entry=kit.ontology.lookup(code))
+
+
+def _offered(c: Candidate, kit: Kit) -> bool:
+    """A possible act its political actor holds out: on a condition ("may halt mediation if cooperation founders")
+    or announced by that actor itself ("Beijing has hinted that it could retaliate")."""
+    if not any(p.actor.country or p.actor.actor_class for p in c.actors):
+        return False
+    words = kit.lexicon.words
+    for child in c.token.children:
+        marks = {m.lower_ for m in child.children if m.dep_ == "mark"}
+        if child.dep_ == "advcl" and marks & words.conditional_marks:
+            return True
+    subject = subject_of(c.token)
+    return c.token.dep_ == "ccomp" and subject is not None and subject.lower_ in words.personal_pronouns
 
 
 @STEPS.register("factuality.threat_hypothetical.v1")
