@@ -141,3 +141,13 @@ def test_a_possible_or_advisable_act_is_no_threat(extractor, article_factory, te
 def test_a_possible_act_held_out_by_its_actor_is_a_threat(extractor, article_factory, text: str) -> None:  # type: ignore[no-untyped-def]
     records = extractor.extract(article_factory(text))
     assert any(r.event_type is PloverType.THREATEN for r in records)
+
+
+def test_an_act_before_a_court_is_background(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
+    # voa (dev) 6182455, Haiti: the charges name past crimes, the news is the arrest
+    text = (
+        "He was also charged with robbing trucks loaded with merchandise, raping, kidnapping and attacking motorists "
+        "on National Highway #1."
+    )
+    violent = [r for r in extractor.extract(article_factory(text)) if r.event_type is PloverType.ASSAULT]
+    assert violent and all("legal proceeding" in (r.background_reason or "") for r in violent)

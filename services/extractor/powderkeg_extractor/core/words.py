@@ -39,6 +39,8 @@ class Words(BaseModel):
     exchange_verbs: WordSet
     undergoer_verbs: WordSet
     responsibility_nouns: WordSet
+    judicial_words: WordSet
+    judicial_prepositions: WordSet
     history_nouns: WordSet
     habitual_adverbs: WordSet
     span_verbs: WordSet

@@ -12,7 +12,8 @@ conflict has lasted. An event is background when, in order:
 3. it is part of a span that lasted years ("a war that lasted more than three years and killed 100,000 people");
 4. it is habitual ("the group *frequently* conducts bombings", "has *previously* called") or an ongoing conflict
    told as a state ("has been fighting a deadly insurgency");
-5. its parties are named as they were then ("rebels fighting *then*-president Gbagbo").
+5. its parties are named as they were then ("rebels fighting *then*-president Gbagbo");
+6. it is the matter of a legal proceeding ("charged with kidnapping", "convicted of planning the attack").
 
 Dates are found where they attach in the parse, not anywhere in the sentence: "A trial opened Monday over the 2004
 bombing" makes the bombing history and the trial news.
@@ -49,8 +50,25 @@ def background_of(trigger: Token, published: dt.datetime | None, words: Words) -
         or _in_a_past_span(trigger, words)
         or _habitual(trigger, words)
         or _then(trigger)
+        or _judicial(trigger, words)
         or _of_a_dated_event(trigger, published)
     )
+
+
+def _judicial(trigger: Token, words: Words) -> str | None:
+    """ "charged with robbing, kidnapping and attacking motorists": the act hangs, through a preposition, under a
+    word of a legal proceeding."""
+    token = trigger
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+    if token.dep_ not in ("pcomp", "pobj"):
+        return None
+    prep = token.head
+    if prep.dep_ != "prep" or prep.lower_ not in words.judicial_prepositions:
+        return None
+    if prep.head.lemma_.lower() in words.judicial_words:
+        return f"the matter of a legal proceeding ({prep.head.text} {prep.text})"
+    return None
 
 
 def _of_a_dated_event(trigger: Token, published: dt.datetime | None) -> str | None:
