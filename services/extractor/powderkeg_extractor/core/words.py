@@ -46,6 +46,15 @@ class Words(BaseModel):
     span_verbs: WordSet
     long_units: WordSet
     ongoing_objects: WordSet
+    criticism_verbs: WordSet
+    criticism_prepositions: WordSet
+    time_units: WordSet
+    continuation_verbs: WordSet
+    speech_verbs: WordSet
+    denial_verbs: WordSet
+    settlement_verbs: WordSet
+    mutual_verbs: WordSet
+    settlement_prepositions: WordSet
 
 
 class AgencyWords(BaseModel):
@@ -54,6 +63,11 @@ class AgencyWords(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     hazards: WordSet
+    animals: WordSet
+    vehicles: WordSet
+    accident_verbs: WordSet
+    weapon_nouns: WordSet
+    accident_sites: WordSet
     weapon_modifiers: WordSet
     accidental_heads: WordSet
     accident_modifiers: WordSet
@@ -61,4 +75,5 @@ class AgencyWords(BaseModel):
     contest_verbs: WordSet
     sports_words: WordSet
     effort_verbs: WordSet
+    abstract_foes: WordSet
     relief_words: WordSet

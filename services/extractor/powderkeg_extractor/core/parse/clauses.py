@@ -56,11 +56,24 @@ class FactualityResult:
     """The modal that made the event hypothetical (``cause`` MODAL): "will", "could"."""
 
 
+_NOBODY = frozenset({"nobody", "none", "noone", "nothing"})
+"""Subjects that deny the act by themselves: "nobody was hurt", "none of the passengers were killed"."""
+
+
 def _negated(token: Token, supplement: Supplement) -> bool:
     for child in token.children:
         if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in supplement.negation_markers):
             return True
+        if child.dep_ in ("nsubj", "nsubjpass") and _no_one(child, supplement):
+            return True
     return False
+
+
+def _no_one(subject: Token, supplement: Supplement) -> bool:
+    """A subject quantified by a negation ("no passengers were killed", "no one was injured") denies the act."""
+    if subject.lower_ in _NOBODY:
+        return True
+    return any(c.dep_ == "det" and c.lower_ in supplement.negation_markers for c in subject.children)
 
 
 def _modal(token: Token, words: Words) -> bool:
@@ -101,11 +114,16 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
     speaker_verb: Token | None = trigger if own_claim else None
     if _negated(trigger, supplement):
         return FactualityResult(Factuality.NEGATED, speaker_verb, 0, Cause.NEGATION)
-    if _conditional(trigger, words):
+    clause = _first_conjunct(trigger)
+    if _conditional(clause, words):
         factuality, cause = Factuality.HYPOTHETICAL, Cause.CONDITIONAL
     modal: str | None = None
-    if not _conditional(trigger, words) and (modal := _modal_word(trigger, words)) is not None:
+    if not _conditional(clause, words) and (modal := _modal_word(clause, words)) is not None:
         factuality, cause = Factuality.HYPOTHETICAL, Cause.MODAL
+        if modal not in words.possibility_modals and trigger.lemma_.lower() in words.continuation_verbs:
+            factuality, cause, modal = Factuality.ASSERTED, None, None  # "would remain shut": in force now
+    if factuality is Factuality.ASSERTED and (supposed := _supposed_subject(trigger, words)) is not None:
+        factuality, cause, modal = Factuality.HYPOTHETICAL, Cause.MODAL, supposed
     depth = 0
     token = trigger
     steps = 0
@@ -114,6 +132,9 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
         steps += 1
         if child.dep_ in EMBEDDING_DEPS and not (child.dep_ == "ccomp" and token.lemma_.lower() in report):
             depth += 1
+        conditional = child.dep_ == "advcl" and child is not trigger and _conditional(child, words)
+        if conditional and factuality is Factuality.ASSERTED:
+            factuality, cause = Factuality.HYPOTHETICAL, Cause.CONDITIONAL  # "if it ... tests more missiles"
         lemma = token.lemma_.lower()
         if child.dep_ == "acl" and token.pos_ == "NOUN" and lemma in claim_nouns:
             if factuality is Factuality.ASSERTED:
@@ -138,6 +159,8 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
         elif lemma in opinion and token.pos_ in ("ADJ", "NOUN") and factuality is not Factuality.NEGATED:
             factuality, cause = Factuality.HYPOTHETICAL, Cause.OPINION
         refused = child.dep_ == "xcomp" and lemma in refusal and depth == 1
+        denied = lemma in words.denial_verbs and child.dep_ in ("xcomp", "ccomp", "dobj", "pcomp")
+        refused = refused or (denied and depth <= 1)
         if refused or (child.dep_ in ("xcomp", "ccomp", "advcl") and _negated(token, supplement)):
             factuality, cause = Factuality.NEGATED, Cause.NEGATION
         governs = child.dep_ in ("xcomp", "ccomp") and (_modal(token, words) or _conditional(token, words))
@@ -145,4 +168,51 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
             cause = Cause.CONDITIONAL if _conditional(token, words) else Cause.MODAL
             modal = _modal_word(token, words) if cause is Cause.MODAL else None
             factuality = Factuality.HYPOTHETICAL
+    if speaker_verb is None:
+        speaker_verb = _parenthetical_report(trigger, token, report)
     return FactualityResult(factuality, speaker_verb, depth, cause, modal)
+
+
+def _first_conjunct(verb: Token) -> Token:
+    """ "if it changes its position or *tests* more missiles", "would attack and *seize*": a coordinated verb shares
+    its first conjunct's condition and modal, which the parse attaches there only."""
+    node = verb
+    while node.dep_ == "conj" and node.head is not node and node.head.pos_ in ("VERB", "AUX") and node.pos_ == "VERB":
+        if any(c.dep_ in ("aux", "mark") for c in node.children):
+            break  # its own auxiliary or subordinator: "... and will strike"
+        node = node.head
+    return node
+
+
+_PHRASE_DEPS = frozenset({"pobj", "prep", "conj", "dobj", "compound", "nmod", "appos"})
+_SUPPOSING = frozenset({"would", "could", "might", "may"})
+
+
+def _supposed_subject(trigger: Token, words: Words) -> str | None:
+    """ "a Chinese blockade of Taiwan *would cost* $2 trillion", "a war could be catastrophic", "could raise tensions
+    with missile launches": an event noun as an argument of a modal verb is supposed, not reported. "The attack could
+    have killed more" (perfect) and "would be investigated" (passive) happened."""
+    if trigger.pos_ not in ("NOUN", "PROPN"):
+        return None
+    node = trigger
+    for _ in range(5):  # up the noun phrase to its verb: "could raise tensions *with missile launches*"
+        if node.head is node or node.head.pos_ in ("VERB", "AUX") or node.dep_ not in _PHRASE_DEPS:
+            break
+        node = node.head
+    verb, role = node.head, node.dep_
+    if role not in ("nsubj", "nsubjpass", "dobj", "prep", "attr") or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    if any((c.dep_ == "aux" and c.lemma_.lower() == "have") or c.dep_ == "auxpass" for c in verb.children):
+        return None  # "could have killed more", "would be investigated": the act happened
+    modal = _modal_word(_first_conjunct(verb), words)
+    return modal if modal in _SUPPOSING else None
+
+
+def _parenthetical_report(trigger: Token, root: Token, report: frozenset[str]) -> Token | None:
+    """ "North Korea fired a missile ..., South Korea's Joint Chiefs of Staff said, ...": the report verb the parse
+    hangs beside the clause (parataxis), not above it."""
+    for head in (trigger, root):
+        for child in head.children:
+            if child.dep_ == "parataxis" and child.lemma_.lower() in report and child.i > trigger.i:
+                return child
+    return None

@@ -13,7 +13,8 @@ conflict has lasted. An event is background when, in order:
 4. it is habitual ("the group *frequently* conducts bombings", "has *previously* called") or an ongoing conflict
    told as a state ("has been fighting a deadly insurgency");
 5. its parties are named as they were then ("rebels fighting *then*-president Gbagbo");
-6. it is the matter of a legal proceeding ("charged with kidnapping", "convicted of planning the attack").
+6. it is the matter of a legal proceeding ("charged with kidnapping", "convicted of planning the attack");
+7. it is what a settlement ends ("agreed to a ceasefire after five days of border fighting").
 
 Dates are found where they attach in the parse, not anywhere in the sentence: "A trial opened Monday over the 2004
 bombing" makes the bombing history and the trial news.
@@ -51,6 +52,7 @@ def background_of(trigger: Token, published: dt.datetime | None, words: Words) -
         or _habitual(trigger, words)
         or _then(trigger)
         or _judicial(trigger, words)
+        or _settled(trigger, words)
         or _of_a_dated_event(trigger, published)
     )
 
@@ -68,6 +70,25 @@ def _judicial(trigger: Token, words: Words) -> str | None:
         return None
     if prep.head.lemma_.lower() in words.judicial_words:
         return f"the matter of a legal proceeding ({prep.head.text} {prep.text})"
+    return None
+
+
+def _settled(trigger: Token, words: Words) -> str | None:
+    """ "agreed to a ceasefire *after five days of deadly border fighting*": the fighting is what the agreement
+    ends, told as its cause; the news is the agreement."""
+    token = trigger
+    for _ in range(4):
+        if token.dep_ == "conj":
+            token = token.head
+        elif token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ in ("NOUN", "PROPN"):
+            token = token.head.head  # "five days *of* fighting": up to "days"
+        else:
+            break
+    if token.dep_ != "pobj" or token.head.lower_ not in words.settlement_prepositions:
+        return None
+    verb = token.head.head
+    if verb.lemma_.lower() in words.settlement_verbs:
+        return f"told as what led to a settlement ({verb.text} {token.head.text})"
     return None
 
 

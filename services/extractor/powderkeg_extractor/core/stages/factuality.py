@@ -3,8 +3,8 @@
 The clause reading (``core/parse/clauses.py``) says what governs the trigger; here that becomes CAMEO's coding of
 it (``data/ontology/recoding.yaml``): an act the actor only announces (modal, intent verb) is coded as its
 intent (03x) or threat (13x), cooperation it does not give as a refusal (12x). A nominal trigger keeps its code, and
-so does an act that is only possible or advisable ("can be killed", "could tighten", "should declare"): it is
-hypothetical, not announced.
+so does an act that is only possible or advisable ("can be killed", "could tighten", "should declare"), or that
+is what a thing would do ("a bill that would let the president declare ..."): it is hypothetical, not announced.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from powderkeg_extractor.core.context import Candidate, Kit
 from powderkeg_extractor.core.parse.clauses import Cause
 from powderkeg_extractor.core.parse.syntax import subject_of
 from powderkeg_extractor.core.parse.triggers import TriggerKind
+from powderkeg_extractor.core.stages.arguments import names_party
 from powderkeg_extractor.core.stages.kinds import STEPS
 
 
@@ -27,6 +28,8 @@ def recode(c: Candidate, kit: Kit) -> Candidate:
     cause = c.clauses.cause
     code: str | None = None
     if cause is Cause.MODAL and c.clauses.modal in kit.lexicon.words.possibility_modals and not _offered(c, kit):
+        return c
+    if cause in (Cause.MODAL, Cause.INTENT) and (_described(c, kit) or _condition(c, kit)):
         return c
     if cause in (Cause.MODAL, Cause.INTENT):
         code = kit.ontology.intent_code(c.trigger.code)
@@ -49,6 +52,26 @@ def _offered(c: Candidate, kit: Kit) -> bool:
             return True
     subject = subject_of(c.token)
     return c.token.dep_ == "ccomp" and subject is not None and subject.lower_ in words.personal_pronouns
+
+
+def _condition(c: Candidate, kit: Kit) -> bool:
+    """The act is the condition of another ("warned that *if India strikes* again it would retaliate"): nobody
+    announces it."""
+    marks = kit.lexicon.words.conditional_marks
+    return c.token.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in c.token.children)
+
+
+def _described(c: Candidate, kit: Kit) -> bool:
+    """An act inside what a thing would do ("a bill *that would let the president declare* a state of emergency",
+    "a plan to impose sanctions"): the thing's content, which nobody announces or threatens."""
+    node = c.token
+    for _ in range(8):
+        if node.head is node:
+            return False
+        child, node = node, node.head
+        if child.dep_ in ("relcl", "acl") and node.pos_ == "NOUN" and not names_party(node, c, kit):
+            return True
+    return False
 
 
 @STEPS.register("factuality.threat_hypothetical.v1")
