@@ -4,12 +4,16 @@ Coded by its verb alone, "an earthquake killed eight people" is an assault by In
 plunged" an attack; a tsunami becomes an actor. ACLED codes political violence only where a political agent acts,
 so a conflict event is dropped, with its cause, when its doer or cause is:
 
-* a natural hazard, a disease, an accident or a crash ("floods killed", "died in a crash"), or an explosion, fire
-  or collapse with an accidental modifier ("a gas tank explosion"); a weapon word makes it an attack again
-  ("artillery fire");
+* a natural hazard, a disease, an accident or a crash ("floods killed", "died in a crash", "Cyclone Freddy has
+  killed"), an explosion, fire or collapse with an accidental modifier or site ("a gas tank explosion", "a blast
+  at a fireworks factory"), or a vehicle in an accident ("a bus plunged into a ravine, killing 24"); the doer of
+  a participle clause is its verb's ("..., killing 24"); a weapon word makes it an attack again ("artillery
+  fire", "a car bomb exploded");
+* an animal ("a lion killed two villagers", "a shark attack");
 * a market or the economy ("stock indexes plunged");
 * a sports team: a contest verb in a sports report ("X beat Y 3-1");
 * an effort, not violence: an effort verb with a to-infinitive and an unarmed doer ("women struggle to get jobs"),
+  or one whose object is a policy's ("promising to fight corruption"),
   or a violent verb's default whose doer is unarmed people acting on no party ("we all struggled with the forms");
 * a rescue or relief deployment: a mobilisation for rescue, relief or a disaster is not a troop mobilisation.
 
@@ -44,6 +48,7 @@ POLITICAL_AGENT = "agency.political_agent.v1"
 EVENT_SUBJECT = "agency.event_subject.v1"
 
 HAZARD = "natural hazard, disease or accident"
+ANIMAL = "an animal"
 ACCIDENT = "accidental explosion, fire or collapse"
 MARKET = "a market or the economy"
 SPORTS = "sports result"
@@ -70,11 +75,16 @@ def political_agent(c: Candidate, kit: Kit) -> Candidate:
 def non_political_cause(c: Candidate, kit: Kit) -> str | None:
     """Why the event has no political agent, or None."""
     agency = kit.lexicon.agency
+    armed = any(t.lemma_.lower() in agency.weapon_nouns or t.lower_ in agency.weapon_nouns for t in c.sentence.doc)
     for head in _agents(c, kit):
         found = noun_cause(head, agency)
-        if found is not None:
+        if found is not None and not (found == ACCIDENT and armed):
             return found
     token = c.token
+    for verb in _clause_chain(token):
+        found = _accident_clause(verb, c, kit, armed=armed)
+        if found is not None:
+            return found
     lemma = token.lemma_.lower()
     sentence = c.sentence.doc
     if lemma in agency.contest_verbs and (
@@ -84,6 +94,8 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
     doers = [p.actor.actor_class for p in c.actors]
     if lemma in agency.effort_verbs and not any(cls in _ARMED for cls in doers) and _to_infinitive(token):
         return EFFORT
+    if lemma in agency.effort_verbs and _fights_a_policy(token, agency):
+        return EFFORT  # "promising to fight corruption"
     if (
         c.trigger.kind is TriggerKind.VERB
         and c.entry.plover is PloverType.ASSAULT
@@ -99,6 +111,45 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
     return None
 
 
+def _clause_chain(token: Token) -> list[Token]:
+    """The trigger and the verbs its participle or coordinated clause hangs from: in "a bus plunged into a ravine,
+    killing 24" and "slammed into the coast, injuring dozens and forcing ...", *killing* and *forcing* are the
+    plunge's and the typhoon's doing."""
+    chain = [token]
+    node = token
+    while len(chain) < 4 and node.head is not node:
+        head = node.head
+        if node.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+            head = head.head  # "exploded *after overturning*"
+        elif node.dep_ not in ("advcl", "conj", "xcomp") or head.pos_ not in ("VERB", "AUX"):
+            break
+        node = head
+        chain.append(node)
+    return chain
+
+
+def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str | None:
+    """An accident verb ("crashed", "collided", "exploded after overturning") done by a vehicle or a structure, or a
+    hazard as the doer of the verb a participle hangs from. Talks that collapse are no accident."""
+    agency = kit.lexicon.agency
+    subject = subject_of(verb)
+    if subject is None and verb is c.token:
+        subject = next((s for v in _clause_chain(verb)[1:] if (s := subject_of(v)) is not None), None)
+    if verb is not c.token and subject is not None:
+        found = noun_cause(subject, agency)
+        if found is not None and not (found == ACCIDENT and armed):
+            return found
+    if verb.lemma_.lower() not in agency.accident_verbs or armed:
+        return None
+    if subject is None:
+        return None
+    lemma = subject.lemma_.lower()
+    if lemma in agency.vehicles or _modifiers(subject) & agency.vehicles:
+        return ACCIDENT
+    structure = lemma in agency.accident_modifiers or lemma in agency.accident_sites or lemma in agency.accidental_heads
+    return ACCIDENT if structure and subject.pos_ == "NOUN" else None  # "a building collapsed", "a tank exploded"
+
+
 def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
     """Whether ``noun`` names a hazard, an accident or a market (not a weapon)."""
     lemma, modifiers = noun.lemma_.lower(), _modifiers(noun)
@@ -108,6 +159,14 @@ def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
         return HAZARD
     if any(f"{m} {lemma}" in agency.hazards for m in modifiers):
         return HAZARD
+    if noun.pos_ == "PROPN" and any(
+        c.dep_ == "compound" and c.lemma_.lower() in agency.hazards for c in noun.children
+    ):
+        return HAZARD  # a named storm or outbreak: "Cyclone Freddy", "Hurricane Otis"
+    if lemma in agency.accidental_heads and _sites(noun) & agency.accident_sites:
+        return ACCIDENT  # "a blast at a fireworks factory"
+    if lemma in agency.animals or noun.lower_ in agency.animals or modifiers & agency.animals:
+        return ANIMAL  # "a lion killed two villagers", "a shark attack"
     if lemma in agency.accidental_heads and modifiers & agency.accident_modifiers:
         return ACCIDENT
     if any(m.tag_ == "VBG" and m.lemma_.lower() in agency.accidental_heads for m in noun.children):
@@ -148,6 +207,28 @@ def _modifiers(noun: Token) -> set[str]:
                         out.add(obj.lemma_.lower())
                         stack.append(obj)
     return out
+
+
+def _sites(noun: Token) -> set[str]:
+    """The places an explosion or a fire is at ("a blast *at a fireworks factory*"), with their modifiers."""
+    out: set[str] = set()
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("at", "in", "inside"):
+            for obj in (g for g in child.children if g.dep_ == "pobj"):
+                out.add(obj.lemma_.lower())
+                out |= _modifiers(obj)
+    return out
+
+
+def _fights_a_policy(verb: Token, agency: AgencyWords) -> bool:
+    """ "fight corruption", "battle against inflation": what is fought is no party."""
+    for child in verb.children:
+        objects = [child] if child.dep_ == "dobj" else []
+        if child.dep_ == "prep" and child.lower_ == "against":
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+        if any(o.lemma_.lower() in agency.abstract_foes or o.lower_ in agency.abstract_foes for o in objects):
+            return True
+    return False
 
 
 def _to_infinitive(word: Token) -> bool:
