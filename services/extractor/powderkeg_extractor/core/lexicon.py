@@ -169,6 +169,23 @@ def informative(pattern: Pattern, function_words: frozenset[str]) -> bool:
     return any(not function_words.intersection(slot) for slot in (*pattern.pre, *pattern.post))
 
 
+_VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+_COOPERATIVE_ROOTS = frozenset({"01", "02", "03", "04", "05", "06", "07", "08"})
+_PARTNERED = frozenset({"alongside"})
+
+
+def _contrary(block: VerbBlock, pattern: Pattern) -> bool:
+    """A one-word pattern that gives a verb of violence a cooperative code: "fought insurgents" as military
+    cooperation (062), "beat militants" as a concession (082), "attacked the deal" as an agreement (057),
+    "fight off" as a consultation (046). The flattened PETRARCH dictionary keeps such patterns from longer
+    contexts; alone they turn fighting into cooperation. Fighting *alongside* someone stays cooperation."""
+    code, root = pattern.code or "", (block.code or "")[:2]
+    if root not in _VIOLENT_ROOTS or code[:2] not in _COOPERATIVE_ROOTS:
+        return False
+    slots = [*pattern.pre, *pattern.post]
+    return len(slots) == 1 and not _PARTNERED.intersection(slots[0])
+
+
 class Lexicon:
     """The loaded, indexed lexicon. Build with :meth:`default` or :meth:`from_files`."""
 
@@ -187,7 +204,8 @@ class Lexicon:
                     self.by_lemma.setdefault(key, []).append((block, entry))
         fw = words.function_words
         self.usable_patterns: dict[int, list[Pattern]] = {
-            id(block): [p for p in block.patterns if p.size and informative(p, fw)] for block in verbs.blocks
+            id(block): [p for p in block.patterns if p.size and informative(p, fw) and not _contrary(block, p)]
+            for block in verbs.blocks
         }
         """Per verb block (by identity), the patterns worth matching (see :func:`informative`)."""
         self.supplement_verbs: dict[str, list[SupplementVerb]] = {}

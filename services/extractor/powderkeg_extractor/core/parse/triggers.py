@@ -138,10 +138,11 @@ def _pattern_matches(pattern: Pattern, pre: list[set[str]], post: list[set[str]]
 def _post_tokens(verb: Token) -> list[Token]:
     """The verb's own arguments to its right, at most three dependency steps down ("demand the removal of X").
 
-    Deeper words ("at the fourth round of talks") belong to other phrases and must not satisfy a pattern.
+    Deeper words ("at the fourth round of talks") belong to other phrases and must not satisfy a pattern, nor does
+    the attribution "according to ..." ("fought insurgents, according to a source" is no *accord*).
     """
     out: list[Token] = []
-    frontier = [c for c in verb.rights if c.dep_ not in CLAUSE_BOUNDARY_DEPS]
+    frontier = [c for c in verb.rights if c.dep_ not in CLAUSE_BOUNDARY_DEPS and c.lower_ != "according"]
     for _ in range(_PATTERN_DEPTH):
         out.extend(frontier)
         frontier = [g for c in frontier for g in c.children if g.dep_ not in CLAUSE_BOUNDARY_DEPS]
@@ -287,6 +288,8 @@ def _reports_obligation(verb: Token, obligation: frozenset[str]) -> bool:
 
 
 _FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
+_FORCE_ROOTS = frozenset({"14", "15", "16", "17", "18", "19", "20"})
+"""CAMEO roots of acts: a speech verb ("said", "told") whose object is one reports it, it does not do it."""
 _WARNED_OF = frozenset({"of", "against", "about"})
 
 
@@ -315,6 +318,37 @@ def _warns_of_an_act(verb: Token, lexicon: Lexicon) -> bool:
     return False
 
 
+def _criticised_for(verb: Token, lexicon: Lexicon) -> bool:
+    """ "attacked the newspaper *for* refusing ...", "slammed Beijing *over* its remarks": an attack verb that gives
+    its reason is criticism (CAMEO 111). A span of time ("for three days") or a place ("over the city") is no
+    reason; a weapon or a raid ("attacked the base with rockets") never comes with one."""
+    words = lexicon.words
+    if verb.lemma_.lower() not in words.criticism_verbs:
+        return False
+    for child in verb.children:
+        if child.dep_ != "prep" or child.lower_ not in words.criticism_prepositions:
+            continue
+        for obj in (g for g in child.children if g.dep_ in ("pobj", "pcomp")):
+            if obj.tag_ == "VBG":
+                return True
+            reason = obj.pos_ in ("NOUN", "PRON") and obj.lemma_.lower() not in words.time_units
+            if reason and child.lower_ == "for" and not any(g.like_num for g in obj.children):
+                return True
+            if reason and child.lower_ == "over" and any(g.dep_ == "poss" for g in obj.children):
+                return True  # "over its remarks", "over his handling of ..."
+    return False
+
+
+def _on_strike(noun: Token) -> bool:
+    """ "went on strike", "are on strike", "called a strike over pay": a labour strike (CAMEO 143), not an attack."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "on" and head.head.lemma_.lower() in ("go", "be", "remain", "stay"):
+        return True
+    return any(c.dep_ == "prep" and c.lower_ in ("over", "for") and any(
+        g.dep_ == "pobj" and g.lemma_.lower() in ("pay", "wage", "wages", "salary", "salaries", "pension", "pensions")
+        for g in c.children) for c in noun.children)
+
+
 def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:
     """All event triggers in one parsed sentence, in text order.
 
@@ -341,6 +375,14 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         obligation = lexicon.words.obligation_modals
         if trigger.code.startswith("01") and _reports_obligation(token, obligation):
             trigger = Trigger(token, "100", TriggerKind.PATTERN, size=1)
+        reported = token.lemma_.lower() in lexicon.words.speech_verbs and trigger.kind is TriggerKind.PATTERN
+        if reported and trigger.code[:2] in _FORCE_ROOTS:
+            continue  # "police said, the second fatal attack": the attack is its own (nominal) event
+        preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
+        if trigger.code[:2] == "19" and "alongside" in preps and "against" not in preps:
+            trigger = Trigger(token, "062", TriggerKind.PATTERN, size=1)  # "fought alongside X": X is an ally
+        if trigger.code[:2] in ("18", "19") and _criticised_for(token, lexicon):
+            trigger = Trigger(token, "111", TriggerKind.PATTERN, size=1)
         warning = trigger.code.startswith("13") and token.lemma_.lower() in lexicon.warning_verbs
         if warning and not _warns_of_an_act(token, lexicon):
             continue  # CAMEO 012, a pessimistic comment: a statement, which makes no record
@@ -361,6 +403,8 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         phrase, prev = found
         noun = lexicon.nouns[phrase]
         before: tuple[Token, ...] = (prev,) if prev is not None else ()
+        if phrase == "strike" and _on_strike(token):
+            noun = lexicon.nouns["general strike"]
         triggers.append(Trigger(token, noun.code, TriggerKind.NOUN, noun.mode, extra=before))
     triggers.sort(key=lambda t: t.token.i)
     return triggers

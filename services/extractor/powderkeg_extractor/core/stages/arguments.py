@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from powderkeg_contracts.models import Actor, QuadClass, Sector
+from powderkeg_contracts.models import Actor, PloverType, QuadClass, Sector
 from powderkeg_extractor.core.actors import AGENT_ONLY, ETHNIC_GROUP, UNKNOWN_ACTOR
 from powderkeg_extractor.core.context import (
     ARTICLE_PARTY,
@@ -30,7 +30,7 @@ from powderkeg_extractor.core.parse.triggers import TriggerKind
 from powderkeg_extractor.core.stages.kinds import STEPS
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 
     from powderkeg_extractor.core.words import Words
 
@@ -140,6 +140,11 @@ def recipient_parse(c: Candidate, kit: Kit) -> Candidate:
     """The direct object, else the object of a directional preposition (a verb); "on/against X" (a noun)."""
     if c.reciprocal:
         return c  # the reciprocal step read both parties
+    if c.entry.plover is PloverType.MOBILIZE:
+        # What is mobilised or shown ("massed 100,000 troops", "tested a missile") is the actor's own force, not
+        # whom it is aimed at: that comes after a preposition ("near Ukraine's borders") or not at all.
+        kept = tuple(h for h in c.recipient_heads if h.dep_ not in ("dobj", "nsubjpass"))
+        c = replace(c, recipient_heads=kept)
     found = tuple(_party(RECIPIENT_PARSE, h, c, kit) for h in c.recipient_heads[:MAX_PARTIES])
     return replace(c, recipients=found)
 
@@ -184,6 +189,9 @@ def recipient_after_trigger(c: Candidate, kit: Kit) -> Candidate:
     are the common case; the mention must follow the trigger and differ from the actor's own country. When every
     party after it shares the actor's country, the first other party is the recipient of a domestic event.
 
+    Whoever reports the event is not its recipient ("North Korea fired a missile ..., South Korea's Joint Chiefs of
+    Staff said"), nor the doer of a participle phrase ("agreed to a ceasefire at talks *hosted by Malaysia*").
+
     A place where the event happened ("in Istanbul") is where, not to whom. In material conflict whose parse names
     its people or group ("killed 30 people *in Peshawar*") the place is skipped: the people borrow its country. A
     place taken for a verbal or cooperative event (the host of talks, the place of a statement), or for an act at
@@ -200,10 +208,18 @@ def recipient_after_trigger(c: Candidate, kit: Kit) -> Candidate:
     words = kit.lexicon.words
     material = c.entry.quad_class is QuadClass.MATERIAL_CONFLICT
     people = material and any(p.actor.actor_class is not None for p in c.recipients)
+    reporter = c.clauses.speaker_verb
+    sayer = subject_of(reporter) if reporter is not None and reporter is not c.token else None
+    reporting = {t.idx for t in sayer.subtree} if sayer is not None else set()
+    if c.token.idx in reporting:
+        reporting = set()  # a parse that hangs the event under the sayer's phrase: it says nothing of the sayer
+    reporting |= _other_doers(s.doc)
     mentions = [
         (start, a)
         for start, end, a in kit.resolvers.find(s.doc.text, s.as_of)
-        if start > c.token.idx and (a.country or (a.code and a.sector is Sector.INTERNATIONAL_ORGANISATION))
+        if start > c.token.idx
+        and start not in reporting
+        and (a.country or (a.code and a.sector is Sector.INTERNATIONAL_ORGANISATION))
     ]
     places = {
         start for start, a in mentions if heads.is_place_adverbial(s.doc, start, start + len(a.text or ""), words)
@@ -300,6 +316,15 @@ def names_party(head: Token, c: Candidate, kit: Kit) -> bool:
     """Whether the phrase headed by ``head`` resolves to a party: a country or an actor class."""
     actor = kit.resolvers.actor(heads.phrase_of(head).text, c.sentence.as_of)
     return actor.country is not None or actor.actor_class is not None
+
+
+def _other_doers(doc: Doc) -> set[int]:
+    """Character offsets of the passive agents of participle phrases ("talks hosted *by Malaysia*")."""
+    out: set[int] = set()
+    for token in doc:
+        if token.dep_ == "agent" and token.head.dep_ == "acl":
+            out.update(t.idx for t in token.subtree)
+    return out
 
 
 def _domestic_party(after: list[tuple[int, Actor]], actors: list[Actor]) -> list[tuple[int, Actor]]:

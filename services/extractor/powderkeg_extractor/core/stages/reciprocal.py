@@ -8,7 +8,10 @@ recipient Y with ``reciprocal`` set:
   modifiers of one noun ("Indian and Chinese troops clashed": Indian troops and Chinese troops);
 * "between X and Y" on the trigger, or on the subject of a predicate rule ("talks between X and Y collapsed");
 * a reciprocal verb with a party as its object or after "with" ("clashed with militants"), or a verb whose
-  object it engages "in" a reciprocal act ("rebels engaged peacekeepers in a firefight").
+  object it engages "in" a reciprocal act ("rebels engaged peacekeepers in a firefight");
+* a plural party alone ("rival militias exchanged gunfire"): its members are both parties;
+* coordinated subjects of a verb of agreement with no other party ("Thailand and Cambodia agreed to a
+  ceasefire", "Kinshasa and Kigali signed a deal"): they agree with each other.
 
 What two parties exchange is never a party: the object of "exchanged heavy artillery fire" is not its recipient.
 Runs right after ``actor.parse.v1``, so that the actor fallbacks see the parties and the recipient strategies keep
@@ -47,6 +50,10 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
         parties = heads.between_parties(c.trigger.extra[0], words)
     if parties:
         return _both(c, kit, parties[0], parties[1])
+    mutual = c.trigger.kind is not TriggerKind.NOUN and token.lemma_.lower() in words.mutual_verbs
+    if mutual and len(c.actor_heads) >= 2 and not any(names_party(h, c, kit) for h in c.recipient_heads):
+        first, second = (heads.phrase_of(h) for h in c.actor_heads[:2])
+        return _both(c, kit, first, second)  # "Thailand and Cambodia agreed to a ceasefire": with each other
     if not ({t.lemma_.lower() for t in c.trigger.tokens} & words.reciprocal_words or _engaged_in(token, words)):
         return c
     if len(c.actor_heads) >= 2:
@@ -57,6 +64,8 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
         if len(split) >= 2:
             return _both(c, kit, split[0], split[1])
     other = _counterpart(c, kit)
+    if other is None and len(c.actor_heads) == 1 and c.actor_heads[0].tag_ in ("NNS", "NNPS"):
+        return _among(c, kit, c.actor_heads[0])
     if other is None or not c.actor_heads:
         return c
     recipient = party_of(RECIPROCAL, heads.phrase_of(other), c, kit, borrow=True)
@@ -74,6 +83,16 @@ def _both(c: Candidate, kit: Kit, first: Phrase, second: Phrase) -> Candidate:
         recipients=(recipient,),
         reciprocal=True,
     )
+
+
+def _among(c: Candidate, kit: Kit, plural: Token) -> Candidate:
+    """ "Rival militias exchanged gunfire", "gangs clashed": a plural party with no other acts on itself, so its
+    members are both sides (the same kind of side, unnamed apart)."""
+    if not names_party(plural, c, kit):
+        return c
+    phrase = heads.phrase_of(plural)
+    actor = party_of(RECIPROCAL, phrase, c, kit, borrow=True)
+    return replace(c, recipient_heads=(plural,), recipients=(actor,), reciprocal=True)
 
 
 def _counterpart(c: Candidate, kit: Kit) -> Token | None:
