@@ -241,7 +241,7 @@ class AlertEngine:
         weight = rule.factuality.get(event.factuality)
         if weight is None:
             return Outcome.of_factuality(event.factuality)
-        if pair is None or (rule.two_sides and pair.b is None):
+        if pair is None or (rule.two_sides and pair.b is None and not _rivals(event)):
             return Outcome.NO_PAIR
         key = f"{pair.key}|{rule.name}"
         episode = self.store.episodes.get(key)
@@ -346,3 +346,10 @@ class AlertEngine:
                 result.append(episodes.to_alert(episode))
         result.extend(self.index.open_alerts(partitions))
         return result
+
+
+def _rivals(event: EventRecord) -> bool:
+    """A reciprocal event between two parties of one side ("rival militias exchanged gunfire"): two sides in fact,
+    which the pair cannot tell apart by name."""
+    sides = event.sides
+    return event.reciprocal and sides.source is not None and sides.target is not None

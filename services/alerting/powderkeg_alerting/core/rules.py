@@ -60,6 +60,9 @@ class Predicate(_Strict):
     modes: list[str] = Field(default_factory=list, description="PLOVER modes; an event without a mode never matches.")
     exclude_modes: list[str] = Field(default_factory=list, description="PLOVER modes that rule the event out.")
     cameo_prefixes: list[Annotated[str, Field(pattern=r"^[0-2][0-9]{1,3}$")]] = Field(default_factory=list)
+    exclude_cameo_prefixes: list[Annotated[str, Field(pattern=r"^[0-2][0-9]{1,3}$")]] = Field(
+        default_factory=list, description="CAMEO codes that rule the event out ('10': a demand is not the act)."
+    )
     quad_classes: list[QuadClass] = Field(default_factory=list)
     actor_sectors: list[Sector] = Field(default_factory=list)
     recipient_sectors: list[Sector] = Field(default_factory=list)
@@ -130,6 +133,8 @@ class Predicate(_Strict):
         if self.exclude_modes and (event.mode or "").lower() in self.exclude_modes:
             return False
         if self.cameo_prefixes and not any(event.cameo_code.startswith(p) for p in self.cameo_prefixes):
+            return False
+        if any(event.cameo_code.startswith(p) for p in self.exclude_cameo_prefixes):
             return False
         if self.quad_classes and event.quad_class not in self.quad_classes:
             return False
