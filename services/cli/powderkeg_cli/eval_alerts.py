@@ -15,8 +15,13 @@ Three measurements, each over data with gold labels (extractor and alert engine 
    labelled with the alert's signal family (and, for the side check, when the alert's countries are among the
    sentence's labelled countries).
 
+4. **Hand-written probes** (``evaluation/probes/``): snippets of every kind an early-warning desk watches, and hard
+   negatives (disasters, accidents, sports, speculation), each fed alone; the figures are the targets for held-out
+   news (an escalation alert for violent events, no alert for disasters).
+
 The VOA labels carry a fixed ``split``: ``dev`` is what the rules may be tuned on, ``holdout`` is never looked at
-while tuning. Figures are printed per split; ``--errors`` lists misses and false alarms and refuses the holdout.
+while tuning. So do the probes (``dev.jsonl``, ``holdout.jsonl``). Figures are printed per split; ``--errors``
+lists misses and false alarms and refuses the holdout.
 """
 
 from __future__ import annotations
@@ -31,13 +36,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from powderkeg_contracts import Alert, Article, Direction, EventRecord, Origin
+from powderkeg_contracts import Alert, Article, Direction, EventRecord, Origin, PloverType
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.devdata import add_data_option, dev_data
 from powderkeg_extractor.settings import configured_extractor
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VOA_LABELS = REPO_ROOT / "services" / "extractor" / "training" / "data" / "voa_labels.jsonl"
+PROBES = REPO_ROOT / "services" / "cli" / "evaluation" / "probes"
 PUBLISHED = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 BATCH = 64
 
@@ -273,6 +279,97 @@ def _sentence_at(rows: Sequence[dict[str, object]], start: int) -> dict[str, obj
     return None
 
 
+VIOLENT_PROBES = frozenset(
+    {
+        "interstate_strike",
+        "intrastate_strike",
+        "clash_interstate",
+        "clash_intrastate",
+        "reciprocal_clash",
+        "bombing",
+        "armed_group_attack",
+        "attack_on_civilians",
+        "abduction",
+        "territory_seized",
+        "coup",
+        "force_against_protesters",
+        "riot",
+    }
+)
+STRIKE_PROBES = frozenset(
+    {"interstate_strike", "intrastate_strike", "clash_interstate", "clash_intrastate", "reciprocal_clash"}
+)
+CONFLICT_TYPES = frozenset(
+    {PloverType.ASSAULT, PloverType.COERCE, PloverType.PROTEST, PloverType.MOBILIZE, PloverType.THREATEN,
+     PloverType.SANCTION}
+)
+
+
+@dataclass
+class Probes:
+    """The hand-written probes of one split (``evaluation/probes/README.md``)."""
+
+    right: list[int] = field(default_factory=lambda: [0, 0])
+    violent: list[int] = field(default_factory=lambda: [0, 0])
+    strikes: list[int] = field(default_factory=lambda: [0, 0])
+    hazard_alerts: list[int] = field(default_factory=lambda: [0, 0])
+    hazard_events: list[int] = field(default_factory=lambda: [0, 0])
+    peaceful_military: list[int] = field(default_factory=lambda: [0, 0])
+    sides: list[int] = field(default_factory=lambda: [0, 0])
+    wrong: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
+
+
+def score_probes(extractor: Extractor, rows: Sequence[dict[str, object]]) -> Probes:
+    """Each snippet alone as one article; the figures the issue sets targets for."""
+    cases = [Case(str(r["id"]), str(r["text"]), None, str(r["category"])) for r in rows]
+    out = Probes()
+    for row, (events, alerts) in zip(rows, run_cases(extractor, cases), strict=True):
+        category, expected = str(row["category"]), {str(s) for s in row["expected_any"]}  # type: ignore[attr-defined]
+        raised = set(escalations(alerts))
+        every = {a.signal for a in alerts}
+        right = bool(every & expected) if expected else not raised
+        _count(out.right, right)
+        if not right:
+            out.wrong.append((str(row["id"]), str(row["text"]), sorted(expected), sorted(every)))
+        if category in VIOLENT_PROBES:
+            _count(out.violent, bool(raised & (VIOLENT | FAMILIES["coercion"])))
+        if category in STRIKE_PROBES:
+            _count(out.strikes, bool(raised & {"military_strike", "armed_clash"}))
+        if category in ("disaster", "accident"):
+            _count(out.hazard_alerts, bool(raised))
+            _count(out.hazard_events, any(e.event_type in CONFLICT_TYPES for e in events))
+        if category in ("peaceful_protest", "de_escalation"):
+            _count(out.peaceful_military, bool(raised & VIOLENT))
+        hits = [a for a in alerts if a.signal in expected]
+        if hits:
+            countries = {str(c) for c in row["countries"]}  # type: ignore[attr-defined]
+            _count(out.sides, any(a.countries and set(a.countries) <= countries for a in hits))
+    return out
+
+
+def _count(tally: list[int], hit: bool) -> None:
+    tally[0] += int(hit)
+    tally[1] += 1
+
+
+def render_probes(probes: dict[str, Probes]) -> str:
+    lines = ["## Hand-written probes, each snippet alone (evaluation/probes/README.md)", ""]
+    lines += ["| measure | target | " + " | ".join(probes) + " |", "|---|---|" + "---:|" * len(probes)]
+    rows = [
+        ("violent events with an escalation alert", ">= 0.85", "violent"),
+        ("strikes and clashes raising military_strike or armed_clash", ">= 0.80", "strikes"),
+        ("disasters and accidents raising an escalation alert", "<= 0.02", "hazard_alerts"),
+        ("disasters and accidents with a conflict-type event", "<= 0.05", "hazard_events"),
+        ("peaceful protests and agreements raising a military alert", "<= 0.02", "peaceful_military"),
+        ("snippets whose alerts are right (an expected signal, or none)", "", "right"),
+        ("right-signal alerts whose countries are the snippet's sides", "", "sides"),
+    ]
+    for title, target, name in rows:
+        cells = [_rate(*getattr(p, name)) for p in probes.values()]
+        lines.append(f"| {title} | {target} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _rate(hits: int, total: int) -> str:
     return f"{hits / total:.3f} ({hits}/{total})" if total else "n/a"
 
@@ -301,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     add_data_option(parser)
     parser.add_argument("--labels", type=Path, default=VOA_LABELS, help="The project's VOA sentence labels.")
     parser.add_argument("--split", choices=["dev", "holdout", "both"], default="both")
+    parser.add_argument("--probes", type=Path, default=PROBES, help="Folder of the hand-written probe snippets.")
     parser.add_argument("--errors", action="store_true", help="List misses and false alarms (dev data only).")
     parser.add_argument("--json-out", type=Path, help="Also write the figures as JSON.")
     args = parser.parse_args(argv)
@@ -315,14 +413,25 @@ def main(argv: list[str] | None = None) -> int:
         cases += voa_sentence_cases(rows, split)
     tallies = score_cases(cases, run_cases(extractor, cases))
     precision = {s: voa_precision(extractor, rows, data / "voa" / "voa_stories.jsonl", s) for s in splits}
+    probes = {s: score_probes(extractor, _jsonl(args.probes / f"{s}.jsonl")) for s in splits}
     print(render(tallies, precision))
+    print()
+    print(render_probes(probes))
     if args.errors:
         _print_errors(tallies, precision)
+        print("\n## Probes not right (dev)")
+        for ref, text, expected, got in probes["dev"].wrong:
+            print(f"- {ref}: {text[:200]} -> {got or 'nothing'} (expected {expected or 'no escalation'})")
     if args.json_out:
         figures = {
             "recall": {k: [tallies["recall"].hits[k], v] for k, v in tallies["recall"].totals.items()},
             "clean": {k: [tallies["clean"].hits[k], v] for k, v in tallies["clean"].totals.items()},
             "precision": {s: [p.alerts, p.right_signal, p.right_sides] for s, p in precision.items()},
+            "probes": {
+                s: {k: getattr(p, k) for k in ("right", "violent", "strikes", "hazard_alerts", "hazard_events",
+                                               "peaceful_military", "sides")}
+                for s, p in probes.items()
+            },
         }
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
