@@ -62,6 +62,42 @@ def test_accidents_and_hazards_have_no_political_agent(run: Run, text: str) -> N
     assert [e for e in events if e.event_type in CONFLICT] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dev-170: a hazard that modifies the event noun ("lightning strikes") is its cause.
+        "Lightning strikes killed 25 people in a single day across India's Bihar state, most of them farmers "
+        "working in paddy fields, and the chief minister announced compensation for the victims' families.",
+        # dev-173: a coal mine is a place of work, not a land mine; the explosion is the mine's accident.
+        "A methane explosion in a coal mine in Pakistan's Balochistan province killed 12 miners, and rescue teams "
+        "pulled bodies from a depth of 1,000 metres, provincial mines officials said.",
+        # dev-214, dev-226: the accident verb hangs from its vehicle ("their army truck overturned").
+        "Six Algerian soldiers were killed and eight injured when their army truck overturned on a desert road in "
+        "Tamanrasset province, the defence ministry said.",
+        "A truck plowed into a crowded market in Ghana's Ashanti region after its driver lost control on a steep "
+        "hill, killing seven traders, police said, blaming brake failure.",
+        # dev-268: an emergency declared against a drought is the response to a hazard, not emergency rule.
+        "Somalia's government declared a state of drought emergency and appealed for international aid after "
+        "failed rains killed livestock across Bay and Bakool regions and displaced more than 200,000 people, "
+        "officials said.",
+        # dev-265: the emergency in the sentence after the hazard's is its response too.
+        "A tornado carved a 50-km path through rural Mississippi overnight, killing 15 people and reducing homes to "
+        "rubble. The governor declared a state of emergency and activated the National Guard.",
+    ],
+)
+def test_a_sentence_that_reports_a_hazard_has_no_conflict_event(run: Run, text: str) -> None:
+    events, alerts = run(text)
+    assert escalations(alerts) == []
+    assert [e for e in events if e.event_type in CONFLICT] == []
+
+
+def test_a_weapon_or_a_perpetrator_keeps_violence_in_a_hazard_sentence(run: Run) -> None:
+    assert raised(run, "Gunmen set fire to houses in a village hit by floods in Zamfara state, killing 12 "
+                       "residents.")
+    assert raised(run, "A land mine exploded near a flooded road in Tigray, killing seven civilians.")
+    assert "emergency_rule" in raised(run, "Ethiopia declared a state of emergency after clashes in Amhara.")
+
+
 def test_an_explosion_with_a_weapon_stays_an_attack(run: Run) -> None:
     assert "bombing" in raised(run, "A car bomb exploded near a police checkpoint in Mogadishu, killing at least "
                                     "eight people.")
@@ -117,6 +153,27 @@ def test_a_labour_strike_is_no_attack(run: Run) -> None:
     events, _alerts = run(text)
     assert [e for e in events if e.event_type is PloverType.ASSAULT] == []
     assert "military_strike" in raised(run, "Israeli jets carried out a strike on a Hezbollah target.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dev-257, dev-272: a labour modifier, a span of time or a union in the sentence make the strike labour.
+        "Resident doctors in Nigeria began an indefinite strike over months of unpaid salaries, leaving public "
+        "hospitals in Lagos and Abuja with skeleton staff, their association said.",
+        "Garment workers in Phnom Penh staged a one-day strike over the minimum wage, gathering outside factory "
+        "gates, their union said, with no reports of clashes.",
+    ],
+)
+def test_a_staged_labour_strike_is_a_protest(run: Run, text: str) -> None:
+    assert raised(run, text) == ["protest"]
+
+
+def test_a_strike_with_a_target_or_a_toll_stays_military(run: Run) -> None:
+    assert "military_strike" in raised(run, "The army launched a strike on rebel positions near Goma, a union "
+                                            "of local workers said.")
+    toll = raised(run, "Five aid workers were killed in a strike on their convoy in Gaza.")
+    assert "attack_on_civilians" in toll and "protest" not in toll
 
 
 def test_a_settlement_after_fighting_is_the_news(run: Run) -> None:

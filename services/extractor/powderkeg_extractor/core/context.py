@@ -100,6 +100,9 @@ class SentenceContext:
     """The last actor with a country in an earlier sentence of the article: the referent of "he", "it"."""
     previous_location: Location | None = None
     """The last place with a country an earlier event of the article named explicitly."""
+    previous_hazard: str | None = None
+    """The hazard or accident the article's previous parsed sentence reports (``stages/agency.py``): the emergency,
+    curfew or deployment that follows it is the response, not coercion."""
     article_parties: Callable[[], list[Actor]] | None = None
     """The two countries the article is about (most mentioned), computed on demand: the sides of a border clash."""
     label: SentenceLabel = field(default_factory=SentenceLabel)

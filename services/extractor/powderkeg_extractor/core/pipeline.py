@@ -25,6 +25,7 @@ from powderkeg_extractor.core.ranker import Ranker
 from powderkeg_extractor.core.resolvers import Resolvers, default_resolvers
 from powderkeg_extractor.core.sides import assign_sides
 from powderkeg_extractor.core.stages import PIPELINE, compile_pipeline
+from powderkeg_extractor.core.stages.agency import sentence_hazard
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -139,6 +140,7 @@ class Extractor:
         results: list[list[Detection]] = [[] for _ in articles]
         previous: dict[int, Party] = {}
         places: dict[int, tuple[Location, int]] = {}
+        hazards: dict[int, tuple[str | None, int]] = {}
         docs = self.nlp.pipe(texts, disable=self._disabled) if self._disabled else self.nlp.pipe(texts)
         for ((index, start, end), label), doc in zip(jobs, docs, strict=True):
             article = articles[index]
@@ -151,11 +153,13 @@ class Extractor:
                 as_of=as_of,
                 previous_actor=previous.get(index),
                 previous_location=_same_paragraph(places.get(index), article.text, start),
+                previous_hazard=_next_sentence(hazards.get(index), article.text, start),
                 article_parties=functools.partial(self._article_parties, article.text, as_of),
                 label=label,
             )
             built, detections = self._detect_sentence(context)
             results[index].extend(detections)
+            hazards[index] = (sentence_hazard(doc, self.lexicon.agency), end)
             for candidate in built:
                 for party in candidate.actors:
                     if party.actor.country is not None:
@@ -248,6 +252,13 @@ def _same_paragraph(place: tuple[Location, int] | None, text: str, start: int) -
     if place is None or text.count("\n", 0, start) != place[1]:
         return None
     return place[0]
+
+
+def _next_sentence(hazard: tuple[str | None, int] | None, text: str, start: int) -> str | None:
+    """The hazard the article's previous parsed sentence reports, if that sentence ends right before ``start``."""
+    if hazard is None or text[hazard[1] : start].strip():
+        return None
+    return hazard[0]
 
 
 def _with_confidence(detection: Detection, probability: float) -> Detection:

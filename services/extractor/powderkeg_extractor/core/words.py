@@ -55,6 +55,10 @@ class Words(BaseModel):
     settlement_verbs: WordSet
     mutual_verbs: WordSet
     settlement_prepositions: WordSet
+    military_strike_modifiers: WordSet
+    labour_strike_modifiers: WordSet
+    labour_words: WordSet
+    strike_harm_verbs: WordSet
 
 
 class AgencyWords(BaseModel):
@@ -77,3 +81,6 @@ class AgencyWords(BaseModel):
     effort_verbs: WordSet
     abstract_foes: WordSet
     relief_words: WordSet
+    perpetrators: WordSet
+    mine_modifiers: WordSet
+    conditions: WordSet

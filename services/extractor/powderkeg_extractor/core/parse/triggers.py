@@ -24,6 +24,8 @@ from powderkeg_extractor.core.parse.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEP
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
+    from powderkeg_extractor.core.words import Words
+
 _VERB_TAGS = frozenset({"VERB"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
 _MONTH_NAMES = frozenset(
@@ -269,6 +271,8 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
         if found is not None:
             phrase, prev = found
             noun = lexicon.nouns[phrase]
+            if phrase == "strike" and _labour_strike(child, lexicon.words):
+                noun = lexicon.nouns["general strike"]  # "staged a one-day strike over the minimum wage"
             extra = (child, prev) if prev is not None else (child,)
             return Trigger(verb, noun.code, TriggerKind.SUPPLEMENT, noun.mode, extra=extra)
     return None
@@ -349,6 +353,26 @@ def _on_strike(noun: Token) -> bool:
         for g in c.children) for c in noun.children)
 
 
+def _labour_strike(noun: Token, words: Words) -> bool:
+    """A strike that nothing makes military, and that a modifier or the sentence makes labour (``words.yaml``):
+    "an indefinite strike over unpaid salaries", "staged a one-day strike ..., their union said"."""
+    modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound", "nmod", "poss")}
+    if modifiers & words.military_strike_modifiers:
+        return False
+    if any(c.dep_ == "prep" and c.lower_ in ("on", "against", "targeting", "at", "near") for c in noun.children):
+        return False  # "a strike on the base", "strikes against militant positions"
+    if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in words.strike_harm_verbs:
+        return False  # "the strike killed 12"
+    harm = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "by") else None
+    if harm is not None and harm.lemma_.lower() in words.strike_harm_verbs:
+        return False  # "aid workers were killed in a strike"
+    if modifiers & words.labour_strike_modifiers:
+        return True
+    if any(c.dep_ in ("amod", "compound", "nmod") and c.lemma_.lower() in words.time_units for c in noun.children):
+        return True  # "a one-day strike", "a 48-hour strike"
+    return any(t.lower_ in words.labour_words or t.lemma_.lower() in words.labour_words for t in noun.sent)
+
+
 def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:
     """All event triggers in one parsed sentence, in text order.
 
@@ -403,7 +427,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         phrase, prev = found
         noun = lexicon.nouns[phrase]
         before: tuple[Token, ...] = (prev,) if prev is not None else ()
-        if phrase == "strike" and _on_strike(token):
+        if phrase == "strike" and (_on_strike(token) or _labour_strike(token, lexicon.words)):
             noun = lexicon.nouns["general strike"]
         triggers.append(Trigger(token, noun.code, TriggerKind.NOUN, noun.mode, extra=before))
     triggers.sort(key=lambda t: t.token.i)

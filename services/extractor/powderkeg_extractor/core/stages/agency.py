@@ -40,7 +40,7 @@ from powderkeg_extractor.core.stages.arguments import names_party, party_of
 from powderkeg_extractor.core.stages.kinds import STEPS
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Span, Token
 
     from powderkeg_extractor.core.words import AgencyWords
 
@@ -61,6 +61,10 @@ _CAUSE_PREPOSITIONS = frozenset({"in", "by", "from", "during", "of"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
 _SCORE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 _ARMED = STATE_CLASSES | ARMED_NON_STATE
+_ARMED_DOERS = frozenset({ActorClass.STATE_FORCES, ActorClass.EXTERNAL}) | ARMED_NON_STATE
+"""Who can do violence in a hazard's sentence: not a government, whose acts there are the response to it."""
+HAZARD_TYPES = frozenset({PloverType.ASSAULT, PloverType.COERCE, PloverType.MOBILIZE, PloverType.THREATEN})
+"""The event types a hazard or an accident is mistaken for: violence, coercion, deployment, threat."""
 
 
 @STEPS.register(POLITICAL_AGENT)
@@ -75,7 +79,7 @@ def political_agent(c: Candidate, kit: Kit) -> Candidate:
 def non_political_cause(c: Candidate, kit: Kit) -> str | None:
     """Why the event has no political agent, or None."""
     agency = kit.lexicon.agency
-    armed = any(t.lemma_.lower() in agency.weapon_nouns or t.lower_ in agency.weapon_nouns for t in c.sentence.doc)
+    armed = any(_weapon(t, agency) for t in c.sentence.doc)
     for head in _agents(c, kit):
         found = noun_cause(head, agency)
         if found is not None and not (found == ACCIDENT and armed):
@@ -108,7 +112,73 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
         t.lemma_.lower() in agency.relief_words or t.lemma_.lower() in agency.hazards for t in token.subtree
     ):
         return RELIEF
+    if c.entry.plover in HAZARD_TYPES and not any(p.actor.actor_class in _ARMED_DOERS for p in c.actors):
+        found = sentence_hazard(c.sentence.doc, agency)
+        if found is None and c.entry.plover in (PloverType.COERCE, PloverType.MOBILIZE):
+            found = c.sentence.previous_hazard  # "... killing 11. The governor declared a state of emergency"
+        if found is not None:
+            return f"{found}, told in the sentence with no weapon and no armed doer"
     return None
+
+
+def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
+    """The natural hazard, accident or animal a sentence reports, when it names no weapon and no armed perpetrator.
+
+    In such a sentence a violent or coercive event with no armed doer is the hazard's doing or the response to it:
+    "lightning strikes killed 25", "a tower crane toppled ..., killing three workers", "the government declared a
+    state of drought emergency after failed rains killed livestock". A weapon ("a car bomb", "a land mine") or a
+    perpetrator ("gunmen set fire to ...", "fighting has displaced ...") makes it no such report.
+    """
+    if any(_weapon(t, agency) or t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators
+           for t in sentence):
+        return None
+    for t in sentence:
+        if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound" and not _figurative(t, agency):
+            found = noun_cause(t, agency)
+            if found in (HAZARD, ACCIDENT, ANIMAL):
+                return found
+        if t.pos_ == "VERB" and t.lemma_.lower() in agency.accident_verbs:
+            subject = t.head if t.dep_ == "acl" and t.head.pos_ == "NOUN" else subject_of(t)
+            if subject is not None and _accidental_thing(subject, agency):
+                return ACCIDENT  # "a tower crane toppled", "their army truck overturned"
+    return None
+
+
+def _weapon(t: Token, agency: AgencyWords) -> bool:
+    """A weapon noun; a mine is a place of work when what is mined modifies it or a preposition places it."""
+    if t.pos_ != "NOUN" or (t.lemma_.lower() not in agency.weapon_nouns and t.lower_ not in agency.weapon_nouns):
+        return False
+    if t.lemma_.lower() == "mine":
+        placed = t.dep_ == "pobj" and t.head.lower_ in ("in", "at", "inside", "near", "into", "from")
+        if t.dep_ == "compound" and t.head.lemma_.lower() not in agency.accidental_heads:
+            return False  # "mines officials", "mine workers"; but "a mine blast"
+        return not placed and not (_modifiers(t) & (agency.mine_modifiers | agency.accident_modifiers))
+    return True
+
+
+def _figurative(t: Token, agency: AgencyWords) -> bool:
+    """ "a flood of refugees", "an outbreak of violence", "opened fire", "came under fire", "set fire to": the hazard
+    word names no hazard (its "of" object is none, or the fire is gunfire or arson)."""
+    for child in t.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if objects and not any(noun_cause(o, agency) in (HAZARD, ACCIDENT) for o in objects):
+                return True
+    if t.lemma_.lower() in ("fire", "blaze"):
+        if t.dep_ == "dobj" and t.head.lemma_.lower() in ("open", "exchange", "return", "trade", "set", "hold", "draw"):
+            return True
+        if t.dep_ == "pobj" and t.head.lower_ in ("under", "with"):
+            return True
+    return False
+
+
+def _accidental_thing(subject: Token, agency: AgencyWords) -> bool:
+    """A vehicle, a machine or a structure as the doer of an accident verb."""
+    lemma = subject.lemma_.lower()
+    if lemma in agency.vehicles or _modifiers(subject) & agency.vehicles:
+        return True
+    structure = lemma in agency.accident_modifiers or lemma in agency.accident_sites or lemma in agency.accidental_heads
+    return structure and subject.pos_ == "NOUN"
 
 
 def _clause_chain(token: Token) -> list[Token]:
@@ -141,13 +211,7 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
             return found
     if verb.lemma_.lower() not in agency.accident_verbs or armed:
         return None
-    if subject is None:
-        return None
-    lemma = subject.lemma_.lower()
-    if lemma in agency.vehicles or _modifiers(subject) & agency.vehicles:
-        return ACCIDENT
-    structure = lemma in agency.accident_modifiers or lemma in agency.accident_sites or lemma in agency.accidental_heads
-    return ACCIDENT if structure and subject.pos_ == "NOUN" else None  # "a building collapsed", "a tank exploded"
+    return ACCIDENT if subject is not None and _accidental_thing(subject, agency) else None  # "a tank exploded"
 
 
 def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
@@ -159,6 +223,11 @@ def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
         return HAZARD
     if any(f"{m} {lemma}" in agency.hazards for m in modifiers):
         return HAZARD
+    if any(
+        c.dep_ == "compound" and c.lemma_.lower() in agency.hazards and c.lemma_.lower() not in agency.conditions
+        for c in noun.children
+    ):
+        return HAZARD  # "lightning strikes", "drought emergency", "flood victims"
     if noun.pos_ == "PROPN" and any(
         c.dep_ == "compound" and c.lemma_.lower() in agency.hazards for c in noun.children
     ):
