@@ -91,6 +91,47 @@ def test_a_sentence_that_reports_a_hazard_has_no_conflict_event(run: Run, text: 
     assert [e for e in events if e.event_type in CONFLICT] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dev-288, dev-355: the toll in the sentence after the hazard's, with no doer named, is the hazard's.
+        "Fiji's government declared a state of natural disaster for the Northern Division after a severe tropical "
+        "cyclone flattened homes and crops on Vanua Levu. Two people were killed and more than 4,000 are "
+        "sheltering in evacuation centres.",
+        # dev-369: an explosion in a sentence that names its industrial site is an accident.
+        "Police arrested the owner and manager of a firecracker factory near Sivakasi on Tuesday, a day after an "
+        "explosion killed nine workers.",
+        # dev-361: a thing that sets fire to something is no arsonist.
+        "An exploding transformer set fire to dozens of stalls at a market in Kumasi early on Sunday.",
+        # dev-317: "the crash of a floatplane" is literal, unlike "a flood of refugees".
+        "Federal investigators said pilot error likely caused the crash of a small floatplane that killed four "
+        "people near Ketchikan, Alaska, last year.",
+    ],
+)
+def test_a_hazard_reaches_its_toll_and_its_site(run: Run, text: str) -> None:
+    assert escalations(run(text)[1]) == []
+
+
+def test_arson_and_a_toll_after_an_attack_stay_violence(run: Run) -> None:
+    assert raised(run, "Protesters set fire to a police station in Kisumu.")
+    assert raised(run, "Gunmen stormed a village in Zamfara state. Twelve people were killed.")
+
+
+def test_a_march_at_a_parade_or_in_music_is_a_ceremony(run: Run) -> None:
+    # dev-299, dev-366
+    assert raised(run, "Army, police and air force contingents will march alongside schoolchildren at the "
+                       "Independence Day parade in Accra.") == []
+    assert raised(run, "The army's military band will give a free open-air concert in Utrecht, playing marches "
+                       "and film music.") == []
+    assert "protest" in raised(run, "Thousands of opposition supporters marched through Nairobi on Tuesday.")
+
+
+def test_what_an_observer_says_a_party_will_do_is_a_prediction(run: Run) -> None:
+    assert raised(run, "China will use its coast guard to enforce its claims in the South China Sea, an analyst "
+                       "at the Lowy Institute said.") == []
+    assert "threat" in raised(run, "North Korea will retaliate against the drills, Kim Yo Jong said.")
+
+
 def test_a_weapon_or_a_perpetrator_keeps_violence_in_a_hazard_sentence(run: Run) -> None:
     assert raised(run, "Gunmen set fire to houses in a village hit by floods in Zamfara state, killing 12 "
                        "residents.")

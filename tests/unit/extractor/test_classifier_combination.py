@@ -19,7 +19,7 @@ from powderkeg_extractor.core.stages import PIPELINE
 from powderkeg_extractor.evaluate import NONE, Prediction, best_prediction
 
 ACCUSATION = "Pakistan accused Afghanistan of sheltering militants who attacked its border posts."
-QUAKE = "A magnitude 6.1 earthquake struck the coastal province overnight, flattening homes and killing 30."
+SPORT = "The coach attacked the referee's decisions after the match."
 
 
 def reading(top: str, p: float = 0.9) -> SentenceReading:
@@ -55,13 +55,13 @@ def test_the_rules_detect_both_the_accusation_and_the_embedded_attack(extractor,
 
 
 def test_the_gate_reads_every_candidate_in_one_call_and_parses_only_political_ones(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]
-    ex = staged(extractor, {ACCUSATION: "ACCUSE", QUAKE: NONEVENT})
-    records = ex.extract(article_factory(f"{ACCUSATION} {QUAKE}"))
+    ex = staged(extractor, {ACCUSATION: "ACCUSE", SPORT: NONEVENT})
+    records = ex.extract(article_factory(f"{ACCUSATION} {SPORT}"))
     reader = ex.classifier
-    assert isinstance(reader, CountingReader) and reader.calls == [[ACCUSATION, QUAKE]]
+    assert isinstance(reader, CountingReader) and reader.calls == [[ACCUSATION, SPORT]]
     assert records and all(r.evidence.sentence == ACCUSATION for r in records)
-    alone = extractor.extract(article_factory(QUAKE))
-    assert alone, "the rules alone code the earthquake sentence; the gate is what removes it"
+    alone = extractor.extract(article_factory(SPORT))
+    assert alone, "the rules alone code the sports sentence; the gate is what removes it"
 
 
 def test_the_main_event_agrees_with_the_classifier_and_tops_the_sentence(extractor, article_factory) -> None:  # type: ignore[no-untyped-def]

@@ -59,6 +59,8 @@ class Words(BaseModel):
     labour_strike_modifiers: WordSet
     labour_words: WordSet
     strike_harm_verbs: WordSet
+    observer_nouns: WordSet
+    ceremony_words: WordSet
 
 
 class AgencyWords(BaseModel):

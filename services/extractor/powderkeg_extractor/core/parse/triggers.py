@@ -56,6 +56,14 @@ _MONTH_NAMES = frozenset(
 )
 
 
+def _ceremonial_march(token: Token, lexicon: Lexicon) -> bool:
+    """A march in a sentence of parades or music ("will march at the Independence Day parade", "playing marches"):
+    a ceremony, not a protest or a troop movement."""
+    if token.lemma_.lower() != "march" and token.lower_ not in ("march", "marches", "marched", "marching"):
+        return False
+    return any(t.lemma_.lower() in lexicon.words.ceremony_words for t in token.sent)
+
+
 def _names_a_month(token: Token) -> bool:
     """ "in March", "on March 3", "March 3, 2024": the month, not a march. The pipeline runs no NER, so the case
     decides; a sentence's first word is a month only when a day follows ("March 3 ...")."""
@@ -383,7 +391,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
     for token in sent:
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
-        if _names_a_month(token):
+        if _names_a_month(token) or _ceremonial_march(token, lexicon):
             continue
         if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
             continue
@@ -420,6 +428,8 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
             verb_objects.update(t.i for t in extra.subtree)
     for token in sent:
         if token.pos_ not in _NOUN_POS or token.i in verb_objects or _names_a_month(token):
+            continue
+        if _ceremonial_march(token, lexicon):
             continue
         found = _compound_noun(token, lexicon)
         if found is None:

@@ -63,8 +63,11 @@ _SCORE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 _ARMED = STATE_CLASSES | ARMED_NON_STATE
 _ARMED_DOERS = frozenset({ActorClass.STATE_FORCES, ActorClass.EXTERNAL}) | ARMED_NON_STATE
 """Who can do violence in a hazard's sentence: not a government, whose acts there are the response to it."""
-HAZARD_TYPES = frozenset({PloverType.ASSAULT, PloverType.COERCE, PloverType.MOBILIZE, PloverType.THREATEN})
-"""The event types a hazard or an accident is mistaken for: violence, coercion, deployment, threat."""
+HAZARD_TYPES = frozenset(
+    {PloverType.ASSAULT, PloverType.COERCE, PloverType.MOBILIZE, PloverType.THREATEN, PloverType.SANCTION}
+)
+"""The event types a hazard or an accident is mistaken for: violence, coercion, deployment, threat, and the
+suspension or order ("services were suspended", "ordered the evacuation") that is the response to it."""
 
 
 @STEPS.register(POLITICAL_AGENT)
@@ -114,8 +117,9 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
         return RELIEF
     if c.entry.plover in HAZARD_TYPES and not any(p.actor.actor_class in _ARMED_DOERS for p in c.actors):
         found = sentence_hazard(c.sentence.doc, agency)
-        if found is None and c.entry.plover in (PloverType.COERCE, PloverType.MOBILIZE):
-            found = c.sentence.previous_hazard  # "... killing 11. The governor declared a state of emergency"
+        if found is None and (c.entry.plover in (PloverType.COERCE, PloverType.MOBILIZE) or not c.actors):
+            # "... killing 11. The governor declared a state of emergency", "... Two people were killed"
+            found = c.sentence.previous_hazard
         if found is not None:
             return f"{found}, told in the sentence with no weapon and no armed doer"
     return None
@@ -132,6 +136,9 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
     if any(_weapon(t, agency) or t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators
            for t in sentence):
         return None
+    lemmas = {t.lemma_.lower() for t in sentence if t.pos_ == "NOUN"}
+    if lemmas & agency.accidental_heads and lemmas & agency.accident_sites:
+        return ACCIDENT  # "the owner of a firecracker factory ..., a day after an explosion killed nine workers"
     for t in sentence:
         if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound" and not _figurative(t, agency):
             found = noun_cause(t, agency)
@@ -162,11 +169,13 @@ def _figurative(t: Token, agency: AgencyWords) -> bool:
     for child in t.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             objects = [g for g in child.children if g.dep_ == "pobj"]
-            if objects and not any(noun_cause(o, agency) in (HAZARD, ACCIDENT) for o in objects):
-                return True
+            literal = any(noun_cause(o, agency) in (HAZARD, ACCIDENT) or _accidental_thing(o, agency) for o in objects)
+            if objects and not literal:
+                return True  # "a flood of refugees"; but "the crash of a floatplane", "an outbreak of cholera"
     if t.lemma_.lower() in ("fire", "blaze"):
         if t.dep_ == "dobj" and t.head.lemma_.lower() in ("open", "exchange", "return", "trade", "set", "hold", "draw"):
-            return True
+            setter = subject_of(t.head)  # "an exploding transformer set fire to the stalls" is no arson
+            return setter is None or not (_accidental_thing(setter, agency) or noun_cause(setter, agency))
         if t.dep_ == "pobj" and t.head.lower_ in ("under", "with"):
             return True
     return False

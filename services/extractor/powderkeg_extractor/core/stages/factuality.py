@@ -10,6 +10,7 @@ is what a thing would do ("a bill that would let the president declare ..."): it
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from powderkeg_contracts.models import Factuality, PloverType
 from powderkeg_extractor.core.context import Candidate, Kit
@@ -18,6 +19,9 @@ from powderkeg_extractor.core.parse.syntax import subject_of
 from powderkeg_extractor.core.parse.triggers import TriggerKind
 from powderkeg_extractor.core.stages.arguments import names_party
 from powderkeg_extractor.core.stages.kinds import STEPS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 
 @STEPS.register("factuality.recode.v1")
@@ -29,7 +33,7 @@ def recode(c: Candidate, kit: Kit) -> Candidate:
     code: str | None = None
     if cause is Cause.MODAL and c.clauses.modal in kit.lexicon.words.possibility_modals and not _offered(c, kit):
         return c
-    if cause in (Cause.MODAL, Cause.INTENT) and (_described(c, kit) or _condition(c, kit)):
+    if cause in (Cause.MODAL, Cause.INTENT) and (_described(c, kit) or _condition(c, kit) or _predicted(c, kit)):
         return c
     if cause in (Cause.MODAL, Cause.INTENT):
         code = kit.ontology.intent_code(c.trigger.code)
@@ -52,6 +56,37 @@ def _offered(c: Candidate, kit: Kit) -> bool:
             return True
     subject = subject_of(c.token)
     return c.token.dep_ == "ccomp" and subject is not None and subject.lower_ in words.personal_pronouns
+
+
+def _predicted(c: Candidate, kit: Kit) -> bool:
+    """What a third party says a party will do is a prediction, not the party's announcement ("'China will use
+    domestic laws to enforce ...,' Vuving said", "Russia will attack, U.S. officials said"): the sayer is an
+    observer (``words.observer_nouns``) or of another country than the actor. A sayer the resolvers do not
+    place ("Kim Yo Jong said") may be the actor's own official, so it stays an announcement."""
+    verb, speaker = c.clauses.speaker_verb, c.speaker
+    doers = [p.actor for p in c.actors if p.actor.country]
+    if verb is None or verb is c.token or not doers:
+        return False
+    head = subject_of(verb)
+    sayer = list(head.subtree) if head is not None else _before(verb)
+    if any(t.lemma_.lower() in kit.lexicon.words.observer_nouns for t in sayer):
+        return True
+    if speaker is None or any(p.actor.text == speaker.actor.text for p in c.actors):
+        return False
+    said = speaker.actor
+    return said.country is not None and all(d.country != said.country for d in doers)
+
+
+def _before(verb: Token) -> list[Token]:
+    """The words right before a report verb, back to a punctuation mark: its sayer when the parse gives it no
+    subject ('..." an analyst at the Lowy Institute said')."""
+    out: list[Token] = []
+    for i in range(verb.i - 1, max(verb.sent.start, verb.i - 12) - 1, -1):
+        token = verb.doc[i]
+        if token.is_punct:
+            break
+        out.append(token)
+    return out
 
 
 def _condition(c: Candidate, kit: Kit) -> bool:
