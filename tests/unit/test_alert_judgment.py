@@ -210,6 +210,20 @@ def test_a_staged_labour_strike_is_a_protest(run: Run, text: str) -> None:
     assert raised(run, text) == ["protest"]
 
 
+def test_who_goes_on_strike_is_its_actor(run: Run) -> None:
+    events, alerts = run("Thousands of teachers in Kenya went on strike on Monday over unpaid wages.")
+    (event,) = events
+    assert (event.event_type, event.cameo_code) == (PloverType.PROTEST, "143")
+    assert event.actor.country == "KEN" and event.recipient.text != "strike"
+    assert escalations(alerts) == ["protest"]
+
+
+def test_a_strike_against_a_policy_is_labour_and_against_positions_military(run: Run) -> None:
+    labour = run("Workers at the port staged a strike against the new labour law.")[0]
+    assert [e.event_type for e in labour] == [PloverType.PROTEST]
+    assert "military_strike" in raised(run, "US forces carried out a strike against militant positions in Somalia.")
+
+
 def test_a_strike_with_a_target_or_a_toll_stays_military(run: Run) -> None:
     assert "military_strike" in raised(run, "The army launched a strike on rebel positions near Goma, a union "
                                             "of local workers said.")

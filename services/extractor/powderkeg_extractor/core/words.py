@@ -59,6 +59,7 @@ class Words(BaseModel):
     labour_strike_modifiers: WordSet
     labour_words: WordSet
     strike_harm_verbs: WordSet
+    grievance_nouns: WordSet
     observer_nouns: WordSet
     ceremony_words: WordSet
 

@@ -286,6 +286,24 @@ def _light_verb_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     return None
 
 
+def _on_strike_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
+    """ "teachers went on strike", "doctors remain on hunger strike": a strike one is *on* is always a labour (or
+    hunger) strike, and the verb's subject is who strikes. Without this the noun stands alone and has no actor."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.lower_ != "on":
+            continue
+        for noun in prep.children:
+            if noun.dep_ != "pobj" or noun.lemma_.lower() != "strike":
+                continue
+            found = _compound_noun(noun, lexicon)
+            phrase = found[0] if found is not None and found[0] != "strike" else "general strike"
+            trigger = lexicon.nouns[phrase]
+            prev = found[1] if found is not None else None
+            extra = (prep, noun, prev) if prev is not None else (prep, noun)
+            return Trigger(verb, trigger.code, TriggerKind.SUPPLEMENT, trigger.mode, extra=extra)
+    return None
+
+
 def _determined(token: Token) -> bool:
     """A participle with a determiner of its own is a noun: "*the* wounded", "*the* accused"."""
     return any(child.dep_ == "det" for child in token.children)
@@ -367,6 +385,12 @@ def _labour_strike(noun: Token, words: Words) -> bool:
     modifiers = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound", "nmod", "poss")}
     if modifiers & words.military_strike_modifiers:
         return False
+    aims = [
+        g for c in noun.children if c.dep_ == "prep" and c.lower_ in ("against", "over") for g in c.children
+        if g.dep_ == "pobj"
+    ]
+    if any(g.lemma_.lower() in words.grievance_nouns or g.lower_ in words.grievance_nouns for g in aims):
+        return True  # "a strike against the pension reform", "a strike over fuel prices"
     if any(c.dep_ == "prep" and c.lower_ in ("on", "against", "targeting", "at", "near") for c in noun.children):
         return False  # "a strike on the base", "strikes against militant positions"
     if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in words.strike_harm_verbs:
@@ -400,6 +424,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         trigger = (
             _predicate_trigger(token, lexicon)
             or _light_verb_trigger(token, lexicon)
+            or _on_strike_trigger(token, lexicon)
             or _verb_trigger(token, lexicon, ontology)
         )
         if trigger is None:

@@ -44,6 +44,11 @@ def candidate_of(sentence: SentenceContext, trigger: Trigger, kit: Kit) -> Candi
             subject = trigger.extra[0] if trigger.extra else None
             if subject is not None:
                 recipient_heads = heads.talks_partner(subject, words) or recipient_heads
+    if trigger.kind is TriggerKind.SUPPLEMENT and any(h in trigger.extra for h in recipient_heads):
+        # "staged a strike against ...", "went on strike": the event noun the verb carries is the event, not whom
+        # it is aimed at; whom the noun is aimed at is ("carried out a strike on a militant camp").
+        noun = next(h for h in recipient_heads if h in trigger.extra)
+        recipient_heads = heads.noun_recipient(noun, words)
     own_claim = entry.plover is PloverType.ACCUSE and token.lemma_.lower() in kit.lexicon.claim_verbs
     clauses = assess(token, kit.lexicon.supplement, words, own_claim=own_claim)
     return Candidate(
