@@ -224,6 +224,19 @@ def test_a_strike_against_a_policy_is_labour_and_against_positions_military(run:
     assert "military_strike" in raised(run, "US forces carried out a strike against militant positions in Somalia.")
 
 
+@pytest.mark.parametrize("word", ["ceasefire", "cease-fire"])
+def test_a_hyphenated_trigger_reads_as_its_one_word_spelling(run: Run, word: str) -> None:
+    # spaCy splits "cease-fire" at the hyphen: "fire" alone is a hazard and "collapsed" an accident verb.
+    assert sorted(raised(run, f"The {word} collapsed after rebels shelled the town.")) == [
+        "ceasefire_violated", "military_strike"
+    ]
+
+
+def test_a_sit_in_is_a_protest_and_sitting_in_is_not(run: Run) -> None:
+    assert raised(run, "Hundreds of students staged a sit-in at the university in Dhaka.") == ["protest"]
+    assert run("The delegates sat in the front row during the ceremony in Nairobi.")[0] == []
+
+
 def test_a_strike_with_a_target_or_a_toll_stays_military(run: Run) -> None:
     assert "military_strike" in raised(run, "The army launched a strike on rebel positions near Goma, a union "
                                             "of local workers said.")

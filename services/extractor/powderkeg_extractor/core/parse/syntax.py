@@ -50,3 +50,14 @@ def subject_of(verb: Token) -> Token | None:
                 if grandchild.dep_ == "pobj":
                     return grandchild
     return None
+
+
+def hyphen_head(token: Token) -> Token | None:
+    """The first part of the word ``token`` ends, when spaCy split that word at its hyphen ("sit - in", "cease - fire"),
+    else None."""
+    if token.i < token.sent.start + 2:
+        return None
+    hyphen, first = token.doc[token.i - 1], token.doc[token.i - 2]
+    if hyphen.text != "-" or hyphen.whitespace_ or first.whitespace_:
+        return None
+    return first

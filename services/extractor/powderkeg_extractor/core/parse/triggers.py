@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.lexicon import Lexicon, Pattern, SupplementVerb
 from powderkeg_extractor.core.ontology import Ontology, pentacode_of
-from powderkeg_extractor.core.parse.syntax import ARGUMENT_DEPS, ATTRIBUTIVE_DEPS, CLAUSE_BOUNDARY_DEPS, NOMINAL_DEPS
+from powderkeg_extractor.core.parse.syntax import (
+    ARGUMENT_DEPS,
+    ATTRIBUTIVE_DEPS,
+    CLAUSE_BOUNDARY_DEPS,
+    NOMINAL_DEPS,
+    hyphen_head,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -231,6 +237,9 @@ def _supplement_verb(verb: Token, entries: list[SupplementVerb]) -> SupplementVe
 
 
 def _compound_noun(token: Token, lexicon: Lexicon) -> tuple[str, Token | None] | None:
+    hyphenated = _hyphenated(token)
+    if hyphenated is not None and hyphenated[0] in lexicon.nouns:
+        return hyphenated  # "a sit-in", "the cease-fire": spaCy splits the word at its hyphen
     prev = token.doc[token.i - 1] if token.i > token.sent.start else None
     if prev is not None:
         for first in (prev.lower_, prev.lemma_.lower()):
@@ -243,6 +252,12 @@ def _compound_noun(token: Token, lexicon: Lexicon) -> tuple[str, Token | None] |
     return None
 
 
+def _hyphenated(token: Token) -> tuple[str, Token] | None:
+    """The word ``token`` ends when spaCy split it at a hyphen ("sit - in"), with its first part."""
+    first = hyphen_head(token)
+    return (f"{first.lower_}-{token.lower_}", first) if first is not None else None
+
+
 def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     predicates = _words(verb) | {
         w for c in verb.children if c.dep_ in ("acomp", "oprd", "prt", "advmod") for w in _words(c)
@@ -253,6 +268,9 @@ def _predicate_trigger(verb: Token, lexicon: Lexicon) -> Trigger | None:
     heads = _words(subject) | {
         w for c in subject.children if c.dep_ in ("prep", "compound") for t in c.subtree for w in _words(t)
     }
+    hyphenated = _hyphenated(subject)
+    if hyphenated is not None:
+        heads.add(hyphenated[0])  # "the cease-fire collapsed"
     for rule in lexicon.supplement.predicates:
         if heads & set(rule.subjects) and predicates & set(rule.predicates):
             complements = tuple(c for c in verb.children if c.dep_ in ("acomp", "oprd"))

@@ -34,7 +34,7 @@ from powderkeg_contracts.models import PloverType, QuadClass
 from powderkeg_contracts.sides import ARMED_NON_STATE, STATE_CLASSES, ActorClass
 from powderkeg_extractor.core.context import Candidate, Kit
 from powderkeg_extractor.core.parse import heads
-from powderkeg_extractor.core.parse.syntax import subject_of
+from powderkeg_extractor.core.parse.syntax import hyphen_head, subject_of
 from powderkeg_extractor.core.parse.triggers import TriggerKind
 from powderkeg_extractor.core.stages.arguments import names_party, party_of
 from powderkeg_extractor.core.stages.kinds import STEPS
@@ -182,7 +182,10 @@ def _figurative(t: Token, agency: AgencyWords) -> bool:
 
 
 def _accidental_thing(subject: Token, agency: AgencyWords) -> bool:
-    """A vehicle, a machine or a structure as the doer of an accident verb."""
+    """A vehicle, a machine or a structure as the doer of an accident verb (not the end of a hyphenated word: "the
+    cease-fire collapsed")."""
+    if hyphen_head(subject) is not None:
+        return False
     lemma = subject.lemma_.lower()
     if lemma in agency.vehicles or _modifiers(subject) & agency.vehicles:
         return True
@@ -224,7 +227,11 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
 
 
 def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
-    """Whether ``noun`` names a hazard, an accident or a market (not a weapon)."""
+    """Whether ``noun`` names a hazard, an accident or a market (not a weapon).
+
+    The end of a hyphenated word names none: the word is what it names ("the cease-fire", "a sit-in")."""
+    if hyphen_head(noun) is not None:
+        return None
     lemma, modifiers = noun.lemma_.lower(), _modifiers(noun)
     if modifiers & agency.weapon_modifiers:
         return None
