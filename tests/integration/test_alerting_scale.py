@@ -84,10 +84,10 @@ def _evaluated(port: int) -> float:
 
 @pytest.mark.xfail(
     reason=(
-        "known intermittent bug (issue 13, open): after a SIGKILL the survivor, promoted from standby to active for "
-        "the dead worker's partitions, can miss their table state (it raised IND-PAK again at r1) and leave one "
-        "events partition unfetched until the input-stall watchdog exits with 75; the test keeps running and "
-        "reports XPASS when the race does not occur"
+        "known intermittent bug (issue 13, open): around the end of a rebalance's table recovery a worker can skip "
+        "input records (aiokafka's position moves past records faust never delivered), and the partition stays "
+        "unprocessed until the input-stall watchdog exits with 75; the test keeps running and reports XPASS when "
+        "the race does not occur (docs/alerting.md)"
     ),
     strict=False,
 )

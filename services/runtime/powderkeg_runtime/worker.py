@@ -8,6 +8,8 @@ Delivery settings and why:
 - ``producer_acks=-1`` plus idempotence: aiokafka defaults to neither outside transactions, so the
   :mod:`powderkeg_runtime.transport` turns idempotence on for every producer.
 - ``store="memory://"``: tables are rebuilt from their changelog topics at start-up; no local state to lose.
+- ``TableManager``: faust's, with the race at the end of a rebalance's recovery closed
+  (:mod:`powderkeg_runtime.recovery`): records fetched while it seeks to the committed offsets were lost.
 - ``broker_credentials`` and the changelogs' replication factor come from the same
   :class:`~powderkeg_runtime.kafka_config.KafkaSettings` as every kafka-python client; the transport adds their
   ``min.insync.replicas`` (:func:`powderkeg_runtime.transport.set_topic_layout`).
@@ -29,6 +31,7 @@ from powderkeg_contracts import limits
 from powderkeg_runtime.faust_internals import created_consumer
 from powderkeg_runtime.httpserver import ServiceHttpServer
 from powderkeg_runtime.kafka_clients import faust_credentials
+from powderkeg_runtime.recovery import SeekSafeTableManager
 from powderkeg_runtime.settings import ServiceSettings
 from powderkeg_runtime.transport import broker_urls, set_topic_layout
 from powderkeg_runtime.watchdog import enforce_shutdown_deadline, watch_input
@@ -56,6 +59,8 @@ def make_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.
         "stream_wait_empty": True,
         "value_serializer": "raw",
         "key_serializer": "raw",
+        # faust's table manager with the end-of-recovery seek race closed (records fetched meanwhile were lost).
+        "TableManager": SeekSafeTableManager,
         # faust's default is "<app id>-data" in the working directory: one stray folder per app id and test run.
         "datadir": str(settings.faust_data_dir / app_id),
     }

@@ -266,3 +266,40 @@ def test_dev_data_is_read_from_its_setting_and_relative_paths_start_at_the_repos
     assert DevDataSettings().path("voa") == REPO_ROOT.parent / "shared" / "data" / "voa"
     monkeypatch.setenv("POWDERKEG_DEV_DATA", str(tmp_path))
     assert DevDataSettings().path("voa", "x.jsonl") == tmp_path / "voa" / "x.jsonl"
+
+
+
+def test_table_recovery_completes_with_the_consumer_flow_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """faust resumes and seeks the input partitions in ``on_recovery_completed``; a record fetched meanwhile was
+    queued, cleared with the stream queues and then dropped as already read (powderkeg_runtime/recovery.py). The
+    worker's recovery service must run that completion with the consumer's flow stopped."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from faust.tables.recovery import Recovery
+
+    from powderkeg_runtime.recovery import SeekSafeRecovery
+    from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_runtime.worker import make_app
+
+    assert isinstance(make_app("recovery-test", ServiceSettings(faust_data_dir=tmp_path)).tables.recovery,
+                      SeekSafeRecovery)
+
+    class Consumer:  # the consumer's flow switch, as faust's recovery leaves it after reading the changelogs
+        flow_active = True
+
+        def stop_flow(self) -> None:
+            self.flow_active = False
+
+    seen: list[bool] = []
+
+    async def completion(self: Recovery, generation_id: int = 0) -> None:  # faust's: resume, seek, resume flow
+        seen.append(self.app.consumer.flow_active)
+
+    monkeypatch.setattr(Recovery, "on_recovery_completed", completion)
+    recovery = SeekSafeRecovery.__new__(SeekSafeRecovery)  # no service machinery: only the override runs
+    recovery.app = SimpleNamespace(consumer=Consumer())
+    asyncio.run(recovery.on_recovery_completed(1))
+    assert seen == [False]
