@@ -37,6 +37,13 @@ def raised(run: Run, text: str) -> list[str]:
 CONFLICT = {PloverType.ASSAULT, PloverType.COERCE, PloverType.MOBILIZE, PloverType.PROTEST}
 
 
+def assert_no_conflict(run: Run, text: str) -> None:
+    """No escalation alert and no conflict-type event."""
+    events, alerts = run(text)
+    assert escalations(alerts) == []
+    assert [e for e in events if e.event_type in CONFLICT] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -57,9 +64,7 @@ CONFLICT = {PloverType.ASSAULT, PloverType.COERCE, PloverType.MOBILIZE, PloverTy
     ],
 )
 def test_accidents_and_hazards_have_no_political_agent(run: Run, text: str) -> None:
-    events, alerts = run(text)
-    assert escalations(alerts) == []
-    assert [e for e in events if e.event_type in CONFLICT] == []
+    assert_no_conflict(run, text)
 
 
 @pytest.mark.parametrize(
@@ -86,9 +91,7 @@ def test_accidents_and_hazards_have_no_political_agent(run: Run, text: str) -> N
     ],
 )
 def test_a_sentence_that_reports_a_hazard_has_no_conflict_event(run: Run, text: str) -> None:
-    events, alerts = run(text)
-    assert escalations(alerts) == []
-    assert [e for e in events if e.event_type in CONFLICT] == []
+    assert_no_conflict(run, text)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """The only reads of faust's private attributes, each where faust offers no public way (checked against
 faust-streaming 0.15.3 and aiokafka 0.14.0). Keep every such read here, with the reason, so an upgrade has one file
-to check; the one private hook overridden (the producer's ``_settings_extra``) is in
-:mod:`powderkeg_runtime.transport`.
+to check. Two private hooks are overridden elsewhere, each where it is used: the producer's ``_settings_extra`` in
+:mod:`powderkeg_runtime.transport`, and the table manager's ``_recovery`` (the service its ``recovery`` property
+builds, which faust stops on shutdown) in :mod:`powderkeg_runtime.recovery`.
 """
 
 from __future__ import annotations
