@@ -1,4 +1,5 @@
-"""The faust transport every Powderkeg worker uses: aiokafka with an idempotent producer.
+"""The faust transport every Powderkeg worker uses: aiokafka with an idempotent producer and a consumer whose
+fetches never take records from paused partitions.
 
 aiokafka turns idempotence (and with it ``acks=all``) on only inside transactions, and faust's settings offer no
 switch for it, so the transport is registered under its own URL scheme (pyproject entry point
@@ -7,8 +8,9 @@ switch for it, so the transport is registered under its own URL scheme (pyprojec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import asyncio
+from collections.abc import Mapping, Set
+from typing import Any, Final
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -55,7 +57,38 @@ class IdempotentProducer(faust_aiokafka.Producer):
         await producer.partitions_for(topic)  # returns once the metadata lists it (bounded by the request timeout)
 
 
+IDLE_FETCH_S: Final = 0.1
+"""How long a fetch with no partition to read waits before it returns nothing (faust's own idle wait is 1 s)."""
+
+
+class SnapshotFetchConsumer(faust_aiokafka.Consumer):
+    """faust's aiokafka consumer, with each fetch limited to the partitions that were active when it began.
+
+    faust hands its live set of active partitions to the consumer thread, and aiokafka's ``fetched_records`` reads
+    it while it waits for data (up to a second), from that thread. The main loop keeps changing the set meanwhile:
+    the steps of a table recovery pause and resume partitions. An empty set means "every partition" to aiokafka, so
+    a fetch that began on a few changelog partitions could return the input partitions' records while they were
+    paused. aiokafka then moved their positions past those records, and faust dropped them because the partitions
+    were not active. Unless a seek to the committed offsets followed, the records were never processed, the
+    partition's committed offset stopped, and only the input watchdog's exit for a restart got them processed. The
+    alerting scale-out test showed such a fetch during the standby step of a recovery. With a copy taken when the
+    fetch begins, aiokafka keeps the records of any other partition buffered, and they are delivered once the
+    partition is resumed (or fetched again after a seek).
+    """
+
+    async def _getmany(self, active_partitions: Set[Any] | None, timeout: float) -> Any:
+        # faust's hook between its fetch loop and the consumer thread (faust-streaming 0.15.3: ThreadDelegateConsumer).
+        if active_partitions is None:  # a client-only app reads every partition it is assigned
+            return await super()._getmany(None, timeout)
+        snapshot = frozenset(active_partitions)
+        if not snapshot:
+            await asyncio.sleep(min(timeout, IDLE_FETCH_S))
+            return {}
+        return await super()._getmany(snapshot, timeout)  # type: ignore[arg-type]
+
+
 class IdempotentTransport(faust_aiokafka.Transport):
+    Consumer = SnapshotFetchConsumer
     Producer = IdempotentProducer
 
 

@@ -303,3 +303,34 @@ def test_table_recovery_completes_with_the_consumer_flow_stopped(
     recovery.app = SimpleNamespace(consumer=Consumer())
     asyncio.run(recovery.on_recovery_completed(1))
     assert seen == [False]
+
+
+def test_a_fetch_reads_the_partitions_active_when_it_began(tmp_path: Path) -> None:
+    """faust hands its live set of active partitions to the consumer thread, and aiokafka reads an empty set as
+    "every partition": a fetch during a recovery step returned paused input partitions' records, which faust then
+    dropped (powderkeg_runtime/transport.py). The worker's consumer must fetch on a copy taken when the fetch began,
+    and must not fetch at all on an empty one."""
+    import asyncio
+
+    from powderkeg_runtime.settings import ServiceSettings
+    from powderkeg_runtime.transport import SnapshotFetchConsumer
+    from powderkeg_runtime.worker import make_app
+
+    app = make_app("fetch-test", ServiceSettings(faust_data_dir=tmp_path))
+    assert app.transport.Consumer is SnapshotFetchConsumer
+
+    live = {"changelog-0", "changelog-1"}
+    fetched: list[object] = []
+
+    class Thread:  # the consumer thread: the main loop pauses every partition while the fetch waits for data
+        async def getmany(self, partitions: object, timeout: float) -> dict[str, list[int]]:
+            live.clear()
+            await asyncio.sleep(0)
+            fetched.append(partitions)
+            return {}
+
+    consumer = SnapshotFetchConsumer.__new__(SnapshotFetchConsumer)  # no service machinery: only the override runs
+    consumer._thread = Thread()  # where faust's ThreadDelegateConsumer keeps its consumer thread
+    asyncio.run(consumer._getmany(live, 0.5))
+    assert fetched == [frozenset({"changelog-0", "changelog-1"})]
+    assert asyncio.run(consumer._getmany(set(), 0.5)) == {} and len(fetched) == 1
