@@ -297,3 +297,62 @@ def test_a_demand_for_emergency_rule_is_not_emergency_rule(run: Run) -> None:
 def test_a_continuing_closure_is_in_force(run: Run) -> None:
     alerts = raised(run, "Pakistan said border crossings with Afghanistan would remain shut.")
     assert "border_closed" in alerts and "threat" not in alerts
+
+
+def test_a_volcano_that_erupts_is_the_doer_of_its_toll(run: Run) -> None:
+    # dev-377: the participle "killing" hangs from "erupted", whose doer names a volcano.
+    assert_no_conflict(run, "Mount Lekoro on the island of Halmahera erupted on Sunday, hurling ash five kilometres "
+                            "into the sky and killing three hikers near the crater rim.")
+    assert raised(run, "Gunmen attacked a village near Mount Elgon on Sunday, killing three farmers.")
+
+
+def test_a_death_with_no_doer_is_caused_by_its_time_clause(run: Run) -> None:
+    # dev-411: "five injured" shares the passive of "were killed", and the "when" clause names the cause; the army
+    # that reports it is not the doer.
+    assert_no_conflict(run, "Two soldiers were killed and five injured when lightning struck their camp in a rural "
+                            "area of Tame, Arauca department, during a storm on Wednesday night, the army said.")
+    assert_no_conflict(run, "Four soldiers were killed when their military truck overturned on a slippery road "
+                            "near Bertoua, the defence ministry said.")
+    assert raised(run, "Three soldiers were killed and two wounded when militants attacked their post in Borno, the "
+                       "army said.")
+
+
+def test_explosions_at_a_munitions_store_are_an_accident_unless_a_weapon_hit_it(run: Run) -> None:
+    # dev-422: "ammunition" names what the depot stores, not a weapon used.
+    assert_no_conflict(run, "A series of explosions shook an army ammunition depot on the outskirts of Kaduna on "
+                            "Monday, killing three soldiers and damaging nearby houses.")
+    assert raised(run, "A drone strike hit an ammunition depot on the outskirts of Kaduna on Monday, killing three "
+                       "soldiers.")
+
+
+def test_films_and_batting_sides_do_no_violence(run: Run) -> None:
+    # dev-427, dev-454: a work as the doer; a violent verb in a plain sports report.
+    assert_no_conflict(run, 'Big-budget action film "Iron Harvest" bombed at the North American box office over the '
+                            "weekend.")
+    assert_no_conflict(run, "Opener Saim Raza fired a blistering century as Pakistan's batsmen bombarded the England "
+                            "attack, racing to 420 for three by stumps on the first day of the second Test.")
+    assert raised(run, "Gunmen attacked the team bus after the match in Kaduna, killing two passengers.")
+
+
+def test_a_strike_dated_on_a_day_is_still_labour(run: Run) -> None:
+    # dev-462: "on Monday" dates the strike; it names no target.
+    assert raised(run, "Resident doctors across Nigeria began an indefinite strike on Monday over unpaid allowances, "
+                       "leaving public hospitals in Lagos and Abuja running skeleton services.") == ["protest"]
+    assert "military_strike" in raised(run, "Israeli jets carried out a strike on a Hezbollah depot on Monday.")
+
+
+def test_a_war_on_a_policy_is_no_threat(run: Run) -> None:
+    # dev-499: what is fought is corruption, not a party.
+    events, alerts = run('The new anti-graft chief vowed to "wage war" on corruption, speaking at his swearing-in in '
+                         "Abuja.")
+    assert escalations(alerts) == [] and [e for e in events if e.event_type is PloverType.THREATEN] == []
+    assert "threat" in raised(run, "Nigeria's army chief vowed to wage war on the Boko Haram insurgents in Borno.")
+
+
+def test_soldiers_who_detain_the_president_stage_a_coup_and_a_denied_coup_is_none(run: Run) -> None:
+    # dev-507, dev-504.
+    assert "coup" in raised(run, "Soldiers from the presidential guard detained the president at his residence and "
+                                 "announced on state television that they had dissolved the government and suspended "
+                                 "the constitution.")
+    assert "coup" not in raised(run, "Burkina Faso's government dismissed social media reports of a coup attempt as "
+                                     '"pure fabrication", saying the president was carrying out his duties.')

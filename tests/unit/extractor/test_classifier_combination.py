@@ -19,7 +19,7 @@ from powderkeg_extractor.core.stages import PIPELINE
 from powderkeg_extractor.evaluate import NONE, Prediction, best_prediction
 
 ACCUSATION = "Pakistan accused Afghanistan of sheltering militants who attacked its border posts."
-SPORT = "The coach attacked the referee's decisions after the match."
+SPORT = "United's fans attacked the owners in a banner protest before kick-off."
 
 
 def reading(top: str, p: float = 0.9) -> SentenceReading:

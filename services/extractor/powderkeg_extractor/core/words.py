@@ -87,3 +87,7 @@ class AgencyWords(BaseModel):
     perpetrators: WordSet
     mine_modifiers: WordSet
     conditions: WordSet
+    eruption_verbs: WordSet
+    volcanic_words: WordSet
+    works: WordSet
+    sports_violent_verbs: WordSet

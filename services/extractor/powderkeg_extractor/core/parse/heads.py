@@ -96,6 +96,14 @@ def agentless_passive(verb: Token) -> bool:
     return any(c.dep_ == "nsubjpass" for c in verb.children) and subject_of(verb) is None
 
 
+def _elided_passive(verb: Token) -> bool:
+    """ "Two soldiers were killed and five injured": a participle coordinated with an agentless passive shares its
+    auxiliary, so it is passive too and names no doer; the subject the parser gives it ("five") is who was hurt."""
+    if verb.dep_ != "conj" or verb.tag_ != "VBN" or not agentless_passive(verb.head):
+        return False
+    return not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children)
+
+
 def is_passive(verb: Token) -> bool:
     """The verb has a passive subject ("was indicted", "is being pressured")."""
     return any(c.dep_ == "nsubjpass" for c in verb.children)
@@ -107,6 +115,8 @@ def verb_actor(verb: Token, words: Words) -> list[Token]:
         return []
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and is_argument(verb.head, words):
         return conjuncts(verb.head)  # "militants targeting Pakistan"
+    if _elided_passive(verb):
+        return []
     node = verb
     for _ in range(_MAX_CLIMB):
         if node.dep_ in ("acl", "xcomp") and node.head.pos_ == "NOUN" and subject_of(node) is None:

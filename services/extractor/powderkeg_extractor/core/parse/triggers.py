@@ -409,8 +409,11 @@ def _labour_strike(noun: Token, words: Words) -> bool:
     ]
     if any(g.lemma_.lower() in words.grievance_nouns or g.lower_ in words.grievance_nouns for g in aims):
         return True  # "a strike against the pension reform", "a strike over fuel prices"
-    if any(c.dep_ == "prep" and c.lower_ in ("on", "against", "targeting", "at", "near") for c in noun.children):
-        return False  # "a strike on the base", "strikes against militant positions"
+    if any(
+        c.dep_ == "prep" and c.lower_ in ("on", "against", "targeting", "at", "near") and not _when(c, words)
+        for c in noun.children
+    ):
+        return False  # "a strike on the base", "strikes against militant positions"; not "a strike on Monday"
     if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in words.strike_harm_verbs:
         return False  # "the strike killed 12"
     harm = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "by") else None
@@ -421,6 +424,13 @@ def _labour_strike(noun: Token, words: Words) -> bool:
     if any(c.dep_ in ("amod", "compound", "nmod") and c.lemma_.lower() in words.time_units for c in noun.children):
         return True  # "a one-day strike", "a 48-hour strike"
     return any(t.lower_ in words.labour_words or t.lemma_.lower() in words.labour_words for t in noun.sent)
+
+
+def _when(prep: Token, words: Words) -> bool:
+    """A preposition that dates the act ("on Monday", "at dawn", "on 3 May"), not one that names its target."""
+    objects = [g for g in prep.children if g.dep_ == "pobj"]
+    dates = words.time_units | words.not_parties
+    return bool(objects) and all(o.lemma_.lower() in dates or o.lower_ in dates or o.like_num for o in objects)
 
 
 def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trigger]:

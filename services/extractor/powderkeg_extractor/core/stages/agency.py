@@ -7,13 +7,18 @@ so a conflict event is dropped, with its cause, when its doer or cause is:
 * a natural hazard, a disease, an accident or a crash ("floods killed", "died in a crash", "Cyclone Freddy has
   killed"), an explosion, fire or collapse with an accidental modifier or site ("a gas tank explosion", "a blast
   at a fireworks factory"), or a vehicle in an accident ("a bus plunged into a ravine, killing 24"); the doer of
-  a participle clause is its verb's ("..., killing 24"); a weapon word makes it an attack again ("artillery
-  fire", "a car bomb exploded");
+  a participle clause is its verb's ("..., killing 24"), and the cause of a death with no doer can be the clause
+  that says when it happened ("two soldiers were killed when lightning struck their camp"); a weapon word makes it
+  an attack again ("artillery fire", "a car bomb exploded"), but not as the name of a store ("an ammunition depot");
 * an animal ("a lion killed two villagers", "a shark attack");
 * a market or the economy ("stock indexes plunged");
-* a sports team: a contest verb in a sports report ("X beat Y 3-1");
+* a sports team: a contest verb in a sports report ("X beat Y 3-1"), or a violent verb in a sentence that is plainly
+  one ("the batsmen bombarded the attack ... by stumps");
+* a film or a product: "the film bombed at the box office";
+* a volcano: "Mount Merapi erupted, ... killing 14 hikers";
 * an effort, not violence: an effort verb with a to-infinitive and an unarmed doer ("women struggle to get jobs"),
-  or one whose object is a policy's ("promising to fight corruption"),
+  or one whose object is a policy's ("promising to fight corruption"); and any conflict act aimed only at a policy
+  or at ordinary crime ("vowed to wage war on corruption", "to crush networks of fraudsters"),
   or a violent verb's default whose doer is unarmed people acting on no party ("we all struggled with the forms");
 * a rescue or relief deployment: a mobilisation for rescue, relief or a disaster is not a troop mobilisation.
 
@@ -52,12 +57,17 @@ ANIMAL = "an animal"
 ACCIDENT = "accidental explosion, fire or collapse"
 MARKET = "a market or the economy"
 SPORTS = "sports result"
+WORK = "a film or a product"
 EFFORT = "an effort, not violence"
 UNARMED = "unarmed people acting on no party"
 RELIEF = "rescue or relief deployment"
 
 _CONFLICT = frozenset({QuadClass.VERBAL_CONFLICT, QuadClass.MATERIAL_CONFLICT})
 _CAUSE_PREPOSITIONS = frozenset({"in", "by", "from", "during", "of"})
+_WHEN_MARKERS = frozenset({"when", "as", "after", "while", "because"})
+_FORCE_TYPES = frozenset({PloverType.ASSAULT, PloverType.COERCE, PloverType.THREATEN})
+"""Acts of force, which a policy cannot be the target of; an accusation, a demand or a rejection can be about one
+("investigating war crimes", "demanding political changes")."""
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
 _SCORE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 _ARMED = STATE_CLASSES | ARMED_NON_STATE
@@ -92,17 +102,23 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
         found = _accident_clause(verb, c, kit, armed=armed)
         if found is not None:
             return found
+    if not c.actor_heads:
+        found = _when_clause_cause(token, c, kit, armed=armed)
+        if found is not None:
+            return found
     lemma = token.lemma_.lower()
     sentence = c.sentence.doc
     if lemma in agency.contest_verbs and (
         _SCORE.search(sentence.text) or any(t.lemma_.lower() in agency.sports_words for t in sentence)
     ):
         return SPORTS
+    if lemma in agency.sports_violent_verbs and not armed and _sports_report(sentence, agency):
+        return SPORTS
+    if c.entry.plover in _FORCE_TYPES and _aimed_at_a_policy(token, kit):
+        return EFFORT  # "vowed to wage war on corruption", "to crush the networks of fraudsters"
     doers = [p.actor.actor_class for p in c.actors]
     if lemma in agency.effort_verbs and not any(cls in _ARMED for cls in doers) and _to_infinitive(token):
         return EFFORT
-    if lemma in agency.effort_verbs and _fights_a_policy(token, agency):
-        return EFFORT  # "promising to fight corruption"
     if (
         c.trigger.kind is TriggerKind.VERB
         and c.entry.plover is PloverType.ASSAULT
@@ -152,8 +168,11 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
 
 
 def _weapon(t: Token, agency: AgencyWords) -> bool:
-    """A weapon noun; a mine is a place of work when what is mined modifies it or a preposition places it."""
+    """A weapon noun; a mine is a place of work when what is mined modifies it or a preposition places it, and a
+    weapon that names a store is its stock, not its use ("a missile depot", "an ammunition dump")."""
     if t.pos_ != "NOUN" or (t.lemma_.lower() not in agency.weapon_nouns and t.lower_ not in agency.weapon_nouns):
+        return False
+    if t.dep_ in ("compound", "amod", "nmod") and t.head.lemma_.lower() in agency.accident_sites:
         return False
     if t.lemma_.lower() == "mine":
         placed = t.dep_ == "pobj" and t.head.lower_ in ("in", "at", "inside", "near", "into", "from")
@@ -217,6 +236,8 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
     subject = subject_of(verb)
     if subject is None and verb is c.token:
         subject = next((s for v in _clause_chain(verb)[1:] if (s := subject_of(v)) is not None), None)
+    if subject is not None and not armed and _eruption(verb, subject, agency):
+        return HAZARD  # "Mount Lekoro erupted ..., killing three hikers"
     if verb is not c.token and subject is not None:
         found = noun_cause(subject, agency)
         if found is not None and not (found == ACCIDENT and armed):
@@ -224,6 +245,65 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
     if verb.lemma_.lower() not in agency.accident_verbs or armed:
         return None
     return ACCIDENT if subject is not None and _accidental_thing(subject, agency) else None  # "a tank exploded"
+
+
+def _eruption(verb: Token, subject: Token, agency: AgencyWords) -> bool:
+    """A volcano that erupts: the verb's doer names one ("Mount Merapi", "the volcano"), and nothing erupts *in* or
+    *into* something ("the city erupted in protests")."""
+    if verb.lemma_.lower() not in agency.eruption_verbs:
+        return False
+    if any(c.dep_ == "prep" and c.lower_ in ("in", "into") for c in verb.children):
+        return False
+    return any(t.lemma_.lower() in agency.volcanic_words or t.lower_ in agency.volcanic_words for t in subject.subtree)
+
+
+def _when_clause_cause(token: Token, c: Candidate, kit: Kit, *, armed: bool) -> str | None:
+    """A death or an injury with no doer, caused by what its time clause tells: "two soldiers were killed *when
+    lightning struck their camp*", "died *after their truck overturned*". The clause's doer is the cause, as the doer
+    of the verb a participle hangs from is; an armed doer there ("when militants attacked") is none."""
+    for verb in _clause_chain(token):
+        for clause in verb.children:
+            if clause.dep_ != "advcl" or clause.pos_ not in ("VERB", "AUX"):
+                continue
+            if not any(m.dep_ in ("advmod", "mark") and m.lower_ in _WHEN_MARKERS for m in clause.children):
+                continue
+            found = _accident_clause(clause, c, kit, armed=armed)
+            if found is not None:
+                return found
+    return None
+
+
+def _sports_report(sentence: Span | Doc, agency: AgencyWords) -> bool:
+    """A sentence that is plainly a sports report: two different sports words and no weapon or armed perpetrator."""
+    if any(_weapon(t, agency) or t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators
+           for t in sentence):
+        return False
+    return len({t.lemma_.lower() for t in sentence if t.lemma_.lower() in agency.sports_words}) >= 2
+
+
+def _aimed_at_a_policy(verb: Token, kit: Kit) -> bool:
+    """The act is aimed only at a policy or at ordinary crime, directly or through the event noun it does: "fight
+    corruption", "wage war on drugs", "crush the networks of fraudsters". A party among the targets keeps it."""
+    agency = kit.lexicon.agency
+    objects: list[Token] = []
+    for child in verb.children:
+        if child.dep_ == "dobj":
+            objects.append(child)
+            objects.extend(g for p in child.children if p.dep_ == "prep" and p.lower_ in ("on", "against")
+                           for g in p.children if g.dep_ == "pobj")
+        elif child.dep_ == "prep" and child.lower_ in ("on", "against"):
+            objects.extend(g for g in child.children if g.dep_ == "pobj")
+
+    def foe(o: Token) -> bool:
+        if o.lemma_.lower() in agency.abstract_foes or o.lower_ in agency.abstract_foes:
+            return True
+        return any(g.lemma_.lower() in agency.abstract_foes or g.lower_ in agency.abstract_foes
+                   for p in o.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj")
+
+    foes = [o for o in objects if foe(o)]
+    if not foes:
+        return False
+    return all(foe(o) or _is_event_word(o, kit) for o in objects)  # "war" in "wage war on corruption"
 
 
 def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
@@ -258,6 +338,8 @@ def noun_cause(noun: Token, agency: AgencyWords) -> str | None:
         return ACCIDENT  # "collapsing buildings injured 15 people"
     if lemma in agency.markets or noun.lower_ in agency.markets:
         return MARKET
+    if lemma in agency.works or noun.lower_ in agency.works:
+        return WORK  # "the film bombed at the box office"
     return None
 
 
@@ -268,6 +350,10 @@ def _agents(c: Candidate, kit: Kit) -> list[Token]:
     token = c.token
     if c.trigger.kind is TriggerKind.NOUN:
         found.append(token)
+    if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+        found.append(token.head)  # "the film "Iron Harvest" bombed at the box office": the noun it modifies
+        if token.head.dep_ == "appos":
+            found.append(token.head.head)
     if not c.actor_heads and c.trigger.kind is not TriggerKind.NOUN:
         for child in token.children:
             if child.dep_ in ("prep", "agent") and child.lower_ in _CAUSE_PREPOSITIONS:
@@ -303,17 +389,6 @@ def _sites(noun: Token) -> set[str]:
                 out.add(obj.lemma_.lower())
                 out |= _modifiers(obj)
     return out
-
-
-def _fights_a_policy(verb: Token, agency: AgencyWords) -> bool:
-    """ "fight corruption", "battle against inflation": what is fought is no party."""
-    for child in verb.children:
-        objects = [child] if child.dep_ == "dobj" else []
-        if child.dep_ == "prep" and child.lower_ == "against":
-            objects = [g for g in child.children if g.dep_ == "pobj"]
-        if any(o.lemma_.lower() in agency.abstract_foes or o.lower_ in agency.abstract_foes for o in objects):
-            return True
-    return False
 
 
 def _to_infinitive(word: Token) -> bool:
