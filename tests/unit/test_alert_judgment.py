@@ -356,3 +356,40 @@ def test_soldiers_who_detain_the_president_stage_a_coup_and_a_denied_coup_is_non
                                  "the constitution.")
     assert "coup" not in raised(run, "Burkina Faso's government dismissed social media reports of a coup attempt as "
                                      '"pure fabrication", saying the president was carrying out his duties.')
+
+
+def test_to_demonstrate_something_is_to_show_it(run: Run) -> None:
+    # voa:8010057:17 (dev): "demonstrate" with an object means "show".
+    assert raised(run, "The arbitrary and secret shuttling of people between Guantanamo and the U.S. demonstrates a "
+                       "complete disregard for human dignity, the group said.") == []
+    assert raised(run, "Thousands demonstrated in Nairobi to demand the release of the activists.") == ["protest"]
+
+
+def test_the_kidnapping_that_describes_the_freed_is_not_news(run: Run) -> None:
+    # voa:6202743:0 (dev): the news is the release.
+    freed = raised(run, "Many Nigerians are expressing relief after more than 270 schoolgirls kidnapped in "
+                        "northwestern Zamfara state were freed by their captors Tuesday.")
+    assert "abduction" not in freed
+    assert "abduction" in raised(run, "Gunmen kidnapped 20 students from a school in Kaduna state on Tuesday.")
+
+
+def test_a_measure_in_force_is_not_a_new_one(run: Run) -> None:
+    # voa:8010476:6 (dev): the present passive tells a standing designation.
+    assert raised(run, "Both the Golbon and the Jairan are sanctioned by the U.S. Treasury Department as vessels "
+                       "operated by the state-run Islamic Republic of Iran Shipping Lines.") == []
+    assert "sanctions" in raised(run, "The U.S. Treasury sanctioned three Iranian shipping firms on Tuesday.")
+
+
+def test_tariffs_are_trade_policy_not_threats(run: Run) -> None:
+    # voa:8009495:0 (dev).
+    assert raised(run, "U.S. President Donald Trump on Thursday threatened the European Union with 200% tariffs on "
+                       "wine, champagne and other spirits.") == []
+    assert "threat" in raised(run, "Trump threatened Iran with military strikes if it did not halt enrichment.")
+
+
+def test_territory_is_seized_by_an_armed_side_or_as_a_place(run: Run) -> None:
+    # voa:8008697:45 (dev): "occupied a gray area" seizes nothing.
+    assert raised(run, "Being neither Black nor white, the Chinese Texans occupied a gray area under Jim Crow "
+                       "law.") == []
+    assert "territory_seized" in raised(run, "Rebels occupied the town of Nyabiondo on Sunday after two days of "
+                                             "fighting with the army.")

@@ -68,6 +68,9 @@ class Predicate(_Strict):
     recipient_sectors: list[Sector] = Field(default_factory=list)
     actor_classes: list[ActorClass] = Field(default_factory=list, description="Class of the source side.")
     recipient_classes: list[ActorClass] = Field(default_factory=list, description="Class of the target side.")
+    exclude_actor_classes: list[ActorClass] = Field(
+        default_factory=list, description="Classes of the source side that rule the event out."
+    )
     kinds: list[ConflictKind] = Field(default_factory=list, description="Kind of the event's pair of sides.")
     reciprocal: bool | None = Field(default=None, description="Both parties act (clashes between X and Y).")
     question: bool | None = Field(default=None, description="The evidence sentence is a question.")
@@ -160,6 +163,8 @@ class Predicate(_Strict):
         sides = event.sides
         source, target = side_class(sides.source, event.actor), side_class(sides.target, event.recipient)
         if self.actor_classes and source not in self.actor_classes:
+            return False
+        if source is not None and source in self.exclude_actor_classes:
             return False
         if self.recipient_classes and target not in self.recipient_classes:
             return False

@@ -60,6 +60,9 @@ class Words(BaseModel):
     labour_words: WordSet
     strike_harm_verbs: WordSet
     grievance_nouns: WordSet
+    showing_verbs: WordSet
+    release_verbs: WordSet
+    standing_measures: WordSet
     observer_nouns: WordSet
     ceremony_words: WordSet
 

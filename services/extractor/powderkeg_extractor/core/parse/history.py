@@ -14,7 +14,9 @@ conflict has lasted. An event is background when, in order:
    told as a state ("has been fighting a deadly insurgency");
 5. its parties are named as they were then ("rebels fighting *then*-president Gbagbo");
 6. it is the matter of a legal proceeding ("charged with kidnapping", "convicted of planning the attack");
-7. it is what a settlement ends ("agreed to a ceasefire after five days of border fighting").
+7. it is what a settlement ends ("agreed to a ceasefire after five days of border fighting");
+8. it describes who was freed ("the schoolgirls *kidnapped* in Zamfara were freed": the news is the release);
+9. it is a standing measure told in the present passive ("both ships *are sanctioned* by the Treasury").
 
 Dates are found where they attach in the parse, not anywhere in the sentence: "A trial opened Monday over the 2004
 bombing" makes the bombing history and the trial news.
@@ -54,7 +56,35 @@ def background_of(trigger: Token, published: dt.datetime | None, words: Words) -
         or _judicial(trigger, words)
         or _settled(trigger, words)
         or _of_a_dated_event(trigger, published)
+        or _of_the_freed(trigger, words)
+        or _standing(trigger, words)
     )
+
+
+def _of_the_freed(trigger: Token, words: Words) -> str | None:
+    """ "more than 270 schoolgirls kidnapped in Zamfara were freed", "the abducted students were released": a
+    participle that describes whom a release frees is what they were freed from."""
+    if trigger.tag_ != "VBN" or trigger.dep_ not in ("acl", "amod"):
+        return None
+    noun = trigger.head
+    while noun.dep_ == "conj" and noun.head is not noun:
+        noun = noun.head
+    if noun.dep_ not in ("nsubjpass", "dobj", "nsubj"):
+        return None
+    verb = noun.head
+    if verb.lemma_.lower() in words.release_verbs:
+        return f"describes whom a release frees ({trigger.text} ... {verb.text})"
+    return None
+
+
+def _standing(trigger: Token, words: Words) -> str | None:
+    """ "are sanctioned by the U.S. Treasury": a measure in the present passive is in force, not imposed now."""
+    if trigger.lemma_.lower() not in words.standing_measures or trigger.tag_ != "VBN":
+        return None
+    present = [c for c in trigger.children if c.dep_ == "auxpass" and c.tag_ in ("VBZ", "VBP")]
+    if present and not any(c.dep_ == "aux" for c in trigger.children):
+        return f"a measure in force ({present[0].text} {trigger.text}), not a new one"
+    return None
 
 
 def _judicial(trigger: Token, words: Words) -> str | None:

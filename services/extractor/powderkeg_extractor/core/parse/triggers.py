@@ -62,6 +62,14 @@ _MONTH_NAMES = frozenset(
 )
 
 
+def _shows_something(token: Token, lexicon: Lexicon) -> bool:
+    """ "demonstrates a complete disregard", "to demonstrate that it is a partner": a protest verb with an object or
+    a clause shows something; one protests *against* or *over* something, never a thing."""
+    if token.lemma_.lower() not in lexicon.words.showing_verbs:
+        return False
+    return any(c.dep_ in ("dobj", "ccomp") for c in token.children)
+
+
 def _ceremonial_march(token: Token, lexicon: Lexicon) -> bool:
     """A march in a sentence of parades or music ("will march at the Independence Day parade", "playing marches"):
     a ceremony, not a protest or a troop movement."""
@@ -443,7 +451,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
     for token in sent:
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
-        if _names_a_month(token) or _ceremonial_march(token, lexicon):
+        if _names_a_month(token) or _ceremonial_march(token, lexicon) or _shows_something(token, lexicon):
             continue
         if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
             continue
