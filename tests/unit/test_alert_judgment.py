@@ -393,3 +393,27 @@ def test_territory_is_seized_by_an_armed_side_or_as_a_place(run: Run) -> None:
                        "law.") == []
     assert "territory_seized" in raised(run, "Rebels occupied the town of Nyabiondo on Sunday after two days of "
                                              "fighting with the army.")
+
+
+def test_a_clause_hanging_from_a_habitual_or_years_long_act_shares_its_time(run: Run) -> None:
+    # voa dev: "frequently conducts bombings ..., aiming to topple", "for years, he has engaged ..., threatening".
+    assert raised(run, "The group frequently conducts bombings and gun assaults in Somalia, aiming to topple the "
+                       "government and impose its strict interpretation of Islamic Sharia law.") == []
+    assert raised(run, "For years, he has engaged in secessionist activity, challenging Bosnia and Herzegovina's "
+                       "state institutions, undermining the constitution and threatening the territorial integrity "
+                       "of the country.") == []
+    assert raised(run, "Al-Shabaab fighters attacked a base in Lower Shabelle on Tuesday, killing 12 soldiers.")
+
+
+def test_what_is_under_sanctions_is_no_new_sanction_and_a_health_ban_is_none(run: Run) -> None:
+    assert raised(run, "Ships carrying materials related to Iran's missile industry, which is under U.S. sanctions, "
+                       "are at risk of interception.") == []
+    assert raised(run, "As a precaution, Cameroon banned the import of chicks and hatching eggs from France.") == []
+    assert "sanctions" in raised(run, "The United States imposed new sanctions on Iran on Tuesday.")
+
+
+def test_trouble_with_things_is_no_assault(run: Run) -> None:
+    # voa dev ("we all struggled ... with the forms"), in a sentence the parser reads whole.
+    assert_no_conflict(run, "Passengers and staff at the airport struggled with the new forms and database "
+                            "requirements.")
+    assert raised(run, "Protesters struggled with police outside parliament, and officers fired tear gas.")

@@ -94,3 +94,4 @@ class AgencyWords(BaseModel):
     volcanic_words: WordSet
     works: WordSet
     sports_violent_verbs: WordSet
+    difficulty_verbs: WordSet

@@ -25,6 +25,7 @@ bombing" makes the bombing history and the trial news.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from powderkeg_extractor.core.dates import date_expressions, period_end
@@ -49,9 +50,9 @@ def background_of(trigger: Token, published: dt.datetime | None, words: Words) -
     """Why the event of ``trigger`` is history or background (module docstring), or None when it is news."""
     return (
         _dated(trigger, published)
-        or _told_as_past(trigger, words)
+        or _in_frame(_told_as_past, trigger, words)
         or _in_a_past_span(trigger, words)
-        or _habitual(trigger, words)
+        or _in_frame(_habitual, trigger, words)
         or _then(trigger)
         or _judicial(trigger, words)
         or _settled(trigger, words)
@@ -59,6 +60,17 @@ def background_of(trigger: Token, published: dt.datetime | None, words: Words) -
         or _of_the_freed(trigger, words)
         or _standing(trigger, words)
     )
+
+
+def _in_frame(check: Callable[[Token, Words], str | None], trigger: Token, words: Words) -> str | None:
+    """``check`` on the trigger, then on the words that share its time (:func:`_time_frame`): "the group
+    *frequently* conducts bombings ..., *aiming to topple* the government", "*for years*, he has engaged in
+    secessionist activity, ... *threatening* the territorial integrity of the country"."""
+    for node in _time_frame(trigger):
+        found = check(node, words)
+        if found is not None:
+            return found if node is trigger else f"{found}: {node.text}, which {trigger.text} shares its time with"
+    return None
 
 
 def _of_the_freed(trigger: Token, words: Words) -> str | None:
@@ -78,7 +90,10 @@ def _of_the_freed(trigger: Token, words: Words) -> str | None:
 
 
 def _standing(trigger: Token, words: Words) -> str | None:
-    """ "are sanctioned by the U.S. Treasury": a measure in the present passive is in force, not imposed now."""
+    """ "are sanctioned by the U.S. Treasury", "which is under U.S. sanctions": a measure in the present passive, or
+    one something is under, is in force, not imposed now."""
+    if trigger.lemma_.lower() in words.standing_measures and trigger.dep_ == "pobj" and trigger.head.lower_ == "under":
+        return f"a measure in force (under {trigger.text}), not a new one"
     if trigger.lemma_.lower() not in words.standing_measures or trigger.tag_ != "VBN":
         return None
     present = [c for c in trigger.children if c.dep_ == "auxpass" and c.tag_ in ("VBZ", "VBP")]

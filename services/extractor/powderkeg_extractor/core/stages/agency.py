@@ -114,6 +114,8 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
         return SPORTS
     if lemma in agency.sports_violent_verbs and not armed and _sports_report(sentence, agency):
         return SPORTS
+    if lemma in agency.difficulty_verbs and _with_things(token, c, kit):
+        return EFFORT  # "we all struggled with the forms"
     if c.entry.plover in _FORCE_TYPES and _aimed_at_a_policy(token, kit):
         return EFFORT  # "vowed to wage war on corruption", "to crush the networks of fraudsters"
     doers = [p.actor.actor_class for p in c.actors]
@@ -279,6 +281,15 @@ def _sports_report(sentence: Span | Doc, agency: AgencyWords) -> bool:
            for t in sentence):
         return False
     return len({t.lemma_.lower() for t in sentence if t.lemma_.lower() in agency.sports_words}) >= 2
+
+
+def _with_things(verb: Token, c: Candidate, kit: Kit) -> bool:
+    """ "struggled with the forms": what one has trouble *with* names no party (and nothing is struggled against)."""
+    if any(ch.dep_ == "dobj" or (ch.dep_ == "prep" and ch.lower_ == "against") for ch in verb.children):
+        return False
+    objects = [g for p in verb.children if p.dep_ == "prep" and p.lower_ == "with" for g in p.children
+               if g.dep_ == "pobj"]
+    return bool(objects) and not any(names_party(o, c, kit) for o in objects)
 
 
 def _aimed_at_a_policy(verb: Token, kit: Kit) -> bool:
