@@ -22,6 +22,15 @@ def created_consumer(app: Any) -> Any | None:
     return getattr(app, "_consumer", None)
 
 
+def service_loop(service: Any) -> Any | None:
+    """The event loop a mode service (the faust worker) runs on once it has one, else None; never creates one.
+
+    mode's ``loop`` property creates a loop for the calling thread on first access, so the input watchdog's thread
+    must not use it to hand the worker a coroutine.
+    """
+    return getattr(service, "_loop", None)
+
+
 def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
     """faust's record of the next offset to consume per partition: set from the broker when partitions are
     assigned, updated on every commit.

@@ -78,13 +78,37 @@ class SnapshotFetchConsumer(faust_aiokafka.Consumer):
 
     async def _getmany(self, active_partitions: Set[Any] | None, timeout: float) -> Any:
         # faust's hook between its fetch loop and the consumer thread (faust-streaming 0.15.3: ThreadDelegateConsumer).
+        generation = self.app.consumer_generation_id
         if active_partitions is None:  # a client-only app reads every partition it is assigned
-            return await super()._getmany(None, timeout)
-        snapshot = frozenset(active_partitions)
-        if not snapshot:
-            await asyncio.sleep(min(timeout, IDLE_FETCH_S))
+            records = await super()._getmany(None, timeout)
+        else:
+            snapshot = frozenset(active_partitions)
+            if not snapshot:
+                await asyncio.sleep(min(timeout, IDLE_FETCH_S))
+                return {}
+            records = await super()._getmany(snapshot, timeout)  # type: ignore[arg-type]
+        if records and self.app.consumer_generation_id != generation:
+            await self._give_back(records)
             return {}
-        return await super()._getmany(snapshot, timeout)  # type: ignore[arg-type]
+        return records
+
+    async def _give_back(self, records: Mapping[Any, Any]) -> None:
+        """Undo a fetch that began before a rebalance and returned after it: seek each partition it read, and still
+        holds, back to the first record it returned.
+
+        Such a fetch is stale, and its records would be read in the new generation's recovery, or dropped by faust's
+        fetch loop, with aiokafka's position already past them. The scale-out test showed a survivor's table recovery
+        wait for ever after a fetch begun as a standby returned the changelog records the recovery then waited for.
+        """
+        held = set(self.assignment())
+        self.log.info("giving back a fetch that a rebalance overtook: %d records of %d partitions",
+                      sum(len(b) for b in records.values()), len(records))
+        for tp, batch in records.items():
+            if batch and tp in held:
+                try:
+                    await self.seek(tp, batch[0].offset)
+                except Exception as exc:  # revoked meanwhile: its next owner reads it from the committed offset
+                    self.log.warning("could not give back a stale fetch of %s: %r", tp, exc)
 
 
 class IdempotentTransport(faust_aiokafka.Transport):

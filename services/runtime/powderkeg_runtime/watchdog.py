@@ -1,12 +1,16 @@
-"""Watchdogs that exit a worker (status 75, for a restart) where faust would otherwise wait for ever.
+"""Watchdogs that re-seek a stuck input, or exit a worker (status 75, for a restart), where faust would otherwise wait
+for ever.
 
 :func:`enforce_shutdown_deadline` cuts short a graceful stop that hangs (broker gone); :func:`watch_input` catches
-an input nobody consumes or a partition that is never fetched, both seen after broker restarts. Under
-at-least-once both exits are safe: the restarted worker resumes from the committed offsets.
+an input nobody consumes or a partition that is never fetched, seen after broker restarts and around rebalances.
+A stuck partition is first sought back to its committed offset in the running worker (:func:`reseek_input`); only
+if that does not move it does the worker exit. Under at-least-once both are safe: whatever was not committed is
+read again, and every stage handles a duplicate.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -16,9 +20,10 @@ from typing import Any
 
 import faust
 
-from powderkeg_runtime.faust_internals import created_consumer
+from powderkeg_runtime.faust_internals import created_consumer, service_loop
 from powderkeg_runtime.kafka_admin import GroupOffsets, describe_group
 from powderkeg_runtime.kafka_config import KafkaSettings
+from powderkeg_runtime.recovery import FETCHER_PAUSE_S
 from powderkeg_runtime.replay import crash_for_replay
 
 
@@ -66,29 +71,72 @@ class StallTracker:
     ``stall_s``, and the worker idle (not in the middle of a message) when looked at.
 
     The idle condition keeps a slow message (a very long article) from counting as a stall: while it is processed the
-    worker is busy, and once it is done the committed offset moves.
+    worker is busy, and once it is done the committed offset moves. With ``reseek_s`` set, a partition stuck that
+    long is reported once as due for a re-seek (:meth:`due_for_reseek`) before it is reported as stuck.
     """
 
     stall_s: float
+    reseek_s: float | None = None
     seen: dict[PartitionKey, tuple[int | None, float]] = field(default_factory=dict)
+    resought: set[PartitionKey] = field(default_factory=set)
+    due: list[str] = field(default_factory=list)
 
     def observe(self, now: float, offsets: Mapping[PartitionKey, tuple[int | None, int]], busy: bool) -> str | None:
         """``offsets``: per owned partition, (committed offset or None, end offset). A reason when one is stuck."""
         stuck: str | None = None
+        self.due = []
         for key, (committed, end) in offsets.items():
             waiting = end - (committed or 0)
             last = self.seen.get(key)
             if waiting <= 0 or last is None or last[0] != committed:
                 self.seen[key] = (committed, now)
+                self.resought.discard(key)
                 continue
-            if now - last[1] >= self.stall_s and not busy:
-                stuck = (
-                    f"{key[0]}[{key[1]}] has {waiting} messages waiting and its committed offset {committed} has not "
-                    f"moved for {now - last[1]:.0f}s while the worker is idle"
-                )
+            if busy:
+                continue
+            idle_for = now - last[1]
+            what = (
+                f"{key[0]}[{key[1]}] has {waiting} messages waiting and its committed offset {committed} has not "
+                f"moved for {idle_for:.0f}s while the worker is idle"
+            )
+            if idle_for >= self.stall_s:
+                stuck = what
+            elif self.reseek_s is not None and idle_for >= self.reseek_s and key not in self.resought:
+                self.resought.add(key)
+                self.due.append(what)
         for key in [k for k in self.seen if k not in offsets]:
             del self.seen[key]
+            self.resought.discard(key)
         return stuck
+
+    def due_for_reseek(self) -> list[str]:
+        """The partitions the last :meth:`observe` found stuck for ``reseek_s``, each once per stall."""
+        return list(self.due)
+
+
+async def reseek_input(app: Any) -> bool:
+    """Seek every assigned partition back to its committed offset, as faust does at the end of a rebalance; False
+    when a rebalance is under way (it seeks anyway).
+
+    The consumer's flow and the streams' flow control are stopped first, and the stream queues cleared, so nothing
+    fetched before the seek is delivered after it; what was fetched but never processed is read again from the
+    committed offset. A record a fetch consumed and dropped (the position moved past it, nothing processed it) comes
+    again this way, instead of after a restart.
+    """
+    if getattr(app, "rebalancing", False):  # set by faust while partitions are being assigned
+        return False
+    consumer = app.consumer
+    consumer.stop_flow()
+    app.flow_control.suspend()
+    try:
+        await asyncio.sleep(FETCHER_PAUSE_S)
+        app.flow_control.clear()
+        await consumer.perform_seek()
+    finally:
+        app.flow_control.resume()
+        consumer.resume_flow()
+    return True
+
 
 
 def watch_input(
@@ -99,6 +147,7 @@ def watch_input(
     log: logging.Logger,
     *,
     grace_s: float = 20.0,
+    reseek_s: float | None = 15.0,
     stall_s: float = 45.0,
     every_s: float = 5.0,
     kafka: KafkaSettings | None = None,
@@ -106,6 +155,7 @@ def watch_input(
     offsets: Callable[[Collection[PartitionKey]], Mapping[PartitionKey, tuple[int | None, int]]] | None = None,
     busy: Callable[[], bool] | None = None,
     exit_for_replay: Callable[[logging.Logger, str], Any] = crash_for_replay,
+    reseek: Callable[[], bool] | None = None,
 ) -> threading.Thread:
     """Exit (status 75, for a restart) when the worker's input is stuck in a way faust does not recover from.
 
@@ -115,9 +165,12 @@ def watch_input(
       logs "Ignoring missing topic"); every member got nothing, the group is ``Stable``, no rebalance follows. When
       this worker has had no input partition for ``grace_s`` and the broker says no member owns one, it exits. A
       spare worker in a group whose partitions other members own is left alone.
-    * **An owned partition is never fetched.** The seek to the committed offset failed while the broker was down;
-      the worker consumes its other partitions and the lag of this one only grows. When an owned partition has
-      messages waiting, its committed offset has not moved for ``stall_s`` and the worker is idle, it exits.
+    * **An owned partition is never fetched.** The seek to the committed offset failed while the broker was down, or
+      a fetch around a rebalance consumed records that were never delivered; the worker consumes its other
+      partitions and the lag of this one only grows. When an owned partition has messages waiting, its committed
+      offset has not moved for ``reseek_s`` and the worker is idle, the worker's partitions are sought back to their
+      committed offsets (:func:`reseek_input`, on the worker's event loop); if it is still stuck at ``stall_s``, it
+      exits.
 
     The restarted worker rejoins with fresh metadata and resumes from the committed offsets (at-least-once).
     """
@@ -125,7 +178,15 @@ def watch_input(
     read_offsets = offsets if offsets is not None else GroupOffsets(bootstrap, group_id, kafka)
     describe_it = describe if describe is not None else (lambda where, group: describe_group(where, group, kafka))
     is_busy = busy if busy is not None else (lambda: app.monitor.events_active > 0)
-    tracker = StallTracker(stall_s)
+    tracker = StallTracker(stall_s, reseek_s)
+
+    def seek_back() -> bool:
+        if reseek is not None:
+            return reseek()
+        loop = service_loop(worker)
+        if loop is None or not loop.is_running():
+            return False
+        return asyncio.run_coroutine_threadsafe(reseek_input(app), loop).result(timeout=30)
 
     def mine() -> list[PartitionKey] | None:
         consumer = created_consumer(app)  # this thread must not create it: see created_consumer
@@ -154,6 +215,11 @@ def watch_input(
                     if reason is not None:
                         exit_for_replay(log, f"input stalled: {reason}; restarting to re-seek")
                         return
+                    due = tracker.due_for_reseek()
+                    if due:
+                        done = seek_back()
+                        outcome = "sought back to the committed offsets" if done else "re-seek skipped (rebalancing)"
+                        log.warning("input stalled: %s; %s", "; ".join(due), outcome)
                     continue
                 empty_since = empty_since if empty_since is not None else now
                 if now - empty_since < grace_s:

@@ -311,6 +311,7 @@ def test_a_fetch_reads_the_partitions_active_when_it_began(tmp_path: Path) -> No
     dropped (powderkeg_runtime/transport.py). The worker's consumer must fetch on a copy taken when the fetch began,
     and must not fetch at all on an empty one."""
     import asyncio
+    from types import SimpleNamespace
 
     from powderkeg_runtime.settings import ServiceSettings
     from powderkeg_runtime.transport import SnapshotFetchConsumer
@@ -331,6 +332,121 @@ def test_a_fetch_reads_the_partitions_active_when_it_began(tmp_path: Path) -> No
 
     consumer = SnapshotFetchConsumer.__new__(SnapshotFetchConsumer)  # no service machinery: only the override runs
     consumer._thread = Thread()  # where faust's ThreadDelegateConsumer keeps its consumer thread
+    consumer.app = SimpleNamespace(consumer_generation_id=1)
     asyncio.run(consumer._getmany(live, 0.5))
     assert fetched == [frozenset({"changelog-0", "changelog-1"})]
     assert asyncio.run(consumer._getmany(set(), 0.5)) == {} and len(fetched) == 1
+
+
+def test_stall_tracker_asks_for_a_reseek_once_before_it_gives_up() -> None:
+    from powderkeg_runtime.watchdog import StallTracker
+
+    tracker = StallTracker(stall_s=45, reseek_s=15)
+    key = ("t", 0)
+    assert tracker.observe(0.0, {key: (5, 9)}, busy=False) is None and tracker.due_for_reseek() == []
+    assert tracker.observe(16.0, {key: (5, 9)}, busy=False) is None and len(tracker.due_for_reseek()) == 1
+    assert tracker.observe(21.0, {key: (5, 9)}, busy=False) is None and tracker.due_for_reseek() == []  # once
+    assert tracker.observe(46.0, {key: (5, 9)}, busy=False) is not None  # the re-seek did not move it: exit
+    assert tracker.observe(50.0, {key: (7, 9)}, busy=False) is None  # moved: a new stall may be re-sought again
+    assert tracker.observe(66.0, {key: (7, 9)}, busy=False) is None and len(tracker.due_for_reseek()) == 1
+
+
+def test_the_watchdog_reseeks_a_stuck_partition_before_it_exits() -> None:
+    import logging
+    import time
+    import types
+
+    from kafka.structs import TopicPartition
+
+    from powderkeg_runtime.watchdog import watch_input
+
+    app = types.SimpleNamespace(
+        _consumer=_FakeConsumer([TopicPartition("powderkeg.events.v2", 0)]), conf=types.SimpleNamespace(id="g")
+    )
+    worker = types.SimpleNamespace(should_stop=False)
+    calls: list[str] = []
+    thread = watch_input(
+        app,  # type: ignore[arg-type]
+        worker,
+        "127.0.0.1:9",
+        ["powderkeg.events.v2"],
+        logging.getLogger("test"),
+        reseek_s=0.02,
+        stall_s=0.4,
+        every_s=0.01,
+        describe=lambda bootstrap, group_id: _group("Stable", []),
+        offsets=lambda tps: {tp: (3, 9) for tp in tps},
+        busy=lambda: False,
+        exit_for_replay=lambda log, what: calls.append("exit"),
+        reseek=lambda: calls.append("reseek") is None,
+    )
+    deadline = time.monotonic() + 2.0
+    while thread.is_alive() and "exit" not in calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.should_stop = True
+    thread.join(timeout=2)
+    assert calls == ["reseek", "exit"]
+
+
+def test_a_reseek_stops_the_flow_clears_the_queues_and_seeks_to_the_committed_offsets() -> None:
+    import asyncio
+    import types
+
+    from powderkeg_runtime.watchdog import reseek_input
+
+    calls: list[str] = []
+
+    class Consumer:
+        def stop_flow(self) -> None:
+            calls.append("stop_flow")
+
+        def resume_flow(self) -> None:
+            calls.append("resume_flow")
+
+        async def perform_seek(self) -> None:
+            calls.append("seek")
+
+    flow = types.SimpleNamespace(
+        suspend=lambda: calls.append("suspend"), clear=lambda: calls.append("clear"),
+        resume=lambda: calls.append("resume"),
+    )
+    app = types.SimpleNamespace(rebalancing=False, consumer=Consumer(), flow_control=flow)
+    assert asyncio.run(reseek_input(app)) is True
+    assert calls == ["stop_flow", "suspend", "clear", "seek", "resume", "resume_flow"]
+    calls.clear()
+    app.rebalancing = True
+    assert asyncio.run(reseek_input(app)) is False and calls == []
+
+
+def test_a_fetch_a_rebalance_overtook_is_given_back() -> None:
+    """A fetch begun before a rebalance and returned after it is stale: its records are not delivered, and each
+    partition still held is sought back to the first record it returned, so the new generation reads them again
+    (a survivor's table recovery waited for ever on changelog records such a fetch had taken)."""
+    import asyncio
+    import logging
+    from types import SimpleNamespace
+
+    from powderkeg_runtime.transport import SnapshotFetchConsumer
+
+    app = SimpleNamespace(consumer_generation_id=1)
+    seeks: list[tuple[str, int]] = []
+
+    class Thread:
+        async def getmany(self, partitions: object, timeout: float) -> dict[str, list[SimpleNamespace]]:
+            app.consumer_generation_id = 2  # the group rebalanced while the fetch waited
+            return {"changelog-0": [SimpleNamespace(offset=4), SimpleNamespace(offset=5)],
+                    "events-1": [SimpleNamespace(offset=9)]}
+
+    class Consumer(SnapshotFetchConsumer):
+        def assignment(self) -> set[str]:
+            return {"changelog-0"}  # events-1 went to another member
+
+        async def seek(self, partition: str, offset: int) -> None:  # type: ignore[override]
+            seeks.append((partition, offset))
+
+    consumer = Consumer.__new__(Consumer)
+    consumer._thread = Thread()
+    consumer.app = app
+    consumer.log = logging.getLogger("test")  # type: ignore[assignment]
+    assert asyncio.run(consumer._getmany({"changelog-0", "events-1"}, 0.5)) == {}
+    assert seeks == [("changelog-0", 4)]
