@@ -417,3 +417,17 @@ def test_trouble_with_things_is_no_assault(run: Run) -> None:
     assert_no_conflict(run, "Passengers and staff at the airport struggled with the new forms and database "
                             "requirements.")
     assert raised(run, "Protesters struggled with police outside parliament, and officers fired tear gas.")
+
+
+def test_a_parliament_that_approves_emergency_rule_imposes_it(run: Run) -> None:
+    # dev-054: coded as a concession, imposed all the same; against a hazard it is the response to it.
+    assert "emergency_rule" in raised(run, "Ethiopia's parliament approved a six-month state of emergency in the "
+                                           "Amhara region after deadly clashes between the army and Fano militiamen.")
+    assert raised(run, "Zimbabwe's parliament approved a state of emergency over the drought that has ruined the "
+                       "maize harvest.") == []
+
+
+def test_months_later_is_history_and_days_later_is_news(run: Run) -> None:
+    # voa dev: "Several months later, North Korea invaded."
+    assert raised(run, "Several months later, North Korea invaded South Korea.") == []
+    assert "territory_seized" in raised(run, "Two days later, rebels seized the town of Kidal.")

@@ -7,8 +7,9 @@ conflict has lasted. An event is background when, in order:
    "since 2011", "two years ago"; "last month, X ambushed a bus and killed 18"; "since 2011, when the government
    sent soldiers") ends :data:`HISTORY_DAYS` or more before publication (``core/dates.py`` resolves it), and so
    does a relative clause of a dated event ("the 2004 bombing of a base that killed nine soldiers");
-2. it is told as long ago ("years ago"), for or since years ("have been disputing for years"), or under an
-   anniversary ("the 14th anniversary of the start of protests");
+2. it is told as long ago ("years ago"), months or years after another past event ("several months later, X
+   invaded"), for or since years ("have been disputing for years"), or under an anniversary ("the 14th
+   anniversary of the start of protests");
 3. it is part of a span that lasted years ("a war that lasted more than three years and killed 100,000 people");
 4. it is habitual ("the group *frequently* conducts bombings", "has *previously* called") or an ongoing conflict
    told as a state ("has been fighting a deadly insurgency");
@@ -219,6 +220,9 @@ def _told_as_past(trigger: Token, words: Words) -> str | None:
         ago = child.lower_ == "ago" or any(g.lower_ == "ago" for g in child.children)
         if ago and {t.lower_ for t in child.subtree} & words.long_units:
             return "told as years ago"
+        later = child.dep_ == "advmod" and child.lower_ == "later" and trigger.tag_ in ("VBD", "VBN")
+        if later and {t.lower_ for t in child.subtree} & (words.long_units | {"month", "months"}):
+            return "told as months or years after another past event"  # "Several months later, X invaded."
         if child.dep_ == "prep" and child.lower_ in ("for", "since"):
             objects = {t.lower_ for t in child.subtree}
             if objects & words.long_units and not any(t.like_num for t in child.subtree):
