@@ -84,10 +84,9 @@ def _evaluated(port: int) -> float:
 
 @pytest.mark.xfail(
     reason=(
-        "known intermittent bug (issue 13, open): around the end of a rebalance's table recovery a worker can skip "
-        "input records (aiokafka's position moves past records faust never delivered), and the partition stays "
-        "unprocessed until the input-stall watchdog exits with 75; the test keeps running and reports XPASS when "
-        "the race does not occur (docs/alerting.md)"
+        "intermittent bug (issue 13): around a rebalance's table recovery a worker could skip input records and "
+        "stall until the input watchdog's exit; three paths were found and closed (docs/alerting.md, scale-out), "
+        "and the test stays non-strict until the fixes have a longer record; it runs and reports XPASS"
     ),
     strict=False,
 )
