@@ -149,8 +149,13 @@ def _watch(
     group: dict[str, object],
     offsets: dict[tuple[str, int], tuple[int | None, int]] | None = None,
     busy: bool = False,
+    *,
+    stall_s: float = 0.05,
+    reseek_s: float | None = None,
+    calls: list[str] | None = None,
 ) -> list[str]:
-    """Run the watchdog against a fake app for a short, bounded time; return the exit reasons it gave."""
+    """Run the watchdog against a fake app for a short, bounded time; return the exit reasons it gave (and note
+    each re-seek and exit, in order, in ``calls``)."""
     import logging
     import time
     import types
@@ -168,12 +173,14 @@ def _watch(
         ["powderkeg.articles.v1"],
         logging.getLogger("test"),
         grace_s=0.05,
-        stall_s=0.05,
+        reseek_s=reseek_s,
+        stall_s=stall_s,
         every_s=0.01,
         describe=lambda bootstrap, group_id: group,
         offsets=lambda tps: {tp: (offsets or {}).get(tp, (5, 5)) for tp in tps},
         busy=lambda: busy,
-        exit_for_replay=lambda log, what: exits.append(what),
+        exit_for_replay=lambda log, what: (exits.append(what), calls is not None and calls.append("exit")),
+        reseek=lambda: calls is None or calls.append("reseek") is None,
     )
     deadline = time.monotonic() + 1.0
     while thread.is_alive() and not exits and time.monotonic() < deadline:
@@ -352,39 +359,12 @@ def test_stall_tracker_asks_for_a_reseek_once_before_it_gives_up() -> None:
 
 
 def test_the_watchdog_reseeks_a_stuck_partition_before_it_exits() -> None:
-    import logging
-    import time
-    import types
-
     from kafka.structs import TopicPartition
 
-    from powderkeg_runtime.watchdog import watch_input
-
-    app = types.SimpleNamespace(
-        _consumer=_FakeConsumer([TopicPartition("powderkeg.events.v2", 0)]), conf=types.SimpleNamespace(id="g")
-    )
-    worker = types.SimpleNamespace(should_stop=False)
     calls: list[str] = []
-    thread = watch_input(
-        app,  # type: ignore[arg-type]
-        worker,
-        "127.0.0.1:9",
-        ["powderkeg.events.v2"],
-        logging.getLogger("test"),
-        reseek_s=0.02,
-        stall_s=0.4,
-        every_s=0.01,
-        describe=lambda bootstrap, group_id: _group("Stable", []),
-        offsets=lambda tps: {tp: (3, 9) for tp in tps},
-        busy=lambda: False,
-        exit_for_replay=lambda log, what: calls.append("exit"),
-        reseek=lambda: calls.append("reseek") is None,
-    )
-    deadline = time.monotonic() + 2.0
-    while thread.is_alive() and "exit" not in calls and time.monotonic() < deadline:
-        time.sleep(0.01)
-    worker.should_stop = True
-    thread.join(timeout=2)
+    owned = [TopicPartition("powderkeg.articles.v1", 0)]
+    offsets = {("powderkeg.articles.v1", 0): (3, 9)}
+    _watch(owned, _group("Stable", []), offsets=offsets, stall_s=0.4, reseek_s=0.02, calls=calls)
     assert calls == ["reseek", "exit"]
 
 

@@ -151,8 +151,7 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
     state of drought emergency after failed rains killed livestock". A weapon ("a car bomb", "a land mine") or a
     perpetrator ("gunmen set fire to ...", "fighting has displaced ...") makes it no such report.
     """
-    if any(_weapon(t, agency) or t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators
-           for t in sentence):
+    if _armed_sentence(sentence, agency):
         return None
     lemmas = {t.lemma_.lower() for t in sentence if t.pos_ == "NOUN"}
     if lemmas & agency.accidental_heads and lemmas & agency.accident_sites:
@@ -167,6 +166,14 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
             if subject is not None and _accidental_thing(subject, agency):
                 return ACCIDENT  # "a tower crane toppled", "their army truck overturned"
     return None
+
+
+def _armed_sentence(sentence: Span | Doc, agency: AgencyWords) -> bool:
+    """The sentence names a weapon or an armed perpetrator ("a car bomb", "gunmen", "shelling")."""
+    return any(
+        _weapon(t, agency) or t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators
+        for t in sentence
+    )
 
 
 def _weapon(t: Token, agency: AgencyWords) -> bool:
@@ -277,8 +284,7 @@ def _when_clause_cause(token: Token, c: Candidate, kit: Kit, *, armed: bool) -> 
 
 def _sports_report(sentence: Span | Doc, agency: AgencyWords) -> bool:
     """A sentence that is plainly a sports report: two different sports words and no weapon or armed perpetrator."""
-    if any(_weapon(t, agency) or t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators
-           for t in sentence):
+    if _armed_sentence(sentence, agency):
         return False
     return len({t.lemma_.lower() for t in sentence if t.lemma_.lower() in agency.sports_words}) >= 2
 
