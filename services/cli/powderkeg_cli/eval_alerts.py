@@ -40,6 +40,7 @@ from powderkeg_contracts import Alert, Article, Direction, EventRecord, Origin, 
 from powderkeg_extractor.core.pipeline import Extractor
 from powderkeg_extractor.devdata import add_data_option, dev_data
 from powderkeg_extractor.settings import configured_extractor
+from powderkeg_ingest.core.pipeline import CoreConfig, IngestCore, RawArticle
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VOA_LABELS = REPO_ROOT / "services" / "extractor" / "training" / "data" / "voa_labels.jsonl"
@@ -119,16 +120,14 @@ class Tally:
 
 
 def _article(ref: str, text: str, published: datetime) -> Article:
+    """The article that ingest publishes for ``text``, as in ``powderkeg run``: normalised, its dateline and source tag
+    stripped (the contract's ``text``), so the extractor never reads "JAYAPURA, Indonesia —" as a subject."""
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return Article(
-        article_id=f"eval-{digest[:24]}",
-        text=text,
-        published_at=published,
-        ingested_at=published,
-        origin=Origin.JSONL,
-        content_hash=digest,
-        source=ref[:200],
-    )
+    raw = RawArticle(text=text, id=f"eval-{digest[:24]}", source=ref[:200], published_at=published, origin=Origin.JSONL)
+    result = IngestCore(CoreConfig(detect_language=False)).accept(raw, now=published)
+    if result.article is None:
+        raise ValueError(f"{ref}: ingest rejects the text ({result.reason}: {result.message})")
+    return result.article
 
 
 def alerts_of(events: Sequence[EventRecord], published: datetime) -> list[Alert]:
@@ -244,10 +243,18 @@ def voa_precision(extractor: Extractor, rows: Sequence[dict[str, object]], voa: 
         batch = extractor.extract_batch(chunk)
         for article_id, article, events in zip(ids[start : start + 8], chunk, batch, strict=True):
             assert article.published_at is not None
+            sentences = _shifted(by_article[article_id], str(stories[article_id]["text"]), article.text)
             for alert in alerts_of(events, article.published_at):
                 if alert.direction is Direction.ESCALATION:
-                    _judge(alert, by_article[article_id], {e.event_id: e for e in events}, result)
+                    _judge(alert, sentences, {e.event_id: e for e in events}, result)
     return result
+
+
+def _shifted(rows: Sequence[dict[str, object]], original: str, text: str) -> list[dict[str, object]]:
+    """The labelled sentences with offsets into ``text``, the article's text once ingest stripped a dateline from the
+    head of ``original`` (the labels' offsets are into ``original``)."""
+    cut = len(original) - len(text) if original.endswith(text) else 0
+    return [{**row, "start": int(row["start"]) - cut, "end": int(row["end"]) - cut} for row in rows]  # type: ignore[call-overload]
 
 
 def _judge(

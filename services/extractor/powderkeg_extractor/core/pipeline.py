@@ -188,9 +188,11 @@ class Extractor:
         return [actor for _c, _n, actor in ranked[:2]]
 
     def _main_country(self, article: Article) -> str | None:
-        """The country an article names most, when one stands out (no tie for first place)."""
+        """The country an article names most, when one stands out (no tie for first place); its dateline ("MAIDUGURI,
+        Nigeria", which ingest took off the text) counts as a mention."""
         as_of = article.published_at.date() if article.published_at else None
-        ranked = self._article_countries(article.text, as_of)[:2]
+        text = f"{article.dateline.title()}. {article.text}" if article.dateline else article.text
+        ranked = self._article_countries(text, as_of)[:2]
         if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None
         return ranked[0][0]
