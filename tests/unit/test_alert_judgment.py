@@ -431,3 +431,62 @@ def test_months_later_is_history_and_days_later_is_news(run: Run) -> None:
     # voa dev: "Several months later, North Korea invaded."
     assert raised(run, "Several months later, North Korea invaded South Korea.") == []
     assert "territory_seized" in raised(run, "Two days later, rebels seized the town of Kidal.")
+
+
+def test_a_dateline_is_stripped_as_ingest_strips_it(run: Run) -> None:
+    # dev-580: the eval builds its articles with ingest's core, so "JAYAPURA, Indonesia —" is no subject.
+    events, alerts = run("JAYAPURA, Indonesia — Separatist gunmen ambushed a police patrol in Papua's Intan Jaya "
+                         "regency, killing two officers, a police spokesman said.")
+    assert "armed_group_attack" in escalations(alerts)
+    assert all("JAYAPURA" not in (e.actor.text or "") for e in events)
+
+
+def test_coordinated_parties_of_talks_talk_with_each_other(run: Run) -> None:
+    # dev-537.
+    _, alerts = run("YEREVAN — Armenian and Azerbaijani commissions resumed border delimitation talks on Thursday "
+                    "after a six-month pause, Armenia's deputy prime minister said.")
+    resumed = [a for a in alerts if a.signal == "talks_resumed"]
+    assert resumed and set(resumed[0].countries) == {"ARM", "AZE"}
+    _, alerts = run("US and British warplanes struck Houthi targets in Yemen on Tuesday.")
+    assert "military_strike" in escalations(alerts)
+
+
+def test_a_trigger_inside_the_name_of_an_institution_is_no_event(run: Run) -> None:
+    # dev-541: the museum's name holds "Genocide".
+    assert raised(run, "The Tuol Sleng Genocide Museum opened a new digital archive on Monday cataloguing "
+                       "thousands of prisoner photographs.") == []
+    assert "attack_on_civilians" in raised(run, "Militiamen massacred 40 villagers in Ituri province on Monday, "
+                                                "local officials said.")
+
+
+def test_what_an_event_ended_went_before_it(run: Run) -> None:
+    # dev-587: the insurgency the 2005 deal ended.
+    assert raised(run, "Voters in Aceh elected a new provincial governor on Wednesday, nearly two decades after the "
+                       "2005 Helsinki peace deal ended a separatist insurgency that killed about 15,000 people.") == []
+    assert raised(run, "Rebels attacked a village in Ituri on Sunday in a raid that killed 15 people.")
+
+
+def test_an_act_quantified_by_any_is_no_particular_act(run: Run) -> None:
+    events, _ = run("The minister said the government would respond to any declaration of martial law by the "
+                    "army.")
+    assert all(e.factuality is not Factuality.ASSERTED for e in events if e.cameo_code.startswith("172"))
+    events, _ = run("The army declared martial law in the capital on Tuesday.")
+    assert any(e.factuality is Factuality.ASSERTED for e in events if e.cameo_code.startswith("172"))
+
+
+def test_a_named_act_a_copula_comments_on_is_not_reported(run: Run) -> None:
+    # voa:6203896:12, voa:6181235:22 (dev).
+    assert raised(run, "Still, others suggest the bombing was a plot by France to trigger Gbagbo's departure.") == []
+    assert raised(run, "A full long-range missile test is a little dangerous for Kim Jong Un, the analyst said.") == []
+    assert "bombing" in raised(run, "A suicide bomber killed 30 people at a mosque in Peshawar on Friday.")
+
+
+def test_a_sayer_introduced_as_an_observer_predicts(run: Run) -> None:
+    # voa:6181235 (dev): the professor later named by his surname alone.
+    text = ("Chinese leaders see the revised law as part of a strategy, said Alexander Vuving, a professor at the "
+            "Daniel K. Inouye Asia-Pacific Center for Security Studies. \u201cIncreasingly China will use domestic "
+            "laws to enforce its internal jurisdiction within the South China Sea,\u201d Vuving said.")
+    assert "threat" not in raised(run, text)
+    official = text.replace("a professor at the Daniel K. Inouye Asia-Pacific Center for Security Studies",
+                            "China's defence minister")
+    assert "threat" in raised(run, official)

@@ -54,7 +54,9 @@ class Words(BaseModel):
     denial_verbs: WordSet
     settlement_verbs: WordSet
     mutual_verbs: WordSet
+    mutual_nouns: WordSet
     settlement_prepositions: WordSet
+    ending_verbs: WordSet
     military_strike_modifiers: WordSet
     labour_strike_modifiers: WordSet
     labour_words: WordSet
@@ -65,6 +67,7 @@ class Words(BaseModel):
     standing_measures: WordSet
     observer_nouns: WordSet
     ceremony_words: WordSet
+    institution_nouns: WordSet
 
 
 class AgencyWords(BaseModel):

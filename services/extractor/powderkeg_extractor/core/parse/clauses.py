@@ -89,6 +89,23 @@ def _appeal_object(verb: Token, appeal: frozenset[str]) -> bool:
     return any(c.dep_ == "dobj" and c.pos_ == "NOUN" and c.lemma_.lower() in appeal for c in verb.children)
 
 
+_ANY = frozenset({"any", "whatever", "whichever"})
+_UNSPECIFIED_DEPS = frozenset({"pobj", "prep", "pcomp", "compound", "amod", "nmod"})
+
+
+def _unspecified(trigger: Token) -> bool:
+    """An act quantified by "any" is no particular one ("approval within 48 hours of *any* declaration of martial
+    law", "will take *any* measures necessary, including reimposing sanctions"): it is hypothetical."""
+    node = trigger
+    for _ in range(5):
+        if any(c.dep_ == "det" and c.lower_ in _ANY for c in node.children):
+            return True
+        if node.dep_ not in _UNSPECIFIED_DEPS or node.head is node:
+            return False
+        node = node.head
+    return False
+
+
 def _conditional(token: Token, words: Words) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in words.conditional_marks for child in token.children)
 
@@ -115,7 +132,7 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
     if _negated(trigger, supplement):
         return FactualityResult(Factuality.NEGATED, speaker_verb, 0, Cause.NEGATION)
     clause = _first_conjunct(trigger)
-    if _conditional(clause, words):
+    if _conditional(clause, words) or _unspecified(trigger):
         factuality, cause = Factuality.HYPOTHETICAL, Cause.CONDITIONAL
     modal: str | None = None
     if not _conditional(clause, words) and (modal := _modal_word(clause, words)) is not None:

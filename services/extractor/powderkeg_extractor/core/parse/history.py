@@ -15,9 +15,11 @@ conflict has lasted. An event is background when, in order:
    told as a state ("has been fighting a deadly insurgency");
 5. its parties are named as they were then ("rebels fighting *then*-president Gbagbo");
 6. it is the matter of a legal proceeding ("charged with kidnapping", "convicted of planning the attack");
-7. it is what a settlement ends ("agreed to a ceasefire after five days of border fighting");
+7. it is what a settlement ends ("agreed to a ceasefire after five days of border fighting"), or it describes what
+   an event ended ("the deal ended an insurgency *that killed* 15,000 people");
 8. it describes who was freed ("the schoolgirls *kidnapped* in Zamfara were freed": the news is the release);
-9. it is a standing measure told in the present passive ("both ships *are sanctioned* by the Treasury").
+9. it is a standing measure told in the present passive ("both ships *are sanctioned* by the Treasury");
+10. it is a named act that a copula comments on ("the bombing *was a plot*", "a missile test *is dangerous*").
 
 Dates are found where they attach in the parse, not anywhere in the sentence: "A trial opened Monday over the 2004
 bombing" makes the bombing history and the trial news.
@@ -57,6 +59,8 @@ def background_of(trigger: Token, published: dt.datetime | None, words: Words) -
         or _then(trigger)
         or _judicial(trigger, words)
         or _settled(trigger, words)
+        or _what_was_ended(trigger, words)
+        or _spoken_of(trigger)
         or _of_a_dated_event(trigger, published)
         or _of_the_freed(trigger, words)
         or _standing(trigger, words)
@@ -135,6 +139,33 @@ def _settled(trigger: Token, words: Words) -> str | None:
     verb = token.head.head
     if verb.lemma_.lower() in words.settlement_verbs:
         return f"told as what led to a settlement ({verb.text} {token.head.text})"
+    return None
+
+
+def _spoken_of(trigger: Token) -> str | None:
+    """ "the bombing *was a plot* by France", "a missile test *is a little dangerous*", "the ultimatum *is because of*
+    the dispute": a named act that a copula says something about is the matter of a comment, not reported. A
+    superlative keeps it news ("the attack was the deadliest this year")."""
+    if trigger.pos_ not in ("NOUN", "PROPN") or trigger.dep_ != "nsubj":
+        return None
+    verb = trigger.head
+    if verb.lemma_.lower() != "be":
+        return None
+    said = [c for c in verb.children if c.dep_ in ("attr", "acomp", "prep")]
+    if not said or any(t.tag_ in ("JJS", "RBS") for c in said for t in c.subtree):
+        return None
+    return f"told as the matter of a comment ({trigger.text} {verb.text} {said[0].text})"
+
+
+def _what_was_ended(trigger: Token, words: Words) -> str | None:
+    """ "the 2005 peace deal ended a separatist insurgency *that killed* about 15,000 people": a relative clause of
+    what an event ended tells what happened before it ended."""
+    if trigger.dep_ not in ("relcl", "acl"):
+        return None
+    noun = trigger.head
+    verb = noun.head
+    if noun.dep_ in ("dobj", "nsubjpass") and verb.lemma_.lower() in words.ending_verbs:
+        return f"told as what was ended ({verb.text} {noun.text})"
     return None
 
 

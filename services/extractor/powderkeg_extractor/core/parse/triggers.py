@@ -78,6 +78,19 @@ def _ceremonial_march(token: Token, lexicon: Lexicon) -> bool:
     return any(t.lemma_.lower() in lexicon.words.ceremony_words for t in token.sent)
 
 
+def _names_an_institution(token: Token, words: Words) -> bool:
+    """ "the Tuol Sleng Genocide Museum", "a war memorial", "Victory Day": a noun that modifies the name of a place,
+    a body or a day is part of that name, not an event."""
+    node = token
+    for _ in range(_PATTERN_DEPTH):
+        if node.dep_ not in ("compound", "amod", "nmod") or node.head == node:
+            return False
+        node = node.head
+        if node.pos_ in _NOUN_POS and node.lemma_.lower() in words.institution_nouns:
+            return True
+    return False
+
+
 def _names_a_month(token: Token) -> bool:
     """ "in March", "on March 3", "March 3, 2024": the month, not a march. The pipeline runs no NER, so the case
     decides; a sentence's first word is a month only when a day follows ("March 3 ...")."""
@@ -490,7 +503,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
     for token in sent:
         if token.pos_ not in _NOUN_POS or token.i in verb_objects or _names_a_month(token):
             continue
-        if _ceremonial_march(token, lexicon):
+        if _ceremonial_march(token, lexicon) or _names_an_institution(token, lexicon.words):
             continue
         found = _compound_noun(token, lexicon)
         if found is None:

@@ -9,6 +9,8 @@ is what a thing would do ("a bill that would let the president declare ..."): it
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -69,12 +71,39 @@ def _predicted(c: Candidate, kit: Kit) -> bool:
         return False
     head = subject_of(verb)
     sayer = list(head.subtree) if head is not None else _before(verb)
-    if any(t.lemma_.lower() in kit.lexicon.words.observer_nouns for t in sayer):
+    observers = kit.lexicon.words.observer_nouns
+    if any(t.lemma_.lower() in observers for t in sayer):
+        return True
+    names = [t for t in sayer if t.pos_ == "PROPN" and t.text[:1].isupper()]
+    if len(names) == 1 and introduced_as_observer(names[0].text, c.sentence.article.text, observers):
         return True
     if speaker is None or any(p.actor.text == speaker.actor.text for p in c.actors):
         return False
     said = speaker.actor
     return said.country is not None and all(d.country != said.country for d in doers)
+
+
+_CLAUSE_END = re.compile(r"[.;:\u201c\u201d\"()]| said| says")
+
+
+def introduced_as_observer(surname: str, text: str, observers: frozenset[str]) -> bool:
+    """Whether the article introduced the person it later names by ``surname`` alone as an observer: "said
+    Alexander Vuving, *a professor* at ...", "*analyst* Alexander Vuving" ... then "'China will use ...,' Vuving
+    said"."""
+    for mention in re.finditer(rf"\b(?:[A-Z][\w'\u2019.-]*\s+){{1,3}}{re.escape(surname)}\b", text):
+        after = text[mention.end() : mention.end() + 120]
+        cut = _CLAUSE_END.search(after)
+        about = after[: cut.start()] if cut else after
+        before = text[max(0, mention.start() - 40) : mention.start()]
+        words = [
+            *re.findall(r"[a-z]+", before.lower())[-2:],
+            *re.findall(r"[a-z]+", mention.group(0).lower()),
+            *re.findall(r"[a-z]+", about.lower()),
+        ]
+        pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
+        if any(w in observers for w in (*words, *pairs)):
+            return True
+    return False
 
 
 def _before(verb: Token) -> list[Token]:

@@ -10,8 +10,9 @@ recipient Y with ``reciprocal`` set:
 * a reciprocal verb with a party as its object or after "with" ("clashed with militants"), or a verb whose
   object it engages "in" a reciprocal act ("rebels engaged peacekeepers in a firefight");
 * a plural party alone ("rival militias exchanged gunfire"): its members are both parties;
-* coordinated subjects of a verb of agreement with no other party ("Thailand and Cambodia agreed to a
-  ceasefire", "Kinshasa and Kigali signed a deal"): they agree with each other.
+* coordinated subjects of a verb of agreement, or of talks, with no other party ("Thailand and Cambodia agreed to
+  a ceasefire", "Kinshasa and Kigali signed a deal", "Armenian and Azerbaijani commissions resumed talks"): they
+  agree or talk with each other.
 
 What two parties exchange is never a party: the object of "exchanged heavy artillery fire" is not its recipient.
 Runs right after ``actor.parse.v1``, so that the actor fallbacks see the parties and the recipient strategies keep
@@ -50,10 +51,15 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
         parties = heads.between_parties(c.trigger.extra[0], words)
     if parties:
         return _both(c, kit, parties[0], parties[1])
-    mutual = c.trigger.kind is not TriggerKind.NOUN and token.lemma_.lower() in words.mutual_verbs
-    if mutual and len(c.actor_heads) >= 2 and not any(names_party(h, c, kit) for h in c.recipient_heads):
-        first, second = (heads.phrase_of(h) for h in c.actor_heads[:2])
-        return _both(c, kit, first, second)  # "Thailand and Cambodia agreed to a ceasefire": with each other
+    if _mutual(c, words) and not any(names_party(h, c, kit) for h in c.recipient_heads):
+        # "Thailand and Cambodia agreed to a ceasefire", "Armenian and Azerbaijani commissions resumed talks": with
+        # each other
+        if len(c.actor_heads) >= 2:
+            first, second = (heads.phrase_of(h) for h in c.actor_heads[:2])
+            return _both(c, kit, first, second)
+        split = heads.coordinated_parties(c.actor_heads[0]) if c.actor_heads else []
+        if len(split) >= 2:
+            return _both(c, kit, split[0], split[1])
     if not ({t.lemma_.lower() for t in c.trigger.tokens} & words.reciprocal_words or _engaged_in(token, words)):
         return c
     if len(c.actor_heads) >= 2:
@@ -114,6 +120,13 @@ def _counterpart(c: Candidate, kit: Kit) -> Token | None:
             if obj is not None and heads.is_argument(obj, words) and names_party(obj, c, kit):
                 return obj
     return None
+
+
+def _mutual(c: Candidate, words: Words) -> bool:
+    """A verb of agreement ("agreed", "signed"), or a trigger that holds talks ("resumed border talks")."""
+    if c.trigger.kind is not TriggerKind.NOUN and c.token.lemma_.lower() in words.mutual_verbs:
+        return True
+    return any(t.lemma_.lower() in words.mutual_nouns for t in c.trigger.tokens)
 
 
 def _engaged_in(verb: Token, words: Words) -> bool:
