@@ -490,3 +490,21 @@ def test_a_sayer_introduced_as_an_observer_predicts(run: Run) -> None:
     official = text.replace("a professor at the Daniel K. Inouye Asia-Pacific Center for Security Studies",
                             "China's defence minister")
     assert "threat" in raised(run, official)
+
+
+def test_a_weapon_left_from_an_old_war_goes_off_by_accident(run: Run) -> None:
+    # dev-627.
+    assert_no_conflict(run, "VIENTIANE, Laos — A cluster bomblet left over from the Vietnam War exploded as two boys "
+                            "played with it near their village in Xieng Khouang province, killing both, a demining "
+                            "official said.")
+    assert "bombing" in raised(run, "A roadside bomb exploded near an army convoy in Helmand, killing four soldiers.")
+
+
+def test_a_volcano_that_fires_ash_and_a_poison_that_kills_are_hazards(run: Run) -> None:
+    # dev-603, dev-628.
+    assert_no_conflict(run, "JAKARTA — Indonesia's Mount Semeru fired columns of ash 2 km into the sky on Monday as "
+                            "pyroclastic flows swept down its slopes toward villages in Lumajang, the volcanology "
+                            "agency said. Police and soldiers moved about 1,800 residents to temporary shelters.")
+    assert raised(run, "AHVAZ, Iran — Bootleg liquor laced with methanol has killed 17 people in Khuzestan province, "
+                       "health officials said.") == []
+    assert raised(run, "Militants fired rockets at the army base near Mount Sinjar on Monday, killing two soldiers.")

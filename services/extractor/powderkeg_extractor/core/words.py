@@ -80,6 +80,7 @@ class AgencyWords(BaseModel):
     vehicles: WordSet
     accident_verbs: WordSet
     weapon_nouns: WordSet
+    relic_modifiers: WordSet
     accident_sites: WordSet
     weapon_modifiers: WordSet
     accidental_heads: WordSet

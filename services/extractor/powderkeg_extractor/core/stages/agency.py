@@ -183,12 +183,27 @@ def _weapon(t: Token, agency: AgencyWords) -> bool:
         return False
     if t.dep_ in ("compound", "amod", "nmod") and t.head.lemma_.lower() in agency.accident_sites:
         return False
+    if _relic(t, agency):
+        return False
     if t.lemma_.lower() == "mine":
         placed = t.dep_ == "pobj" and t.head.lower_ in ("in", "at", "inside", "near", "into", "from")
         if t.dep_ == "compound" and t.head.lemma_.lower() not in agency.accidental_heads:
             return False  # "mines officials", "mine workers"; but "a mine blast"
         return not placed and not (_modifiers(t) & (agency.mine_modifiers | agency.accident_modifiers))
     return True
+
+
+def _relic(t: Token, agency: AgencyWords) -> bool:
+    """A weapon left from an old war: "an unexploded wartime bomb", "a cluster bomblet *left over from* the Vietnam
+    War", "a shell *from the war*"."""
+    if _modifiers(t) & agency.relic_modifiers:
+        return True
+    for child in t.children:
+        if child.dep_ == "acl" and child.lemma_.lower() == "leave":
+            return True  # "left over from", "left behind by"
+        if child.dep_ == "prep" and child.lower_ == "from" and any(g.lower_ in ("war", "wars") for g in child.subtree):
+            return True
+    return False
 
 
 def _figurative(t: Token, agency: AgencyWords) -> bool:
@@ -217,6 +232,8 @@ def _accidental_thing(subject: Token, agency: AgencyWords) -> bool:
     lemma = subject.lemma_.lower()
     if lemma in agency.vehicles or _modifiers(subject) & agency.vehicles:
         return True
+    if (lemma in agency.weapon_nouns or subject.lower_ in agency.weapon_nouns) and _relic(subject, agency):
+        return True  # "a bomblet left over from the war exploded"
     structure = lemma in agency.accident_modifiers or lemma in agency.accident_sites or lemma in agency.accidental_heads
     return structure and subject.pos_ == "NOUN"
 
@@ -247,7 +264,9 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
         subject = next((s for v in _clause_chain(verb)[1:] if (s := subject_of(v)) is not None), None)
     if subject is not None and not armed and _eruption(verb, subject, agency):
         return HAZARD  # "Mount Lekoro erupted ..., killing three hikers"
-    if verb is not c.token and subject is not None:
+    # The trigger's own subject counts too when the actor is someone else ("officials warned the pest could wipe
+    # out the harvest": the speaker stood in for the doer).
+    if subject is not None and (verb is not c.token or subject not in c.actor_heads):
         found = noun_cause(subject, agency)
         if found is not None and not (found == ACCIDENT and armed):
             return found
@@ -261,7 +280,8 @@ def _eruption(verb: Token, subject: Token, agency: AgencyWords) -> bool:
     *into* something ("the city erupted in protests")."""
     if verb.lemma_.lower() not in agency.eruption_verbs:
         return False
-    if any(c.dep_ == "prep" and c.lower_ in ("in", "into") for c in verb.children):
+    erupts = verb.lemma_.lower() == "erupt"
+    if erupts and any(c.dep_ == "prep" and c.lower_ in ("in", "into") for c in verb.children):
         return False
     return any(t.lemma_.lower() in agency.volcanic_words or t.lower_ in agency.volcanic_words for t in subject.subtree)
 
