@@ -179,7 +179,7 @@ def _armed_sentence(sentence: Span | Doc, agency: AgencyWords) -> bool:
 def _weapon(t: Token, agency: AgencyWords) -> bool:
     """A weapon noun; a mine is a place of work when what is mined modifies it or a preposition places it, and a
     weapon that names a store is its stock, not its use ("a missile depot", "an ammunition dump")."""
-    if t.pos_ != "NOUN" or (t.lemma_.lower() not in agency.weapon_nouns and t.lower_ not in agency.weapon_nouns):
+    if t.pos_ != "NOUN" or not _weapon_word(t, agency):
         return False
     if t.dep_ in ("compound", "amod", "nmod") and t.head.lemma_.lower() in agency.accident_sites:
         return False
@@ -191,6 +191,10 @@ def _weapon(t: Token, agency: AgencyWords) -> bool:
             return False  # "mines officials", "mine workers"; but "a mine blast"
         return not placed and not (_modifiers(t) & (agency.mine_modifiers | agency.accident_modifiers))
     return True
+
+
+def _weapon_word(t: Token, agency: AgencyWords) -> bool:
+    return t.lemma_.lower() in agency.weapon_nouns or t.lower_ in agency.weapon_nouns
 
 
 def _relic(t: Token, agency: AgencyWords) -> bool:
@@ -232,7 +236,7 @@ def _accidental_thing(subject: Token, agency: AgencyWords) -> bool:
     lemma = subject.lemma_.lower()
     if lemma in agency.vehicles or _modifiers(subject) & agency.vehicles:
         return True
-    if (lemma in agency.weapon_nouns or subject.lower_ in agency.weapon_nouns) and _relic(subject, agency):
+    if _weapon_word(subject, agency) and _relic(subject, agency):
         return True  # "a bomblet left over from the war exploded"
     structure = lemma in agency.accident_modifiers or lemma in agency.accident_sites or lemma in agency.accidental_heads
     return structure and subject.pos_ == "NOUN"

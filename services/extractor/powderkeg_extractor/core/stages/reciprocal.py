@@ -51,24 +51,15 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
         parties = heads.between_parties(c.trigger.extra[0], words)
     if parties:
         return _both(c, kit, parties[0], parties[1])
-    if _mutual(c, words) and not any(names_party(h, c, kit) for h in c.recipient_heads):
+    coordinated = _coordinated(c)
+    if coordinated and _mutual(c, words) and not any(names_party(h, c, kit) for h in c.recipient_heads):
         # "Thailand and Cambodia agreed to a ceasefire", "Armenian and Azerbaijani commissions resumed talks": with
         # each other
-        if len(c.actor_heads) >= 2:
-            first, second = (heads.phrase_of(h) for h in c.actor_heads[:2])
-            return _both(c, kit, first, second)
-        split = heads.coordinated_parties(c.actor_heads[0]) if c.actor_heads else []
-        if len(split) >= 2:
-            return _both(c, kit, split[0], split[1])
+        return _both(c, kit, *coordinated)
     if not ({t.lemma_.lower() for t in c.trigger.tokens} & words.reciprocal_words or _engaged_in(token, words)):
         return c
-    if len(c.actor_heads) >= 2:
-        first, second = (heads.phrase_of(h) for h in c.actor_heads[:2])
-        return _both(c, kit, first, second)
-    if len(c.actor_heads) == 1:
-        split = heads.coordinated_parties(c.actor_heads[0])
-        if len(split) >= 2:
-            return _both(c, kit, split[0], split[1])
+    if coordinated:
+        return _both(c, kit, *coordinated)
     other = _counterpart(c, kit)
     if other is None and len(c.actor_heads) == 1 and c.actor_heads[0].tag_ in ("NNS", "NNPS"):
         return _among(c, kit, c.actor_heads[0])
@@ -120,6 +111,15 @@ def _counterpart(c: Candidate, kit: Kit) -> Token | None:
             if obj is not None and heads.is_argument(obj, words) and names_party(obj, c, kit):
                 return obj
     return None
+
+
+def _coordinated(c: Candidate) -> tuple[Phrase, Phrase] | None:
+    """The first two coordinated actors: two actor heads ("Armenia and Azerbaijan"), or one noun with coordinated
+    modifiers ("Indian and Chinese troops")."""
+    if len(c.actor_heads) >= 2:
+        return heads.phrase_of(c.actor_heads[0]), heads.phrase_of(c.actor_heads[1])
+    split = heads.coordinated_parties(c.actor_heads[0]) if c.actor_heads else []
+    return (split[0], split[1]) if len(split) >= 2 else None
 
 
 def _mutual(c: Candidate, words: Words) -> bool:
