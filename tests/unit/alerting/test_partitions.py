@@ -272,3 +272,26 @@ def test_a_crash_at_any_write_then_a_replay_publishes_nothing_with_other_content
         replayed = contents(serve(restarted, steps[committed_at:]))
         for key, content in replayed.items():
             assert published.get(key, content) == content, (crash, key)
+
+
+def test_a_copy_older_than_the_dedupe_memory_is_late_not_raised_again(make_event: EventFactory) -> None:
+    """An event dated 2099 is clamped to its arrival, a year after the rest of its partition: the next sweep forgets
+    every seen id and pair index of the partition as too old. A redelivered copy of an old event then looks new; it
+    must be late, not a second surge under the first one's id with other content (the chaos run's conflicting
+    ``escalation_surge``)."""
+    war = [s for s in war_and_border(make_event) if s[1] == 0][:12]
+    clamped = next(s for s in war_and_border(make_event) if s[0].article_id.endswith("ind-2099"))
+    fresh = make_event(
+        PloverType.ASSAULT, "190", f"{CLASHES} Fresh.", "clashed", actor=INDIA, recipient=CHINA, goldstein=-10.0,
+        published_at=T0 + timedelta(days=400, hours=1), article="ind-fresh",
+    )
+    engine = AlertEngine()
+    published = contents(serve(engine, [*war, (clamped[0], 0, clamped[2]), (fresh, 0, None)]))
+    assert any(k[0].startswith("escalation_surge.SDN") for k in published), "the war must surge for the test to bite"
+    assert war[0][0].sides.key not in engine.store.pairs, "the sweeps after the clamped time forgot the pair's index"
+    assert not any(key.endswith(war[0][0].event_id) for key in engine.store.seen), "and its seen ids"
+
+    redelivered = [engine.step(event, received, partition) for event, partition, received in war]
+
+    assert all(evaluation.outcome.value == "late" and not evaluation.alerts for evaluation, _ in redelivered)
+    assert all(not resolved for _, resolved in redelivered)

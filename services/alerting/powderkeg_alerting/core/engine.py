@@ -29,8 +29,9 @@ from powderkeg_alerting.core.state import EngineStore, EpisodeState, owned, owne
 from powderkeg_contracts import Alert, AlertStatus, EventRecord, Factuality, Severity, SidePair
 
 SEEN_RETENTION = timedelta(days=14)
-"""How long (event time) an event id is remembered for dedupe; replays older than this are not redelivered by Kafka
-in practice (the events topic is compacted by time long before)."""
+"""How long (event time, behind the partition's watermark) an event id is remembered for dedupe. An event older than
+that is ``late`` for every signal, the escalation index included: the engine can no longer tell a redelivered copy
+from a first delivery, so it acts on neither."""
 
 SWEEP_EVERY = timedelta(minutes=1)
 """Resolution sweeps of a partition run when its watermark enters a new interval of this length (event time), not
@@ -205,6 +206,10 @@ class AlertEngine:
         if watermark is None or when > watermark:
             self._watermarks[partition] = when
         pair = event.sides.pair
+        if watermark is not None and when < watermark - SEEN_RETENTION:
+            # Older than the dedupe memory: a redelivered copy would look new (its seen id and its pair's index may be
+            # pruned), and a surge it opened would reuse the first one's id with other content.
+            return Evaluation(outcome=Outcome.LATE, event_time=when, pair=pair.key if pair else None)
         if background(event, timedelta(days=self.rules.max_event_age_days)):
             return Evaluation(outcome=Outcome.BACKGROUND, event_time=when, pair=pair.key if pair else None)
         if self.rules.ignored(event) is not None:
