@@ -508,3 +508,48 @@ def test_a_volcano_that_fires_ash_and_a_poison_that_kills_are_hazards(run: Run) 
     assert raised(run, "AHVAZ, Iran — Bootleg liquor laced with methanol has killed 17 people in Khuzestan province, "
                        "health officials said.") == []
     assert raised(run, "Militants fired rockets at the army base near Mount Sinjar on Monday, killing two soldiers.")
+
+
+def test_an_act_done_by_mistake_or_in_a_drill_is_an_accident(run: Run) -> None:
+    # dev-641.
+    assert_no_conflict(run, "SEOUL, South Korea — Two air force fighter jets mistakenly dropped eight bombs on a "
+                            "village near Pocheon during a live-fire drill, injuring 15 civilians.")
+    assert "military_strike" in raised(run, "Two air force fighter jets dropped eight bombs on a rebel-held village "
+                                            "near Pocheon, injuring 15 civilians.")
+
+
+def test_an_explosion_at_a_port_and_a_disaster_that_kills_are_no_attacks(run: Run) -> None:
+    # dev-649, dev-652.
+    assert_no_conflict(run, "A massive explosion tore through a container yard at Shahid Rajaee port, killing at "
+                            "least 40 people and shattering windows kilometres away.")
+    assert_no_conflict(run, "A public inquiry into the collapse of a tailings dam concluded that the mining company "
+                            "ignored warnings. The disaster killed 64 people.")
+    assert "bombing" in raised(run, "A car bomb exploded at the entrance of the port, killing at least 40 people.")
+
+
+def test_fighting_that_broke_out_between_two_parties_is_their_clash(run: Run) -> None:
+    # dev-665.
+    events, alerts = run("GOMA, Congo — Heavy fighting broke out between M23 rebels and the Congolese army near Sake "
+                         "on Wednesday, local officials said.")
+    assert "armed_clash" in escalations(alerts)
+    fighting = next(e for e in events if e.evidence.trigger == "fighting")
+    assert fighting.reciprocal and {fighting.actor.text, fighting.recipient.text} == {"M23 rebels", "Congolese army"}
+
+
+def test_an_act_in_a_report_that_is_dismissed_is_denied(run: Run) -> None:
+    # dev-688.
+    events, alerts = run("ISLAMABAD — Pakistan's military spokesman dismissed as baseless propaganda media reports "
+                         "that the army was planning an attack on militant hideouts inside Afghanistan.")
+    assert escalations(alerts) == []
+    assert all(e.factuality is Factuality.NEGATED for e in events if e.event_type is PloverType.THREATEN)
+    assert raised(run, "The interior minister dismissed rumours of a coup attempt.") == []
+    assert "military_strike" in raised(run, "Witnesses reported that troops shelled the village on Monday.")
+
+
+def test_fighting_for_votes_and_shooting_down_a_bid_are_no_violence(run: Run) -> None:
+    # dev-691, dev-694.
+    assert raised(run, "BERLIN — Germany's opposition Christian Democrats launched their election campaign in "
+                       "Dresden on Sunday, with the party leader vowing to fight for every vote.") == []
+    assert_no_conflict(run, "Shares of a Johannesburg-listed platinum miner bombed on Tuesday, falling 18 percent "
+                            "after its board shot down a takeover bid from a larger Australian rival.")
+    assert raised(run, "Gunmen shot down a police helicopter over Zamfara state on Monday, killing four officers.")

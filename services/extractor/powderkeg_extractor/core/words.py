@@ -52,6 +52,8 @@ class Words(BaseModel):
     continuation_verbs: WordSet
     speech_verbs: WordSet
     denial_verbs: WordSet
+    dismissal_verbs: WordSet
+    report_nouns: WordSet
     settlement_verbs: WordSet
     mutual_verbs: WordSet
     mutual_nouns: WordSet
@@ -99,3 +101,8 @@ class AgencyWords(BaseModel):
     works: WordSet
     sports_violent_verbs: WordSet
     difficulty_verbs: WordSet
+    calamities: WordSet
+    mistake_adverbs: WordSet
+    mistake_nouns: WordSet
+    drill_words: WordSet
+    proposals: WordSet

@@ -69,6 +69,24 @@ def _negated(token: Token, supplement: Supplement) -> bool:
     return False
 
 
+def _dismissed_report(trigger: Token, words: Words) -> bool:
+    """The act is the content of a report or a rumour that the sentence's speaker dismisses: "dismissed as
+    propaganda media reports *that the army was planning an attack*", "denied rumours *of a coup attempt*"."""
+    node = trigger
+    for _ in range(4):
+        if node.head is node:
+            return False
+        node = node.head
+        if node.pos_ in ("NOUN", "PROPN", "VERB") and node.lemma_.lower() in words.report_nouns and node.dep_ in (
+            "dobj", "pobj", "nsubjpass"
+        ):
+            governor = node.head
+            if governor.dep_ == "prep" and governor.lower_ == "as":
+                governor = governor.head  # "dismissed as baseless reports that ..."
+            return governor.pos_ == "VERB" and governor.lemma_.lower() in words.dismissal_verbs
+    return False
+
+
 def _no_one(subject: Token, supplement: Supplement) -> bool:
     """A subject quantified by a negation ("no passengers were killed", "no one was injured") denies the act."""
     if subject.lower_ in _NOBODY:
@@ -129,7 +147,7 @@ def assess(trigger: Token, supplement: Supplement, words: Words, *, own_claim: b
     factuality = Factuality.CLAIMED if own_claim else Factuality.ASSERTED
     cause: Cause | None = Cause.CLAIM if own_claim else None
     speaker_verb: Token | None = trigger if own_claim else None
-    if _negated(trigger, supplement):
+    if _negated(trigger, supplement) or _dismissed_report(trigger, words):
         return FactualityResult(Factuality.NEGATED, speaker_verb, 0, Cause.NEGATION)
     clause = _first_conjunct(trigger)
     if _conditional(clause, words) or _unspecified(trigger):

@@ -16,9 +16,12 @@ so a conflict event is dropped, with its cause, when its doer or cause is:
   one ("the batsmen bombarded the attack ... by stumps");
 * a film or a product: "the film bombed at the box office";
 * a volcano: "Mount Merapi erupted, ... killing 14 hikers";
+* a disaster as such: "the disaster killed 64 people";
+* a mistake or a drill: "jets mistakenly dropped bombs on a village during a live-fire drill, injuring 15";
 * an effort, not violence: an effort verb with a to-infinitive and an unarmed doer ("women struggle to get jobs"),
-  or one whose object is a policy's ("promising to fight corruption"); and any conflict act aimed only at a policy
-  or at ordinary crime ("vowed to wage war on corruption", "to crush networks of fraudsters"),
+  or one whose object is a policy's ("promising to fight corruption"), or whose only complement is what it is for
+  ("vowing to fight for every vote"); and any conflict act aimed only at a policy, a proposal or ordinary crime
+  ("vowed to wage war on corruption", "shot down a takeover bid", "to crush networks of fraudsters"),
   or a violent verb's default whose doer is unarmed people acting on no party ("we all struggled with the forms");
 * a rescue or relief deployment: a mobilisation for rescue, relief or a disaster is not a troop mobilisation.
 
@@ -61,6 +64,7 @@ WORK = "a film or a product"
 EFFORT = "an effort, not violence"
 UNARMED = "unarmed people acting on no party"
 RELIEF = "rescue or relief deployment"
+MISTAKE = "an accident or a drill, not an attack"
 
 _CONFLICT = frozenset({QuadClass.VERBAL_CONFLICT, QuadClass.MATERIAL_CONFLICT})
 _CAUSE_PREPOSITIONS = frozenset({"in", "by", "from", "during", "of"})
@@ -94,10 +98,12 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
     agency = kit.lexicon.agency
     armed = any(_weapon(t, agency) for t in c.sentence.doc)
     for head in _agents(c, kit):
-        found = noun_cause(head, agency)
+        found = noun_cause(head, agency) or (HAZARD if head.lemma_.lower() in agency.calamities else None)
         if found is not None and not (found == ACCIDENT and armed):
             return found
     token = c.token
+    if _by_mistake(token, agency):
+        return MISTAKE
     for verb in _clause_chain(token):
         found = _accident_clause(verb, c, kit, armed=armed)
         if found is not None:
@@ -119,8 +125,10 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
     if c.entry.plover in _FORCE_TYPES and _aimed_at_a_policy(token, kit):
         return EFFORT  # "vowed to wage war on corruption", "to crush the networks of fraudsters"
     doers = [p.actor.actor_class for p in c.actors]
-    if lemma in agency.effort_verbs and not any(cls in _ARMED for cls in doers) and _to_infinitive(token):
-        return EFFORT
+    if lemma in agency.effort_verbs and not any(cls in _ARMED for cls in doers) and (
+        _to_infinitive(token) or _for_a_cause(token, c, kit)
+    ):
+        return EFFORT  # "women struggle to get jobs", "vowing to fight for every vote"
     if (
         c.trigger.kind is TriggerKind.VERB
         and c.entry.plover is PloverType.ASSAULT
@@ -338,6 +346,8 @@ def _aimed_at_a_policy(verb: Token, kit: Kit) -> bool:
     def foe(o: Token) -> bool:
         if o.lemma_.lower() in agency.abstract_foes or o.lower_ in agency.abstract_foes:
             return True
+        if o.lemma_.lower() in agency.proposals or o.lower_ in agency.proposals:
+            return True  # "shot down a takeover bid", "killed the bill"
         return any(g.lemma_.lower() in agency.abstract_foes or g.lower_ in agency.abstract_foes
                    for p in o.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj")
 
@@ -395,6 +405,8 @@ def _agents(c: Candidate, kit: Kit) -> list[Token]:
         found.append(token.head)  # "the film "Iron Harvest" bombed at the box office": the noun it modifies
         if token.head.dep_ == "appos":
             found.append(token.head.head)
+        if token.head.dep_ == "pobj" and token.head.head.lower_ == "of" and token.head.head.head.pos_ == "NOUN":
+            found.append(token.head.head.head)  # "shares of a platinum miner bombed": the parser's "miner bombed"
     if not c.actor_heads and c.trigger.kind is not TriggerKind.NOUN:
         for child in token.children:
             if child.dep_ in ("prep", "agent") and child.lower_ in _CAUSE_PREPOSITIONS:
@@ -430,6 +442,35 @@ def _sites(noun: Token) -> set[str]:
                 out.add(obj.lemma_.lower())
                 out |= _modifiers(obj)
     return out
+
+
+def _by_mistake(token: Token, agency: AgencyWords) -> bool:
+    """The act, or the verb its participle hangs from, was done by mistake or in a drill: "jets *mistakenly* dropped
+    bombs ..., injuring 15", "a soldier was shot *by accident*", "fired *in error*", "*during a live-fire drill*"."""
+    for verb in _clause_chain(token):
+        for child in verb.children:
+            if child.dep_ == "advmod" and child.lower_ in agency.mistake_adverbs:
+                return True
+            if child.dep_ != "prep":
+                continue
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if child.lower_ in ("by", "in") and any(o.lemma_.lower() in agency.mistake_nouns for o in objects):
+                return True
+            if child.lower_ in ("during", "in") and any(
+                o.lemma_.lower() in agency.drill_words or o.lower_ in agency.drill_words for o in objects
+            ):
+                return True
+    return False
+
+
+def _for_a_cause(verb: Token, c: Candidate, kit: Kit) -> bool:
+    """ "fight *for every vote*", "battling for survival": an effort verb whose only complement is what it is for,
+    no party, and nothing fought against or with."""
+    if any(ch.dep_ == "dobj" or (ch.dep_ == "prep" and ch.lower_ in ("against", "with")) for ch in verb.children):
+        return False
+    objects = [g for p in verb.children if p.dep_ == "prep" and p.lower_ == "for" for g in p.children
+               if g.dep_ == "pobj"]
+    return bool(objects) and not any(names_party(o, c, kit) for o in objects) and not c.recipient_heads
 
 
 def _to_infinitive(word: Token) -> bool:

@@ -49,6 +49,8 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
     parties = heads.between_parties(token, words)
     if not parties and c.trigger.kind is TriggerKind.PREDICATE and c.trigger.extra:
         parties = heads.between_parties(c.trigger.extra[0], words)
+    if not parties and c.trigger.kind is TriggerKind.NOUN and _happens(token):
+        parties = heads.between_parties(token.head, words)  # "fighting broke out *between X and Y*"
     if parties:
         return _both(c, kit, parties[0], parties[1])
     coordinated = _coordinated(c)
@@ -67,6 +69,13 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
         return c
     recipient = party_of(RECIPROCAL, heads.phrase_of(other), c, kit, borrow=True)
     return replace(c, recipient_heads=(other,), recipients=(recipient,), reciprocal=True)
+
+
+def _happens(noun: Token) -> bool:
+    """The event noun is the subject of a verb of occurrence with no object ("fighting broke out", "clashes erupted",
+    "fighting raged"): the parser hangs the phrase "between X and Y" on that verb."""
+    verb = noun.head
+    return noun.dep_ == "nsubj" and verb.pos_ == "VERB" and not any(ch.dep_ == "dobj" for ch in verb.children)
 
 
 def _both(c: Candidate, kit: Kit, first: Phrase, second: Phrase) -> Candidate:
