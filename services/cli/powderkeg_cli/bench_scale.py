@@ -14,7 +14,8 @@ Only one service runs in each pass, so that the two do not share the cores. The 
 1, 2, 1, 2, ... workers), and the table gives each count's median: one pass on a shared 2-core machine varies by 20%
 or more, and a fixed order would favour the later passes. The topics need an even partition count
 for two workers to split them evenly: ``make bench-scale`` starts a fresh stack with ``POWDERKEG_TOPIC_PARTITIONS=4``
-(the default, 3, splits 2:1, which caps two workers at 1.5x).
+(the default, 3, splits 2:1, which caps two workers at 1.5x), and sends the articles ten times (``--repeat 10``):
+articles are keyed by id, so with a small load a few long articles on one worker's partitions decide the span.
 """
 
 from __future__ import annotations
