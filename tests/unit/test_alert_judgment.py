@@ -553,3 +553,14 @@ def test_fighting_for_votes_and_shooting_down_a_bid_are_no_violence(run: Run) ->
     assert_no_conflict(run, "Shares of a Johannesburg-listed platinum miner bombed on Tuesday, falling 18 percent "
                             "after its board shot down a takeover bid from a larger Australian rival.")
     assert raised(run, "Gunmen shot down a police helicopter over Zamfara state on Monday, killing four officers.")
+
+
+def test_labour_strikes_told_by_their_idioms_are_protests(run: Run) -> None:
+    # dev-266, dev-531, dev-522.
+    assert raised(run, "Dockworkers at the port of Rotterdam walked off the job for 24 hours in a dispute over "
+                       "automation, the FNV union said.") == ["protest"]
+    assert raised(run, "JOHANNESBURG — Platinum miners downed tools at three shafts in North West province on "
+                       "Monday in a wage dispute.") == ["protest"]
+    assert raised(run, "BELGRADE — Tens of thousands of people joined a silent march through central Belgrade on "
+                       "Saturday to demand accountability.") == ["protest"]
+    assert raised(run, "The striker walked off the pitch after a red card.") == []
