@@ -47,12 +47,24 @@ def _field(partition: dict, *names: str) -> Any:
     return next(partition[name] for name in names if name in partition)
 
 
-def _leader_of(bootstrap: str, topic: str, partition: int) -> int:
+def _leader_of(bootstrap: str, topic: str, partition: int, within_s: float = 60.0) -> int:
+    """The partition's leader, waiting (bounded) for ingest to have created the topic.
+
+    The lines are written to ingest's stdin faster than it starts, so the topic may not exist yet when the kill is
+    due: its metadata then lists no partitions.
+    """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pk-test")
+    deadline = time.monotonic() + within_s
     try:
-        (described,) = admin.describe_topics([topic])
-        return next(_field(p, "leader_id", "leader") for p in described["partitions"]
-                    if _field(p, "partition_index", "partition") == partition)
+        while True:
+            (described,) = admin.describe_topics([topic])
+            leaders = [_field(p, "leader_id", "leader") for p in described["partitions"]
+                       if _field(p, "partition_index", "partition") == partition]
+            if leaders and leaders[0] >= 0:
+                return int(leaders[0])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{topic}[{partition}] has no leader after {within_s:.0f} s: {described}")
+            time.sleep(0.2)
     finally:
         admin.close()
 
