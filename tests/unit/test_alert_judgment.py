@@ -564,3 +564,46 @@ def test_labour_strikes_told_by_their_idioms_are_protests(run: Run) -> None:
     assert raised(run, "BELGRADE — Tens of thousands of people joined a silent march through central Belgrade on "
                        "Saturday to demand accountability.") == ["protest"]
     assert raised(run, "The striker walked off the pitch after a red card.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dev-714: a mine set off while it is being cleared is an accident of the work.
+        "A Cambodian deminer was killed and two colleagues injured when an anti-tank mine detonated during "
+        "clearance work in a rice field in Battambang province, the national mine action centre said.",
+        # dev-704: ordnance from an old war, told by a demining charity.
+        "A farmer was killed and his 12-year-old son wounded in Laos' Xieng Khouang province when their hoe struck "
+        "a cluster bomblet dropped during the Vietnam War, a demining charity said.",
+        # dev-707: a crowd crush is a calamity, like a stampede.
+        "At least 12 people were killed and dozens injured in a crush at the gates of a stadium in Antananarivo as "
+        "crowds pushed to enter a pre-match ceremony, Madagascar's government said.",
+        # dev-713: a drill in the time clause that tells how the injury happened.
+        "Three Israeli soldiers were lightly injured when their armoured personnel carrier overturned during a "
+        "training exercise in the Golan Heights, the military said.",
+        # dev-715: a structure named by what it stores ("a gas cylinder storage facility") explodes by accident.
+        "A gas cylinder storage facility exploded in Beirut's southern suburbs on Friday, sending a fireball over "
+        "several blocks and wounding nine people.",
+    ],
+)
+def test_ordnance_work_old_munitions_crushes_and_drills_are_accidents(run: Run, text: str) -> None:
+    assert_no_conflict(run, text)
+
+
+def test_a_mine_laid_by_a_perpetrator_and_clearance_operations_stay_violence(run: Run) -> None:
+    assert raised(run, "A landmine planted by rebels killed three soldiers in Cauca.")
+    assert raised(run, "Myanmar troops killed 30 villagers during clearance operations in Rakhine state.")
+    assert raised(run, "Two deminers were killed when militants ambushed their convoy near Kidal, Mali's army said.")
+
+
+def test_a_completed_pullback_is_a_troop_withdrawal_by_who_completed_it(run: Run) -> None:
+    # dev-251, dev-722: the nouns of a disengagement, and the doer of the verb that says it was done.
+    events, alerts = run("India and China completed the pullback of troops from two friction points along their "
+                         "disputed Himalayan frontier, the Indian defence ministry said.")
+    assert {a.signal for a in alerts} == {"troops_withdrawn"}
+    assert {e.actor.country for e in events if e.event_type is PloverType.RETREAT and e.actor} == {"IND", "CHN"}
+    assert "troops_withdrawn" in {a.signal for a in run(
+        "Indian and Chinese troops have completed disengagement from a contested friction point in eastern Ladakh "
+        "and dismantled temporary structures, India's foreign ministry said.")[1]}
+    events, _ = run("The Nigerian army conducted airstrikes on Boko Haram camps near Lake Chad.")
+    assert any(e.actor and e.actor.country == "NGA" for e in events if e.event_type is PloverType.ASSAULT)

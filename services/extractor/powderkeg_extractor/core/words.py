@@ -39,6 +39,7 @@ class Words(BaseModel):
     exchange_verbs: WordSet
     undergoer_verbs: WordSet
     responsibility_nouns: WordSet
+    performance_verbs: WordSet
     judicial_words: WordSet
     judicial_prepositions: WordSet
     history_nouns: WordSet
@@ -105,4 +106,5 @@ class AgencyWords(BaseModel):
     mistake_adverbs: WordSet
     mistake_nouns: WordSet
     drill_words: WordSet
+    ordnance_work: WordSet
     proposals: WordSet

@@ -170,7 +170,7 @@ def verb_recipient(verb: Token, words: Words) -> list[Token]:
 def noun_actor(noun: Token, words: Words) -> list[Token]:
     """Actor of a nominal trigger: "strikes by Pakistan", "Pakistan's strikes", "Pakistani strikes", and "X claimed
     responsibility for the attack"."""
-    claimant = _claimant(noun, words)
+    claimant = _claimant(noun, words) or _performer(noun, words)
     if claimant is not None:
         return conjuncts(claimant)
     for child in noun.children:
@@ -217,6 +217,16 @@ def _claimant(noun: Token, words: Words) -> Token | None:
         return None
     verb = prep.head.head if prep.head.dep_ == "dobj" else None
     subject = subject_of(verb) if verb is not None else None
+    return subject if subject is not None and is_argument(subject, words) else None
+
+
+def _performer(noun: Token, words: Words) -> Token | None:
+    """X in "X completed / conducted / carried out <noun>": the doer of a verb that says the act was done."""
+    if noun.dep_ != "dobj" or noun.head.lemma_.lower() not in words.performance_verbs:
+        return None
+    if any(c.dep_ in ("poss", "prep") and c.lower_ == "by" for c in noun.children):
+        return None
+    subject = subject_of(noun.head)
     return subject if subject is not None and is_argument(subject, words) else None
 
 

@@ -159,6 +159,8 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
     state of drought emergency after failed rains killed livestock". A weapon ("a car bomb", "a land mine") or a
     perpetrator ("gunmen set fire to ...", "fighting has displaced ...") makes it no such report.
     """
+    if _ordnance_work(sentence, agency):
+        return ACCIDENT  # "a deminer was killed when an anti-tank mine detonated during clearance work"
     if _armed_sentence(sentence, agency):
         return None
     lemmas = {t.lemma_.lower() for t in sentence if t.pos_ == "NOUN"}
@@ -174,6 +176,17 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
             if subject is not None and _accidental_thing(subject, agency):
                 return ACCIDENT  # "a tower crane toppled", "their army truck overturned"
     return None
+
+
+def _ordnance_work(sentence: Span | Doc, agency: AgencyWords) -> bool:
+    """A report of explosives already there going off: the sentence names a mine or ordnance and the work of clearing
+    it (a deminer, demining, clearance, disposal), and no perpetrator ("a bomb planted by rebels" is an attack)."""
+    words = {t.lemma_.lower() for t in sentence} | {t.lower_ for t in sentence}
+    return (
+        bool(words & _ORDNANCE)
+        and bool(words & agency.ordnance_work)
+        and not any(t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators for t in sentence)
+    )
 
 
 def _armed_sentence(sentence: Span | Doc, agency: AgencyWords) -> bool:
@@ -213,9 +226,17 @@ def _relic(t: Token, agency: AgencyWords) -> bool:
     for child in t.children:
         if child.dep_ == "acl" and child.lemma_.lower() == "leave":
             return True  # "left over from", "left behind by"
-        if child.dep_ == "prep" and child.lower_ == "from" and any(g.lower_ in ("war", "wars") for g in child.subtree):
+        if child.dep_ == "prep" and child.lower_ == "from" and _names_war(child):
             return True
+        if child.dep_ == "acl" and any(
+            p.dep_ == "prep" and p.lower_ in ("during", "in", "from") and _names_war(p) for p in child.children
+        ):
+            return True  # "a bomblet dropped during the Vietnam War", "mines laid in the civil war"
     return False
+
+
+def _names_war(prep: Token) -> bool:
+    return any(g.lower_ in ("war", "wars") for g in prep.subtree)
 
 
 def _figurative(t: Token, agency: AgencyWords) -> bool:
@@ -247,6 +268,8 @@ def _accidental_thing(subject: Token, agency: AgencyWords) -> bool:
     if _weapon_word(subject, agency) and _relic(subject, agency):
         return True  # "a bomblet left over from the war exploded"
     structure = lemma in agency.accident_modifiers or lemma in agency.accident_sites or lemma in agency.accidental_heads
+    if subject.pos_ == "NOUN" and not _weapon_word(subject, agency) and _modifiers(subject) & agency.accident_modifiers:
+        return True  # "a gas cylinder storage facility exploded", "a fuel depot caught fire"
     return structure and subject.pos_ == "NOUN"
 
 
@@ -282,9 +305,22 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
         found = noun_cause(subject, agency)
         if found is not None and not (found == ACCIDENT and armed):
             return found
+    if any(_relic_object(o, agency) for o in _objects(verb)):
+        return ACCIDENT  # "when their hoe struck a cluster bomblet dropped during the Vietnam War"
     if verb.lemma_.lower() not in agency.accident_verbs or armed:
         return None
     return ACCIDENT if subject is not None and _accidental_thing(subject, agency) else None  # "a tank exploded"
+
+
+def _objects(verb: Token) -> list[Token]:
+    """The verb's direct object and the objects of its prepositions ("stepped *on a mine*")."""
+    out = [ch for ch in verb.children if ch.dep_ == "dobj"]
+    out += [g for p in verb.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj"]
+    return out
+
+
+def _relic_object(noun: Token, agency: AgencyWords) -> bool:
+    return _weapon_word(noun, agency) and _relic(noun, agency)
 
 
 def _eruption(verb: Token, subject: Token, agency: AgencyWords) -> bool:
@@ -447,7 +483,10 @@ def _sites(noun: Token) -> set[str]:
 def _by_mistake(token: Token, agency: AgencyWords) -> bool:
     """The act, or the verb its participle hangs from, was done by mistake or in a drill: "jets *mistakenly* dropped
     bombs ..., injuring 15", "a soldier was shot *by accident*", "fired *in error*", "*during a live-fire drill*"."""
-    for verb in _clause_chain(token):
+    chain = _clause_chain(token)
+    told = [cl for v in chain for cl in v.children if cl.dep_ == "advcl" and cl.pos_ in ("VERB", "AUX") and any(
+        m.dep_ in ("advmod", "mark") and m.lower_ in _WHEN_MARKERS for m in cl.children)]
+    for verb in chain + told:  # "injured *when their carrier overturned during a training exercise*"
         for child in verb.children:
             if child.dep_ == "advmod" and child.lower_ in agency.mistake_adverbs:
                 return True
@@ -460,7 +499,14 @@ def _by_mistake(token: Token, agency: AgencyWords) -> bool:
                 o.lemma_.lower() in agency.drill_words or o.lower_ in agency.drill_words for o in objects
             ):
                 return True
+            if child.lower_ in ("during", "in") and any(
+                ({o.lemma_.lower()} | _modifiers(o)) & agency.ordnance_work for o in objects
+            ) and any(t.lemma_.lower() in _ORDNANCE for t in token.sent):
+                return True  # "an anti-tank mine detonated during clearance work"
     return False
+
+
+_ORDNANCE = frozenset({"mine", "landmine", "ordnance", "bomblet", "munition", "shell", "bomb", "uxo"})
 
 
 def _for_a_cause(verb: Token, c: Candidate, kit: Kit) -> bool:
