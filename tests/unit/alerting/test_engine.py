@@ -376,3 +376,57 @@ def test_a_redelivered_event_reports_the_current_state_of_its_alerts_without_cha
     again = engine.evaluate(event)
     assert again.alerts == [] and again.outcome == "duplicate"
     assert again.current == [a for a in raised if a.signal == "talks_failed"] == engine.open_alerts()
+
+
+HELD = "Pakistani and Afghan delegations held a four-day round of peace talks in Istanbul, mediated by Turkey."
+
+
+def test_talks_that_the_same_story_says_failed_are_not_talks_under_way(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    failed = make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", story="s1")
+    held = make_event(PloverType.CONSULT, "046", HELD, "talks", mode="meet", story="s1", article="art-2")
+    assert "talks_failed" in signals(engine.process(failed))
+    assert engine.process(held) == []
+    assert engine.evaluate(held).outcome.value == "duplicate"  # it was seen, as superseded, not dropped unseen
+    other = make_event(PloverType.CONSULT, "046", HELD, "talks", mode="meet", story="s2", article="art-3")
+    assert "talks_resumed" in signals(engine.process(other))  # another story's talks are news
+
+
+def test_a_failure_told_after_its_talks_resolves_the_talks_alert_of_that_story(make_event: EventFactory) -> None:
+    engine = AlertEngine()
+    held = make_event(PloverType.CONSULT, "046", HELD, "talks", mode="meet", story="s1")
+    raised = signals(engine.process(held))["talks_resumed"]
+    out = engine.process(make_event(PloverType.REJECT, "125", TALKS, "collapsed", mode="meet", story="s1",
+                                    article="art-2"))
+    resolved = next(a for a in out if a.signal == "talks_resumed")
+    assert resolved.alert_id == raised.alert_id and resolved.status is AlertStatus.RESOLVED
+    assert resolved.revision == raised.revision + 1
+    assert "talks_failed" in {a.signal for a in out if a.status is AlertStatus.RAISED}
+
+
+def test_a_ceasefire_agreed_weeks_before_the_article_is_no_news_but_a_strike_that_month_is(
+    make_event: EventFactory,
+) -> None:
+    from powderkeg_contracts.models import EventDate, Granularity
+
+    ten_days_ago = EventDate(date=(T0 - timedelta(days=10)).date(), granularity=Granularity.DAY, text="Oct. 19")
+    ceasefire = make_event(PloverType.RETREAT, "0871", CEASEFIRE, "ceasefire", mode="ceasefire",
+                           event_date=ten_days_ago)
+    assert "ceasefire_agreed" not in signals(AlertEngine().process(ceasefire))
+    yesterday = EventDate(date=(T0 - timedelta(days=1)).date(), granularity=Granularity.DAY, text="Tuesday")
+    fresh = make_event(PloverType.RETREAT, "0871", CEASEFIRE, "ceasefire", mode="ceasefire", event_date=yesterday,
+                       article="art-2")
+    assert "ceasefire_agreed" in signals(AlertEngine().process(fresh))
+    strike = make_event(PloverType.ASSAULT, "195", STRIKES, "strikes", mode="aerial", event_date=ten_days_ago,
+                        location=IN_AFGHANISTAN)
+    assert signals(AlertEngine().process(strike))
+
+
+def test_an_undated_article_is_timed_by_when_ingest_took_it(make_event: EventFactory) -> None:
+    from powderkeg_alerting.core.engine import event_time
+    from powderkeg_contracts.models import EventDate, Granularity
+
+    early = EventDate(date=(T0 - timedelta(days=3)).date(), granularity=Granularity.MONTH, text="earlier this month")
+    event = make_event(PloverType.ASSAULT, "195", STRIKES, "strikes", published_at=None, event_date=early)
+    event = event.model_copy(update={"ingested_at": T0})
+    assert event_time(event, None, None) == T0

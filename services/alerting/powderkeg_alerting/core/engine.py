@@ -1,11 +1,12 @@
 """The alert engine: events in, alerts out. Pure: no Kafka, no clock, no environment.
 
 Time is event time throughout, so that replaying a topic gives the same alerts with the same ids. An event's time is
-the first of: its article's ``published_at``; its ``event_date`` (start of day, UTC); the ``received_at`` the caller
-passes (the Kafka record timestamp in the service); its ``ingested_at``; the engine's watermark (latest event time
-seen). An event with none of these is counted as ``untimed`` and raises nothing. A time more than a day after the
-event reached the pipeline (its Kafka timestamp or ``ingested_at``) is clamped to that moment: no single message can
-move the watermark into the future.
+the first of: its article's ``published_at``; for an article with no publication date, its ``ingested_at`` (the
+extractor anchors such an article's dates on it too, so its event dates are relative to when it was taken, not its
+time); its ``event_date`` (start of day, UTC); the ``received_at`` the caller passes (the Kafka record timestamp in
+the service); the engine's watermark (latest event time seen). An event with none of these is counted as
+``untimed`` and raises nothing. A time more than a day after the event reached the pipeline (its Kafka timestamp or
+``ingested_at``) is clamped to that moment: no single message can move the watermark into the future.
 
 Usage::
 
@@ -52,6 +53,8 @@ class Outcome(StrEnum):
     """History or background, not current news: marked so by the extractor, or dated long before its article."""
     IGNORED = "ignored"
     """A question, a risk or an analyst's view (the rule file's ``ignore`` list)."""
+    SUPERSEDED = "superseded"
+    """A de-escalation whose story reports what undid it for the same pair (talks held, then failed)."""
     FACTUALITY_ASSERTED = "factuality_asserted"
     FACTUALITY_NEGATED = "factuality_negated"
     FACTUALITY_HYPOTHETICAL = "factuality_hypothetical"
@@ -95,6 +98,8 @@ def event_time(event: EventRecord, received_at: datetime | None, watermark: date
     when: datetime | None
     if event.published_at is not None:
         when = _utc(event.published_at)
+    elif event.ingested_at is not None:
+        when = _utc(event.ingested_at)
     elif event.event_date.date is not None:
         when = datetime.combine(event.event_date.date, time(0), tzinfo=UTC)
     else:
@@ -109,10 +114,11 @@ def _interval(moment: datetime) -> int:
 
 
 def background(event: EventRecord, max_age: timedelta) -> bool:
-    """History, not news: the extractor says so, or the event is dated ``max_age`` or more before its article."""
+    """History, not news: the extractor says so, or the event is dated ``max_age`` or more before its article (its
+    publication, else when ingest took it)."""
     if event.background_reason is not None:
         return True
-    day, published = event.event_date.date, event.published_at
+    day, published = event.event_date.date, event.published_at or event.ingested_at
     return day is not None and published is not None and _utc(published).date() - day >= max_age
 
 
@@ -248,6 +254,10 @@ class AlertEngine:
             return Outcome.of_factuality(event.factuality)
         if pair is None or (rule.two_sides and pair.b is None and not _rivals(event)):
             return Outcome.NO_PAIR
+        if rule.max_event_age_days is not None and background(event, self.rules.max_event_age(rule)):
+            return Outcome.BACKGROUND
+        if self._superseded(rule, pair, event):
+            return Outcome.SUPERSEDED
         key = f"{pair.key}|{rule.name}"
         episode = self.store.episodes.get(key)
         quiet = self.rules.quiet_period(rule)
@@ -279,7 +289,31 @@ class AlertEngine:
             episode.escalation_index = index_value
         self.store.episodes[key] = episode
         alerts.append(episodes.to_alert(episode))
+        alerts.extend(self._replace_presupposed(rule, pair, event, when))
         return Outcome.ALERTED
+
+    def _superseded(self, rule: SignalRule, pair: SidePair, event: EventRecord) -> bool:
+        """The event's story already reported, for this pair, a signal that replaces this one (``supersedes``)."""
+        for name in self.rules.superseded_by(rule.name):
+            episode = self.store.episodes.get(f"{pair.key}|{name}")
+            if episode is not None and event.story_id in episode.story_ids:
+                return True
+        return False
+
+    def _replace_presupposed(self, rule: SignalRule, pair: SidePair, event: EventRecord, when: datetime) -> list[Alert]:
+        """Resolve the episodes this signal presupposes that rest on this story alone ("talks under way" told by
+        the story that says they failed): the story's news is the failure, not the talks."""
+        out: list[Alert] = []
+        for name in rule.supersedes:
+            key = f"{pair.key}|{name}"
+            episode = self.store.episodes.get(key)
+            if episode is None or set(episode.story_ids) != {event.story_id}:
+                continue
+            episode.revision += 1
+            episode.status = AlertStatus.RESOLVED
+            out.append(episodes.to_alert(episode, resolved_at=max(when, episode.last_seen)))
+            del self.store.episodes[key]
+        return out
 
     def _resolve(self, key: str, episode: EpisodeState, rule: SignalRule) -> Alert:
         episode.revision += 1

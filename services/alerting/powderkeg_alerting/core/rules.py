@@ -209,6 +209,14 @@ class SignalRule(_Strict):
     counterpart: str | None = Field(
         default=None, description="The signal of the other direction (the de-escalation of an escalation)."
     )
+    supersedes: list[str] = Field(
+        default_factory=list,
+        description="De-escalations this signal presupposes (talks that failed were held): within one story and pair, "
+        "this signal's episode replaces theirs.",
+    )
+    max_event_age_days: int | None = Field(
+        default=None, ge=1, description="Overrides the file default: older events are not news for this signal."
+    )
     quiet_period_hours: float | None = Field(default=None, gt=0, description="Overrides the file default.")
     escalate_after_stories: int | None = Field(
         default=None, ge=2, description="Raise severity one level once this many distinct stories report it."
@@ -283,7 +291,17 @@ class RuleSet(_Strict):
         unknown = sorted({s.counterpart for s in self.signals if s.counterpart and s.counterpart not in names})
         if unknown:
             raise ValueError(f"counterpart names no signal: {', '.join(unknown)}")
+        unknown = sorted({n for s in self.signals for n in s.supersedes if n not in names})
+        if unknown:
+            raise ValueError(f"supersedes names no signal: {', '.join(unknown)}")
         return self
+
+    def superseded_by(self, name: str) -> list[str]:
+        """The signals whose episode, in the same story and pair, replaces one of signal ``name``."""
+        return [s.name for s in self.signals if name in s.supersedes]
+
+    def max_event_age(self, rule: SignalRule) -> timedelta:
+        return timedelta(days=rule.max_event_age_days or self.max_event_age_days)
 
     @model_validator(mode="before")
     @classmethod

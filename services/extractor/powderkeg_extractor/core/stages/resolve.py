@@ -127,10 +127,15 @@ _VICTIMS = frozenset({ActorClass.CIVILIANS, ActorClass.STATE_FORCES, ActorClass.
 
 @STEPS.register("resolve.date.v1")
 def date(c: Candidate, kit: Kit) -> Candidate:
-    """The sentence's date expression against the publication date (``core/dates.py``)."""
+    """The sentence's date expression against the publication date (``core/dates.py``); an article with none (a
+    plain text file) is anchored on when ingest took it, as GDELT's DATEADDED is, and the reason says so."""
     if not c.is_event:
         return c
-    found = kit.resolvers.date(c.sentence.doc.text, c.sentence.article.published_at)
+    article = c.sentence.article
+    found = kit.resolvers.date(c.sentence.doc.text, article.published_at or article.ingested_at)
+    if article.published_at is None:
+        why = f"{found.reason}; " if found.reason else ""
+        found = found.model_copy(update={"reason": f"{why}no publication date: anchored on the ingest time"})
     return replace(c, event_date=named("resolve.date.v1", found))
 
 
