@@ -82,14 +82,6 @@ def _evaluated(port: int) -> float:
     return total
 
 
-@pytest.mark.xfail(
-    reason=(
-        "intermittent bug (issue 13): around a rebalance's table recovery a worker could skip input records and "
-        "stall until the input watchdog's exit; three paths were found and closed (docs/alerting.md, scale-out), "
-        "and the test stays non-strict until the fixes have a longer record; it runs and reports XPASS"
-    ),
-    strict=False,
-)
 def test_two_workers_share_the_partitions_and_keep_whole_episodes_across_a_kill(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
