@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from powderkeg_contracts import datafiles
 from powderkeg_contracts.models import Actor, Sector
 from powderkeg_contracts.sides import ActorClass
-from powderkeg_extractor.core.keys import phrase_key, tokenize
+from powderkeg_extractor.core.keys import Token, phrase_key, tokenize
 from powderkeg_extractor.core.words import Word
 
 CLASSES_FILE = "actor_classes.yaml"
@@ -103,10 +103,12 @@ def class_of(
     data = data or ClassData.default()
     if actor.name and actor.name in data.names:
         return data.names[actor.name]
+    head, tail = words_classes(actor.text or "", data)
+    if counts_only(actor.text or ""):
+        return tail  # "an army of repair crews": what the force noun counts is the actor, whatever its code says
     coded = _code_class(actor.code, data)
     if coded is not None and named:
         return coded
-    head, tail = words_classes(actor.text or "", data)
     found = head or coded or tail
     if found is not None:
         return found
@@ -127,8 +129,12 @@ def words_classes(text: str, data: ClassData | None = None) -> tuple[ActorClass 
     """The class the group words of ``text``'s head part say (the match nearest its end), and its tail's (the last
     match after the first preposition: "leaders *of the protesters*")."""
     data = data or ClassData.default()
-    keys = [t.key for t in tokenize(text)]
+    tokens = tokenize(text)
+    keys = [t.key for t in tokens]
     head_end = next((i for i, key in enumerate(keys) if key in _TAIL_WORDS and i > 0), len(keys))
+    if _figure_of_speech(tokens, head_end):
+        keys = keys[head_end:]  # "an army of repair crews" are repair crews
+        head_end = 0
     found: list[tuple[int, ActorClass]] = []
     i = 0
     while i < len(keys):
@@ -143,6 +149,33 @@ def words_classes(text: str, data: ClassData | None = None) -> tuple[ActorClass 
     head = [cls for end, cls in found if end <= head_end]
     tail = [cls for end, cls in found if end > head_end]
     return (head[-1] if head else None), (tail[-1] if tail else None)
+
+
+_COLLECTIVES = frozenset({"army", "armies", "legion", "legions", "battalion", "battalions", "armada", "horde", "hordes",
+                          "brigade", "brigades", "regiment", "swarm", "fleet", "platoon", "squad", "troop"})
+"""Force nouns that also count people or things: "an army of volunteers", "a battalion of lawyers", "a fleet of
+fishing boats"."""
+
+
+def counts_only(text: str) -> bool:
+    """Whether the phrase's force noun only counts what follows it ("an army of volunteers")."""
+    tokens = tokenize(text)
+    keys = [t.key for t in tokens]
+    return _figure_of_speech(tokens, next((i for i, key in enumerate(keys) if key in _TAIL_WORDS and i > 0), len(keys)))
+
+
+def _figure_of_speech(tokens: list[Token], head_end: int) -> bool:
+    """A force noun that only counts what its "of" names, a common plural noun: "an army of repair crews" (not "the
+    Army of Mali" or "the Army of Islam", whose "of" names a country or a group by name)."""
+    if head_end == len(tokens) or tokens[head_end].key != "of" or head_end + 1 >= len(tokens):
+        return False
+    if tokens[head_end - 1].key not in _COLLECTIVES:
+        return False
+    after = tokens[head_end + 1 :]
+    if after and after[0].key == "the":
+        after = after[1:]
+    words = [t for t in after if t.text.isalpha()]
+    return bool(words) and words[0].text.islower() and words[-1].key.endswith("s")
 
 
 def _code_class(code: str | None, data: ClassData) -> ActorClass | None:

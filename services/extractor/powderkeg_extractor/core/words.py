@@ -29,6 +29,8 @@ class Words(BaseModel):
     modals: WordSet
     possibility_modals: WordSet
     conditional_marks: WordSet
+    question_verbs: WordSet
+    question_marks: WordSet
     obligation_modals: WordSet
     recipient_prepositions: WordSet
     party_prepositions: WordSet
@@ -58,6 +60,7 @@ class Words(BaseModel):
     settlement_verbs: WordSet
     mutual_verbs: WordSet
     mutual_nouns: WordSet
+    representative_nouns: WordSet
     settlement_prepositions: WordSet
     ending_verbs: WordSet
     military_strike_modifiers: WordSet
@@ -67,6 +70,7 @@ class Words(BaseModel):
     grievance_nouns: WordSet
     showing_verbs: WordSet
     release_verbs: WordSet
+    released_things: WordSet
     standing_measures: WordSet
     observer_nouns: WordSet
     ceremony_words: WordSet
@@ -107,4 +111,6 @@ class AgencyWords(BaseModel):
     mistake_nouns: WordSet
     drill_words: WordSet
     ordnance_work: WordSet
+    handling_nouns: WordSet
+    handling_verbs: WordSet
     proposals: WordSet

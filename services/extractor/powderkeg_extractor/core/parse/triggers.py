@@ -70,6 +70,20 @@ def _shows_something(token: Token, lexicon: Lexicon) -> bool:
     return any(c.dep_ in ("dobj", "ccomp") for c in token.children)
 
 
+def _publishes_something(token: Token, lexicon: Lexicon) -> bool:
+    """ "the statement released hours after the attack", "an assessment released Thursday showed", "released a
+    video": what is released is a text, a picture or money, not a person; no one is freed."""
+    if token.lemma_.lower() != "release":
+        return False
+    things = lexicon.words.released_things
+    released = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    if token.dep_ in ("acl", "amod", "relcl") and token.tag_ == "VBN":
+        released.append(token.head)
+    if not released:  # "In the statement released hours after ...", misparsed as a phrase of the verb
+        released = [g for c in token.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+    return any(t.lower_ in things or t.lemma_.lower() in things for t in released)
+
+
 def _ceremonial_march(token: Token, lexicon: Lexicon) -> bool:
     """A march in a sentence of parades or music ("will march at the Independence Day parade", "playing marches"):
     a ceremony, not a protest or a troop movement."""
@@ -465,6 +479,8 @@ def find_triggers(sent: Span, lexicon: Lexicon, ontology: Ontology) -> list[Trig
         if token.pos_ not in _VERB_TAGS and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
             continue
         if _names_a_month(token) or _ceremonial_march(token, lexicon) or _shows_something(token, lexicon):
+            continue
+        if _publishes_something(token, lexicon):
             continue
         if token.dep_ in ATTRIBUTIVE_DEPS or _words(token) & lexicon.non_events:
             continue

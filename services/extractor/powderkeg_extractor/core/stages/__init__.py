@@ -66,6 +66,7 @@ PIPELINE: Final[tuple[str, ...]] = (
     "actor.parse.v1",  # the subject or agent; a country-less group borrows the sentence's only country
     "agency.political_agent.v1",  # no political agent (a hazard, an accident, a market, a team): dropped
     "agency.event_subject.v1",  # "the attack killed ...": the event noun's parties, or nobody named
+    "agency.civil_blockade.v1",  # a blockade by civilians or protesters is a protest that obstructs (CAMEO 144)
     "arguments.reciprocal.v1",  # X and Y clashed, fighting between X and Y: one event, both parties
     "actor.pronoun.v1",  # ... else a personal pronoun's referent, from an earlier sentence
     "actor.speaker.v1",  # ... else the speaker
@@ -76,6 +77,7 @@ PIPELINE: Final[tuple[str, ...]] = (
     "recipient.after_trigger.v1",  # else the first other party named after the trigger
     "recipient.borrow_country.v1",  # else the parse's recipients, borrowing the sentence's only country
     "arguments.require_party.v1",  # a verb's default code with no known party is dropped
+    "factuality.question.v1",  # an act inside an indirect question ("asked whether X would strike") is dropped
     "factuality.recode.v1",  # announced acts -> intent/threat codes, refused cooperation -> refusal codes
     "factuality.threat_hypothetical.v1",  # a threat has not happened
     "resolve.border_dyad.v1",  # a border clash or closure without parties: the article's two countries

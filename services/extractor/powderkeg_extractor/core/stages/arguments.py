@@ -81,13 +81,37 @@ def actor_parse(c: Candidate, kit: Kit) -> Candidate:
 
 @STEPS.register(ACTOR_PRONOUN)
 def actor_pronoun(c: Candidate, kit: Kit) -> Candidate:
-    """No actor and a personal-pronoun subject ("he said", "it would"): the last actor of an earlier sentence."""
+    """No actor and a personal-pronoun subject ("he said", "it would"): an earlier subject of the same sentence that
+    agrees in number ("The militants blew up tracks ..., where *they* stormed it"), else the last actor of an earlier
+    sentence."""
     previous = c.sentence.previous_actor
-    if c.actors or c.trigger.kind is TriggerKind.NOUN or previous is None:
+    if c.actors or c.trigger.kind is TriggerKind.NOUN:
         return c
-    if heads.pronoun_subject(c.token, kit.lexicon.words) is None:
+    pronoun = heads.pronoun_subject(c.token, kit.lexicon.words)
+    if pronoun is None:
+        return c
+    here = _antecedent(pronoun, c, kit)
+    if here is not None:
+        why = "the referent of a personal pronoun, an earlier subject of the sentence"
+        party = party_of(ACTOR_PRONOUN, heads.phrase_of(here), c, kit, borrow=True)
+        return replace(c, actor_heads=(here,), actors=(party.handed_on(ACTOR_PRONOUN, why),))
+    if previous is None:
         return c
     return replace(c, actors=(previous.handed_on(ACTOR_PRONOUN, _PRONOUN),))
+
+
+_PLURAL_PRONOUNS = frozenset({"they", "them", "we"})
+
+
+def _antecedent(pronoun: Token, c: Candidate, kit: Kit) -> Token | None:
+    """The nearest subject before ``pronoun`` in its sentence that names a party and agrees with it in number."""
+    plural = pronoun.lower_ in _PLURAL_PRONOUNS
+    for token in reversed(pronoun.sent[: pronoun.i - pronoun.sent.start]):
+        if token.dep_ not in ("nsubj", "nsubjpass") or token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if (token.tag_ in ("NNS", "NNPS")) is plural and names_party(token, c, kit):
+            return token
+    return None
 
 
 @STEPS.register(ACTOR_SPEAKER)

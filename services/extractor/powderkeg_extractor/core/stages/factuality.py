@@ -26,6 +26,27 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 
+QUESTION = "factuality.question.v1"
+_QUESTION_CLIMB = 6
+
+
+@STEPS.register(QUESTION)
+def question(c: Candidate, kit: Kit) -> Candidate:
+    """An act inside an indirect question is asked about, not reported: "Asked ... if the U.S. was considering any
+    punitive action against Dodik, Rubio said ...", "reporters wondered whether the army would strike". Dropped."""
+    words = kit.lexicon.words
+    node = c.token
+    for _ in range(_QUESTION_CLIMB):
+        head = node.head
+        if head is node:
+            break
+        marked = any(m.dep_ == "mark" and m.lower_ in words.question_marks for m in node.children)
+        if marked and node.dep_ in ("ccomp", "advcl", "xcomp") and head.lemma_.lower() in words.question_verbs:
+            return c.drop(QUESTION, f"inside a question ({head.text} {node.text})")
+        node = head
+    return c
+
+
 @STEPS.register("factuality.recode.v1")
 def recode(c: Candidate, kit: Kit) -> Candidate:
     """Announced acts take their intent or threat code, refused cooperation its refusal code."""

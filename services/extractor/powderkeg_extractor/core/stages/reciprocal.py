@@ -11,8 +11,9 @@ recipient Y with ``reciprocal`` set:
   object it engages "in" a reciprocal act ("rebels engaged peacekeepers in a firefight");
 * a plural party alone ("rival militias exchanged gunfire"): its members are both parties;
 * coordinated subjects of a verb of agreement, or of talks, with no other party ("Thailand and Cambodia agreed to
-  a ceasefire", "Kinshasa and Kigali signed a deal", "Armenian and Azerbaijani commissions resumed talks"): they
-  agree or talk with each other.
+  a ceasefire", "Kinshasa and Kigali signed a deal", "Armenian and Azerbaijani commissions resumed talks"), or the
+  parties that one subject stands for ("delegations of the army and the RSF resumed talks"): they agree or talk with
+  each other.
 
 What two parties exchange is never a party: the object of "exchanged heavy artillery fire" is not its recipient.
 Runs right after ``actor.parse.v1``, so that the actor fallbacks see the parties and the recipient strategies keep
@@ -53,7 +54,7 @@ def reciprocal(c: Candidate, kit: Kit) -> Candidate:
         parties = heads.between_parties(token.head, words)  # "fighting broke out *between X and Y*"
     if parties:
         return _both(c, kit, parties[0], parties[1])
-    coordinated = _coordinated(c)
+    coordinated = _coordinated(c) or _represented(c, words)
     if coordinated and _mutual(c, words) and not any(names_party(h, c, kit) for h in c.recipient_heads):
         # "Thailand and Cambodia agreed to a ceasefire", "Armenian and Azerbaijani commissions resumed talks": with
         # each other
@@ -129,6 +130,19 @@ def _coordinated(c: Candidate) -> tuple[Phrase, Phrase] | None:
         return heads.phrase_of(c.actor_heads[0]), heads.phrase_of(c.actor_heads[1])
     split = heads.coordinated_parties(c.actor_heads[0]) if c.actor_heads else []
     return (split[0], split[1]) if len(split) >= 2 else None
+
+
+def _represented(c: Candidate, words: Words) -> tuple[Phrase, Phrase] | None:
+    """ "Delegations *of the Sudanese army and the RSF*", "representatives of the two governments": one actor that
+    stands for coordinated parties after "of" stands for both."""
+    if len(c.actor_heads) != 1 or c.actor_heads[0].lemma_.lower() not in words.representative_nouns:
+        return None
+    of = next((ch for ch in c.actor_heads[0].children if ch.dep_ == "prep" and ch.lower_ == "of"), None)
+    first = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
+    second = next((g for g in first.children if g.dep_ == "conj"), None) if first is not None else None
+    if first is None or second is None:
+        return None
+    return heads.phrase_of(first), heads.phrase_of(second)
 
 
 def _mutual(c: Candidate, words: Words) -> bool:
