@@ -44,6 +44,7 @@ HISTORY_DAYS = 14
 January", "in 2024"); "last week" and "on Monday" are news. Alerting separately ignores events whose date starts
 30 days or more before their article."""
 _CLIMB = 4
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj"})
 _MODIFIER_DEPS = frozenset({"nummod", "compound", "amod", "npadvmod", "poss", "nmod"})
 _NON_FINITE_DEPS = frozenset({"xcomp", "pcomp", "advcl", "acl"})
 _NON_FINITE_TAGS = frozenset({"VB", "VBG", "VBN"})
@@ -190,6 +191,8 @@ def _dated(trigger: Token, published: dt.datetime | None) -> str | None:
         return None
     pub = published.date()
     frame = _time_frame(trigger)
+    if trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ in _ARGUMENT_DEPS and trigger.head.pos_ == "VERB":
+        frame.append(trigger.head)  # "In 2019 a suicide bomber detonated ...": the bomber's act has the verb's date
     for span, text in _old_dates(trigger.doc, published):
         if any(_attached(span.root, verb) for verb in frame) or (
             trigger.dep_ in ("relcl", "advcl") and span.start <= trigger.head.i < span.end

@@ -58,6 +58,7 @@ EVENT_SUBJECT = "agency.event_subject.v1"
 HAZARD = "natural hazard, disease or accident"
 ANIMAL = "an animal"
 ACCIDENT = "accidental explosion, fire or collapse"
+RELIC = "a weapon left from an old war, gone off by accident"
 MARKET = "a market or the economy"
 SPORTS = "sports result"
 WORK = "a film or a product"
@@ -84,6 +85,25 @@ HAZARD_TYPES = frozenset(
 suspension or order ("services were suspended", "ordered the evacuation") that is the response to it."""
 
 
+CIVIL_BLOCKADE = "agency.civil_blockade.v1"
+_BLOCKING = frozenset({"block", "barricade", "blockade", "besiege", "obstruct"})
+_CIVIL = frozenset({ActorClass.CIVILIANS, ActorClass.PROTESTERS, ActorClass.RIOTERS, ActorClass.OPPOSITION})
+
+
+@STEPS.register(CIVIL_BLOCKADE)
+def civil_blockade(c: Candidate, kit: Kit) -> Candidate:
+    """A blockade or a siege by civilians, protesters or the opposition is a protest that obstructs (CAMEO 144),
+    not the state's restriction (191): "hundreds of farmers besieged the agriculture ministry with tractors",
+    "protesters blocked the border crossing"."""
+    blocks = c.trigger.code == "170" and c.token.lemma_.lower() in _BLOCKING
+    if not c.is_event or not (c.trigger.code.startswith("191") or blocks):
+        return c
+    classes = [p.actor.actor_class for p in c.actors]
+    if not classes or not all(cls in _CIVIL for cls in classes):
+        return c
+    return replace(c, trigger=replace(c.trigger, code="144", mode=None), entry=kit.ontology.lookup("144"))
+
+
 @STEPS.register(POLITICAL_AGENT)
 def political_agent(c: Candidate, kit: Kit) -> Candidate:
     """Drop a conflict event whose doer or cause is no political agent (module docstring)."""
@@ -108,10 +128,9 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
         found = _accident_clause(verb, c, kit, armed=armed)
         if found is not None:
             return found
-    if not c.actor_heads:
-        found = _when_clause_cause(token, c, kit, armed=armed)
-        if found is not None:
-            return found
+    found = _when_clause_cause(token, c, kit, armed=armed)
+    if found is not None and (not c.actor_heads or found == RELIC):
+        return found
     lemma = token.lemma_.lower()
     sentence = c.sentence.doc
     if lemma in agency.contest_verbs and (
@@ -204,7 +223,7 @@ def _weapon(t: Token, agency: AgencyWords) -> bool:
         return False
     if t.dep_ in ("compound", "amod", "nmod") and t.head.lemma_.lower() in agency.accident_sites:
         return False
-    if _relic(t, agency):
+    if _relic(t, agency) or _handled(t, agency):
         return False
     if t.lemma_.lower() == "mine":
         placed = t.dep_ == "pobj" and t.head.lower_ in ("in", "at", "inside", "near", "into", "from")
@@ -212,6 +231,15 @@ def _weapon(t: Token, agency: AgencyWords) -> bool:
             return False  # "mines officials", "mine workers"; but "a mine blast"
         return not placed and not (_modifiers(t) & (agency.mine_modifiers | agency.accident_modifiers))
     return True
+
+
+def _handled(t: Token, agency: AgencyWords) -> bool:
+    """A weapon made, stored or moved, not used: "during the assembly *of artillery shells*", "workers were
+    unloading *munitions*" (the weapon, or the noun it modifies, is what the work is done on)."""
+    noun = t.head if t.dep_ in ("compound", "amod", "nmod") and t.head.pos_ == "NOUN" else t
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() in agency.handling_nouns:
+        return True
+    return noun.dep_ in ("dobj", "nsubjpass") and noun.head.lemma_.lower() in agency.handling_verbs
 
 
 def _weapon_word(t: Token, agency: AgencyWords) -> bool:
@@ -306,7 +334,7 @@ def _accident_clause(verb: Token, c: Candidate, kit: Kit, *, armed: bool) -> str
         if found is not None and not (found == ACCIDENT and armed):
             return found
     if any(_relic_object(o, agency) for o in _objects(verb)):
-        return ACCIDENT  # "when their hoe struck a cluster bomblet dropped during the Vietnam War"
+        return RELIC  # "when their hoe struck a cluster bomblet dropped during the Vietnam War"
     if verb.lemma_.lower() not in agency.accident_verbs or armed:
         return None
     return ACCIDENT if subject is not None and _accidental_thing(subject, agency) else None  # "a tank exploded"
@@ -337,8 +365,10 @@ def _eruption(verb: Token, subject: Token, agency: AgencyWords) -> bool:
 def _when_clause_cause(token: Token, c: Candidate, kit: Kit, *, armed: bool) -> str | None:
     """A death or an injury with no doer, caused by what its time clause tells: "two soldiers were killed *when
     lightning struck their camp*", "died *after their truck overturned*". The clause's doer is the cause, as the doer
-    of the verb a participle hangs from is; an armed doer there ("when militants attacked") is none."""
-    for verb in _clause_chain(token):
+    of the verb a participle hangs from is; an armed doer there ("when militants attacked") is none. A clause hung
+    from a coordinated verb times both ("a farmer was killed and his son wounded *when their plough struck* ...")."""
+    chain = _clause_chain(token)
+    for verb in [*chain, *(c for v in chain for c in v.children if c.dep_ == "conj" and c.pos_ == "VERB")]:
         for clause in verb.children:
             if clause.dep_ != "advcl" or clause.pos_ not in ("VERB", "AUX"):
                 continue
