@@ -6,6 +6,7 @@ from powderkeg_alerting.core.engine import AlertEngine
 from powderkeg_contracts import Actor, ActorClass, EventRecord, EventSides, Factuality, Location, PloverType, Sector
 from powderkeg_extractor.core.sides import ARTICLE_CONTEXT, actor_class, assign_sides, resolve_sides, side_of
 from tests.support.events import (
+    AFGHANISTAN,
     BORDER,
     CLASHES,
     IN_AFGHANISTAN,
@@ -73,7 +74,8 @@ def test_an_event_before_the_pair_is_named_is_placed_too() -> None:
         PloverType.ASSAULT, "193", CLASHES, "clashes", mode="firearms", actor=NOBODY, recipient=NOBODY,
         article="seed", goldstein=-10.0, sides=RAW,
     )
-    placed, _ = assign_sides([clash, _talks()])
+    strike = build_event(PloverType.ASSAULT, "195", STRIKES, "strikes", article="seed", goldstein=-10.0, sides=RAW)
+    placed, _ = assign_sides([clash, strike])
     assert placed.sides.key == "AFG-PAK"
 
 
@@ -98,3 +100,37 @@ def test_threat_naming_only_pakistan_joins_its_articles_pair() -> None:
     )
     _, placed = assign_sides([_talks(), threat])
     assert placed.sides.key == "AFG-PAK"
+
+
+def test_an_accused_state_is_no_party_to_an_attack_nobody_is_named_for() -> None:
+    """A war of words between two states is the article's pair for its other words, not for its acts of force."""
+    accusation = build_event(
+        PloverType.ACCUSE, "112", "Pakistan accused Kabul of sheltering the bombers.", "accused",
+        article="war-of-words", sides=RAW,
+    )
+    denial = build_event(
+        PloverType.REJECT, "120", "Kabul rejected the allegations.", "rejected", actor=AFGHANISTAN,
+        recipient=PAKISTAN, article="war-of-words", sides=RAW,
+    )
+    bombing = build_event(
+        PloverType.ASSAULT, "183", "A bomb exploded at a bus station.", "bomb", mode="explosives",
+        actor=NOBODY, recipient=NOBODY, article="war-of-words", goldstein=-10.0, sides=RAW,
+    )
+    placed_accusation, _, placed_bombing = assign_sides([accusation, denial, bombing])
+    assert placed_accusation.sides.key == "AFG-PAK"
+    assert placed_bombing.sides.rule != ARTICLE_CONTEXT
+    assert "AFG" not in placed_bombing.sides.key.split("-")
+
+
+def test_an_attack_takes_the_pair_of_the_articles_other_acts_of_force() -> None:
+    accusation = build_event(
+        PloverType.ACCUSE, "112", "Pakistan accused Kabul of sheltering militants.", "accused",
+        article="war", sides=RAW,
+    )
+    strike = build_event(PloverType.ASSAULT, "195", STRIKES, "strikes", article="war", goldstein=-10.0, sides=RAW)
+    clash = build_event(
+        PloverType.ASSAULT, "193", CLASHES, "clashes", mode="firearms", actor=NOBODY, recipient=NOBODY,
+        article="war", goldstein=-10.0, sides=RAW,
+    )
+    *_, placed = assign_sides([accusation, strike, clash])
+    assert placed.sides.key == "AFG-PAK" and placed.sides.rule == ARTICLE_CONTEXT

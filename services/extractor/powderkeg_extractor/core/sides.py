@@ -16,11 +16,13 @@ An event's record names an actor and a recipient; alerting needs *sides*, each a
    Afghanistan" on unnamed militants is an act on Afghan territory, but the host of talks or the place of a
    statement is never a side); for people and non-state groups (not state actors, not external forces), the other
    side's country (a domestic event: "police fired at protesters"); then rules 5 and 6.
-5. Article context: a side of a state actor without a country, or a side with no actor at all (no class, no
-   country: "Border crossings remain shut"), takes the pair of countries an interstate article is about (the pair
-   named most often by the article's events that resolve two countries themselves), provided the event's one known
-   country, if any, belongs to it. An event with a non-state side is domestic: this rule never applies to it, so
-   a non-state group is never moved into another country.
+5. Article context: a side of a state actor without a country, or a side with no actor at all (no class, no country:
+   "Border crossings remain shut"), takes the pair of countries an interstate article is about (the pair named most
+   often by the article's events that resolve two countries themselves; for an act of force (material conflict other
+   than a restriction such as a closed border), by the material acts alone, so that an accusation between two states
+   and its denial never make the accused a party to an attack), provided the event's one known country, if any,
+   belongs to it. An event with a non-state side is domestic: this rule never applies to it, so a non-state group is
+   never moved into another country.
 6. A side of a known class that still has no country takes the article's main country (the one it names most).
 
 Doing this in the extractor, where the whole article is at hand, keys every event by its final pair, so that one
@@ -161,6 +163,12 @@ def _is_material(event: EventRecord) -> bool:
     return event.quad_class is QuadClass.MATERIAL_CONFLICT
 
 
+def _is_force(event: EventRecord) -> bool:
+    """An act of force: material conflict other than a restriction (a closed border or a blockade is a measure
+    between the states the article is about; an attack or an abduction has doers of its own)."""
+    return _is_material(event) and event.mode != "restrict"
+
+
 def _has_actor(actor: Actor) -> bool:
     """Whether the phrase names a party at all: a class or a country (a weapon or "the attack" names none)."""
     return actor.country is not None or actor_class(actor) is not None
@@ -250,6 +258,10 @@ def article_pair(all_sides: Sequence[EventSides]) -> tuple[str, str] | None:
     votes: collections.Counter[tuple[str, ...]] = collections.Counter(
         countries for sides in all_sides if len(countries := _countries(sides)) == 2
     )
+    return _best(votes)
+
+
+def _best(votes: collections.Counter[tuple[str, ...]]) -> tuple[str, str] | None:
     if not votes:
         return None
     best = min(votes, key=lambda pair: (-votes[pair], pair))
@@ -318,10 +330,15 @@ def assign_sides(records: Sequence[EventRecord], *, main_country: str | None = N
     ]
     own = [resolve_sides(r) for r in classed]
     pair = article_pair(own)
+    events = list(zip(classed, own, strict=True))
+    armed = article_pair([sides for record, sides in events if _is_material(record)])
     out = []
-    for record, sides in zip(classed, own, strict=True):
-        if pair is not None and _unresolved(sides):
-            sides = in_article_pair(sides, pair) or sides
+    for record, sides in events:
+        # An act of force takes the pair only from the article's material acts: a story in which one state accuses
+        # another of a bombing and the other denies it (a war of words) makes neither a party to the bombing.
+        context = armed if _is_force(record) else pair
+        if context is not None and _unresolved(sides):
+            sides = in_article_pair(sides, context) or sides
         if main_country is not None and _unresolved(sides):
             sides = in_main_country(sides, main_country)
         out.append(record.model_copy(update={"sides": sides}))
