@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from powderkeg_contracts.models import Article, Origin
+from powderkeg_contracts.models import Article, EventRecord, Origin
 
 SEED_PUBLISHED = dt.datetime(2025, 10, 29, 12, 0, tzinfo=dt.UTC)
 
@@ -42,3 +42,13 @@ def article_factory() -> Callable[..., Article]:
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def extract(extractor, article_factory) -> Callable[[str], list[EventRecord]]:  # type: ignore[no-untyped-def]
+    """The rules' records for ``text`` fed alone as one article."""
+
+    def run(text: str) -> list[EventRecord]:
+        return extractor.extract(article_factory(text))
+
+    return run

@@ -6,17 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from powderkeg_contracts.models import Article, EventRecord
+from powderkeg_contracts.models import EventRecord
 from powderkeg_extractor.core.stages.arguments import ACTOR_PARSE, INHERITED_COUNTRY
-
-
-@pytest.fixture(scope="module")
-def extract(extractor, article_factory) -> Callable[[str], list[EventRecord]]:  # type: ignore[no-untyped-def]
-    def run(text: str) -> list[EventRecord]:
-        article: Article = article_factory(text)
-        return extractor.extract(article)
-
-    return run
 
 
 def test_unnamed_police_take_the_country_of_the_place(extract: Callable[[str], list[EventRecord]]) -> None:

@@ -10,17 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from powderkeg_contracts.models import Article, EventRecord, PloverType, QuadClass
+from powderkeg_contracts.models import EventRecord, PloverType, QuadClass
 from powderkeg_contracts.sides import ActorClass
-
-
-@pytest.fixture(scope="module")
-def extract(extractor, article_factory) -> Callable[[str], list[EventRecord]]:  # type: ignore[no-untyped-def]
-    def run(text: str) -> list[EventRecord]:
-        article: Article = article_factory(text)
-        return extractor.extract(article)
-
-    return run
 
 
 def _assaults(records: list[EventRecord]) -> list[EventRecord]:

@@ -10,18 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from powderkeg_contracts.models import Actor, Article, EventRecord, PloverType, QuadClass
+from powderkeg_contracts.models import Actor, EventRecord, PloverType, QuadClass
 from powderkeg_contracts.sides import ActorClass
 from powderkeg_extractor.core.classes import class_of
-
-
-@pytest.fixture(scope="module")
-def extract(extractor, article_factory) -> Callable[[str], list[EventRecord]]:  # type: ignore[no-untyped-def]
-    def run(text: str) -> list[EventRecord]:
-        article: Article = article_factory(text)
-        return extractor.extract(article)
-
-    return run
 
 
 def _conflict(records: list[EventRecord]) -> list[EventRecord]:
