@@ -54,7 +54,7 @@ bench-kafka: venv install ## The same, plus the three services through a freshly
 	bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench --kafka
 
 bench-scale: venv install ## Broker throughput with 1 and then 2 workers per service (extractor and alerting), side by side
-	POWDERKEG_TOPIC_PARTITIONS=4 bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench-scale --workers 1,2 --repeat 10
+	POWDERKEG_TOPIC_PARTITIONS=4 bash deploy/with-stack.sh $(VENV)/bin/powderkeg bench-scale --workers 1,2 --repeat 20
 
 bench-store: venv install ## Store ingest rate, API p50/p95 and database size over 1,000,000 events (PostgreSQL)
 	mkdir -p build

@@ -308,7 +308,9 @@ start_http_service() {
   spawn "$pidfile" "$logfile" "$bin" "$@"
   local deadline=$((SECONDS + START_TIMEOUT))
   while ((SECONDS < deadline)); do
-    pid_alive "$pidfile" "$bin" || fail_start "$name" "$logfile" "process exited"
+    # /proc/PID/cmdline reads empty for an instant while the spawned shell execs the binary: look twice.
+    pid_alive "$pidfile" "$bin" || { sleep 0.2; pid_alive "$pidfile" "$bin"; } ||
+      fail_start "$name" "$logfile" "process exited"
     if http_ready "http://127.0.0.1:$port/-/ready"; then
       log "$name ready on http://127.0.0.1:$port"
       return 0

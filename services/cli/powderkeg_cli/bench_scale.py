@@ -14,8 +14,9 @@ Only one service runs in each pass, so that the two do not share the cores. The 
 1, 2, 1, 2, ... workers), and the table gives each count's median: one pass on a shared 2-core machine varies by 20%
 or more, and a fixed order would favour the later passes. The topics need an even partition count
 for two workers to split them evenly: ``make bench-scale`` starts a fresh stack with ``POWDERKEG_TOPIC_PARTITIONS=4``
-(the default, 3, splits 2:1, which caps two workers at 1.5x), and sends the articles ten times (``--repeat 10``):
-articles are keyed by id, so with a small load a few long articles on one worker's partitions decide the span.
+(the default, 3, splits 2:1, which caps two workers at 1.5x), and sends the articles twenty times (``--repeat 20``,
+1,780 articles): articles are keyed by id, so each worker's share of the work varies by chance, and the one that
+finishes last decides the span; the more articles, the smaller that share of the span.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from powderkeg_cli.bench import _load_articles, _wait_ready, stop_all
 from powderkeg_cli.embedded import default_voa_path
@@ -84,6 +86,18 @@ def _at_end_reader(bootstrap: str, topic: str, options: dict[str, object]) -> ob
     return consumer
 
 
+def _read_to_end(consumer: Any, model: type[EventRecord]) -> list[EventRecord]:
+    """Every record up to the partitions' end offsets as they are now (a pause in fetching does not cut it short)."""
+    parts = list(consumer.assignment())
+    ends = consumer.end_offsets(parts)
+    out: list[EventRecord] = []
+    deadline = time.monotonic() + 120.0
+    while any(consumer.position(tp) < ends[tp] for tp in parts) and time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=1000).values():
+            out += [decode(model, record.value) for record in records]
+    return out
+
+
 def extractor_pass(
     bootstrap: str, raws: list[RawArticle], count: int, env: dict[str, str], logs: Path, options: dict[str, object],
     timeout_s: float,
@@ -122,10 +136,7 @@ def extractor_pass(
                 if outcome.article_id in wanted and outcome.article_id not in seen:
                     seen.add(outcome.article_id)
                     times.append(time.perf_counter())
-    for record in events_reader:  # type: ignore[attr-defined]
-        event = decode(EventRecord, record.value)
-        if event.article_id in wanted:
-            events.append(event)
+    events = [event for event in _read_to_end(events_reader, EventRecord) if event.article_id in wanted]
     outcomes.close()  # type: ignore[attr-defined]
     events_reader.close()  # type: ignore[attr-defined]
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
