@@ -48,6 +48,9 @@ def test_source_tag_line_is_stripped_into_source() -> None:
         ("WASHINGTON — The State Department said.", "WASHINGTON", None, "The State Department said."),
         ("GENEVA, March 3 (Reuters) - Talks resumed.", "GENEVA", "Reuters", "Talks resumed."),
         ("NEW YORK -- Stocks fell.", "NEW YORK", None, "Stocks fell."),
+        # A plain hyphen after a place, with no agency: a common wire style.
+        ("OUAGADOUGOU - Gunmen attacked an army base.", "OUAGADOUGOU", None, "Gunmen attacked an army base."),
+        ("SAN SALVADOR - Heavy rain fell.", "SAN SALVADOR", None, "Heavy rain fell."),
     ],
 )
 def test_datelines_are_stripped(text: str, place: str, agency: str | None, rest: str) -> None:
@@ -57,7 +60,10 @@ def test_datelines_are_stripped(text: str, place: str, agency: str | None, rest:
 
 @pytest.mark.parametrize(
     "text",
-    ["U.S. - China trade talks resumed.", "NATO - Russia council met.", "I - for one - disagree.", "Kabul — quiet."],
+    [
+        "U.S. - China trade talks resumed.", "NATO - Russia council met.", "ASEAN - China talks opened.",
+        "I - for one - disagree.", "Kabul — quiet.", "PARIS - based firms grew.",
+    ],
 )
 def test_headline_style_openings_are_not_datelines(text: str) -> None:
     head = split_dateline(text)

@@ -75,17 +75,30 @@ _DATELINE = re.compile(
 _MIN_PLACE_LETTERS = 3
 
 
-def _looks_like_dateline(match: re.Match[str]) -> bool:
-    """An all-capitals place of at least three letters; a plain hyphen only when an agency follows the place.
+# All-capitals names of organisations and alliances that open headline-style text ("NATO - Russia council met"):
+# before a plain hyphen they are the first party, not a dateline. Places are not listed: any other capitals word is.
+_NOT_PLACES = frozenset({
+    "NATO", "ASEAN", "OPEC", "BRICS", "ECOWAS", "UNICEF", "UNHCR", "UNESCO", "IAEA", "OSCE", "SADC", "IGAD", "FIFA",
+    "UEFA", "NASA", "IMF", "WHO", "WTO", "CIA", "FBI", "USA", "UAE", "DRC", "ICC", "ICJ", "ISIS", "OECD", "APEC",
+    "MERCOSUR", "CARICOM", "EFTA", "GCC", "SCO", "CSTO", "UNRWA", "UNSC", "WFP",
+})
 
-    This keeps "WASHINGTON —" and "ISLAMABAD (Reuters) -" while leaving "U.S. - China trade" and "NATO - Russia
+
+def _looks_like_dateline(match: re.Match[str], after: str) -> bool:
+    """An all-capitals place of at least three letters, before a dash and a capitalised sentence.
+
+    A plain hyphen ("OUAGADOUGOU - Gunmen attacked ...", a common wire style) counts when the place has no dots and
+    is not an organisation's acronym, and what follows starts like a sentence: this keeps "WASHINGTON —",
+    "ISLAMABAD (Reuters) -" and "KYIV - Russia launched ..." while leaving "U.S. - China trade" and "NATO - Russia
     talks" (headline-style openings) alone.
     """
     head = match.group("place").split(",")[0]
     letters = [ch for ch in head if ch.isalpha()]
     if len(letters) < _MIN_PLACE_LETTERS or not all(ch.isupper() for ch in letters):
         return False
-    return match.group("dash") != "-" or match.group("agency") is not None
+    if match.group("dash") != "-" or match.group("agency") is not None:
+        return True
+    return "." not in head and head.strip() not in _NOT_PLACES and after[:1].isupper()
 
 
 def split_dateline(text: str) -> Dateline:
@@ -102,7 +115,7 @@ def split_dateline(text: str) -> Dateline:
         text = rest.lstrip("\n")
     dl = _DATELINE.match(text)
     place = agency = None
-    if dl and _looks_like_dateline(dl):
+    if dl and _looks_like_dateline(dl, text[dl.end() :]):
         place = dl.group("place")
         agency = dl.group("agency")
         text = text[dl.end() :]
