@@ -82,3 +82,24 @@ def test_a_bombing_is_an_explosive_attack_unless_it_comes_from_the_air(
     assert [r.cameo_code for r in market] == ["183"]
     raid = extract("Russian aerial bombing of Kharkiv killed five people.")
     assert "195" in {r.cameo_code for r in raid}
+
+
+def test_a_relic_weapon_that_goes_off_is_an_accident_and_a_roadside_bomb_an_attack(
+    extract: Callable[[str], list[EventRecord]],
+) -> None:
+    # The parse makes a clause of "left over from": the mine is the subject of "left", "exploded" has no subject,
+    # and the police who report it must not become its doer.
+    relic = "A man was killed when a landmine left over from the 1992-95 war exploded near Zenica, Bosnian police said."
+    assert not _conflict(extract(relic))
+    attack = "Two soldiers were killed when a roadside bomb exploded under their vehicle, the army said."
+    assert {r.cameo_code for r in _conflict(extract(attack))} & {"183"}
+
+
+def test_craft_deployed_after_a_hazard_are_relief_and_troops_are_not(
+    extract: Callable[[str], list[EventRecord]],
+) -> None:
+    storm = "A typhoon battered the northern Philippines, killing at least 25 people."
+    boats = extract(f"{storm} The coast guard and army deployed rubber boats to pluck residents from rooftops.")
+    assert not [r for r in boats if r.event_type is PloverType.MOBILIZE]
+    ships = extract("Heavy rain lashed the coast on Monday. The navy deployed warships near the disputed islands.")
+    assert [r for r in ships if r.event_type is PloverType.MOBILIZE]

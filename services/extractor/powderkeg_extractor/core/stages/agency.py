@@ -160,6 +160,21 @@ def non_political_cause(c: Candidate, kit: Kit) -> str | None:
         t.lemma_.lower() in agency.relief_words or t.lemma_.lower() in agency.hazards for t in token.subtree
     ):
         return RELIEF
+    if (
+        c.entry.plover is PloverType.MOBILIZE
+        and c.sentence.previous_hazard is not None
+        and any(o.dep_ == "dobj" and o.lemma_.lower() in agency.vehicles for o in token.children)
+        and not _armed_sentence(c.sentence.doc, agency)
+    ):
+        return RELIEF  # "Typhoon X ... killed 25. The army deployed rubber boats to pluck residents from rooftops.": a
+        # deployment of craft (not of troops: "India deployed troops along the border") after a hazard
+    if (
+        c.entry.plover in HAZARD_TYPES
+        and token.lemma_.lower() in agency.accident_verbs
+        and subject_of(token) is None
+        and _relic_sentence(c.sentence.doc, agency)
+    ):
+        return RELIC  # "... when a landmine left over from the war exploded ..., police said": no doer is named
     if c.entry.plover in HAZARD_TYPES and not any(p.actor.actor_class in _ARMED_DOERS for p in c.actors):
         found = sentence_hazard(c.sentence.doc, agency)
         if found is None and (c.entry.plover in (PloverType.COERCE, PloverType.MOBILIZE) or not c.actors):
@@ -180,6 +195,8 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
     """
     if _ordnance_work(sentence, agency):
         return ACCIDENT  # "a deminer was killed when an anti-tank mine detonated during clearance work"
+    if _relic_sentence(sentence, agency):
+        return RELIC  # "a man was killed when a landmine left over from the war exploded"
     if _armed_sentence(sentence, agency):
         return None
     lemmas = {t.lemma_.lower() for t in sentence if t.pos_ == "NOUN"}
@@ -195,6 +212,17 @@ def sentence_hazard(sentence: Span | Doc, agency: AgencyWords) -> str | None:
             if subject is not None and _accidental_thing(subject, agency):
                 return ACCIDENT  # "a tower crane toppled", "their army truck overturned"
     return None
+
+
+def _relic_sentence(sentence: Span | Doc, agency: AgencyWords) -> bool:
+    """The sentence names a weapon left from an old war and no other weapon and no perpetrator: what went off was the
+    relic ("a bomb planted by rebels" or "gunmen fired" make it an attack)."""
+    weapons = [t for t in sentence if t.pos_ == "NOUN" and _weapon_word(t, agency)]
+    return (
+        bool(weapons)
+        and all(_relic(t, agency) for t in weapons)
+        and not any(t.lemma_.lower() in agency.perpetrators or t.lower_ in agency.perpetrators for t in sentence)
+    )
 
 
 def _ordnance_work(sentence: Span | Doc, agency: AgencyWords) -> bool:
@@ -251,6 +279,10 @@ def _relic(t: Token, agency: AgencyWords) -> bool:
     War", "a shell *from the war*"."""
     if _modifiers(t) & agency.relic_modifiers:
         return True
+    if t.dep_ == "nsubj" and t.head.lemma_.lower() == "leave" and any(
+        p.dep_ == "prt" and p.lower_ in ("over", "behind") for p in t.head.children
+    ):
+        return True  # the parse made a clause of it: "when a landmine *left over from* the war exploded"
     for child in t.children:
         if child.dep_ == "acl" and child.lemma_.lower() == "leave":
             return True  # "left over from", "left behind by"
